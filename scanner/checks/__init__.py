@@ -1,0 +1,61 @@
+"""The check catalogue: every check ID a probe can emit, kept as data (catalogue.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from scanner.model import Severity
+
+PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    description: str
+    pitfall: str
+    severity: Severity
+    remediation: str
+    references: tuple[str, ...]
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@cache
+def catalogue() -> dict[str, Check]:
+    text = resources.files("scanner.checks").joinpath("catalogue.toml").read_text("utf-8")
+    return parse_catalogue(text)
+
+
+def parse_catalogue(text: str) -> dict[str, Check]:
+    data = tomllib.loads(text)
+    checks: dict[str, Check] = {}
+    for check_id, entry in data.get("check", {}).items():
+        missing = {"title", "description", "pitfall", "severity", "remediation"} - set(entry)
+        if missing:
+            raise CatalogueError(f"check {check_id}: missing {', '.join(sorted(missing))}")
+        if entry["pitfall"] not in PITFALLS:
+            raise CatalogueError(f"check {check_id}: unknown pitfall {entry['pitfall']!r}")
+        checks[check_id] = Check(
+            id=check_id,
+            title=entry["title"],
+            description=entry["description"],
+            pitfall=entry["pitfall"],
+            severity=Severity(entry["severity"]),
+            remediation=entry["remediation"],
+            references=tuple(entry.get("references", ())),
+        )
+    return checks
+
+
+def lookup(check_id: str) -> Check:
+    try:
+        return catalogue()[check_id]
+    except KeyError:
+        raise CatalogueError(f"check {check_id!r} is not in the catalogue") from None

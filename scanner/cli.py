@@ -1,0 +1,285 @@
+"""Command line: argument parsing, wiring and exit codes, nothing else.
+
+Exit codes: 0 scanned, nothing failed at or above the profile's fail threshold;
+1 findings at or above it; 2 usage or input error; 3 the scan could not complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner import __version__
+from scanner.engine import scan
+from scanner.model import AttemptStatus, ProbeResult, ScanResult, Target, worst_failing
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import Nameserver, Resolver, ResolverConfigError, parse_nameserver
+from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
+from scanner.output import report_stem, write_new
+from scanner.preflight import PreflightError, preflight
+from scanner.probes.base import ProbeContext
+from scanner.registry import load_registry
+from scanner.render import RENDERERS, Format
+from scanner.render.json import scan_document
+from scanner.scoring.profile import Profile, ProfileError, load_profile
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit code 2."""
+
+
+class ScanIncomplete(Exception):
+    """The scan could not be carried out: exit code 3."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="vetscan", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"vetscan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    network = _Parser(add_help=False)
+    network.add_argument("--nameserver", metavar="HOST[:PORT]", help="DNS server for every lookup")
+    network.add_argument("--ca-file", metavar="PEM", type=Path, help="extra CA certificates")
+    network.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow loopback, private and reserved addresses (labs, internal audits)",
+    )
+    network.add_argument("--timeout", type=float, metavar="S", help="network timeout in seconds")
+    output = _Parser(add_help=False)
+    output.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
+    output.add_argument("--profile", default="default", metavar="NAME|PATH")
+    verbosity = _Parser(add_help=False)
+    group = verbosity.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true")
+    group.add_argument("-q", "--quiet", action="store_true")
+
+    p = sub.add_parser("scan", parents=[network, output, verbosity], help="scan one provider")
+    p.add_argument("domains", nargs="+", metavar="DOMAIN")
+    p.add_argument("--name", help="provider name (default: the first domain)")
+    p.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="extra endpoint to assess (repeatable)",
+    )
+
+    sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
+    sub.add_parser("probes", parents=[verbosity], help="list installed probes")
+    lab = sub.add_parser("lab", parents=[verbosity], help="manage the local lab")
+    lab.add_argument("action", choices=["up", "down", "status"])
+    lab.add_argument("--dir", type=Path, help="lab folder (default: $VETSCAN_LAB_DIR)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args_list or "--verbose" in args_list
+    try:
+        args = build_parser().parse_args(args_list)
+        handler = {"scan": cmd_scan, "demo": cmd_demo, "probes": cmd_probes, "lab": cmd_lab}
+        return handler[args.command](args)
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except ScanIncomplete as exc:
+        _error(str(exc))
+        return EXIT_INCOMPLETE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INCOMPLETE
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, traceback with -v
+        if verbose:
+            traceback.print_exc()
+        _error(f"unexpected {type(exc).__name__}: {exc}" + ("" if verbose else " (use -v)"))
+        return EXIT_INCOMPLETE
+
+
+def _error(message: str) -> None:
+    print(f"vetscan: error: {message}", file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    profile: Profile
+    formats: tuple[Format, ...]
+    nameserver: Nameserver | None
+    ca_file: Path | None
+    allow_private: bool
+    timeout: float | None
+
+
+def _settings(args: argparse.Namespace, nameserver: str | None = None) -> ScanSettings:
+    try:
+        profile = load_profile(args.profile)
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        formats = tuple(Format(f.strip()) for f in args.format.split(",") if f.strip())
+    except ValueError:
+        raise UsageError(
+            f"unknown format in {args.format!r} (choose from {', '.join(f.value for f in Format)})"
+        ) from None
+    if not formats:
+        raise UsageError("--format names no format")
+    ns_text = getattr(args, "nameserver", None) or nameserver
+    try:
+        ns = parse_nameserver(ns_text) if ns_text else None
+    except ResolverConfigError as exc:
+        raise UsageError(str(exc)) from None
+    ca_file = getattr(args, "ca_file", None)
+    if ca_file is not None and not ca_file.is_file():
+        raise UsageError(f"--ca-file {ca_file}: no such file")
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and not 0 < timeout <= 600:
+        raise UsageError("--timeout must be between 0 and 600 seconds")
+    return ScanSettings(
+        profile, formats, ns, ca_file, bool(getattr(args, "allow_private", False)), timeout
+    )
+
+
+def run_scan(target: Target, settings: ScanSettings, verbose: bool = False) -> ScanResult:
+    dns_timeout = settings.timeout or settings.profile.dns_timeout
+    resolver = Resolver(settings.nameserver, timeout=dns_timeout)
+    policy = AddressPolicy(settings.allow_private)
+    try:
+        preflight(target, resolver, policy)
+    except PreflightError as exc:
+        if exc.usage:
+            raise UsageError(str(exc)) from None
+        raise ScanIncomplete(str(exc)) from None
+    registry = load_registry()
+    for problem in registry.errors:
+        print(f"vetscan: warning: plugin {problem.entry_point}: {problem.reason}", file=sys.stderr)
+    context = ProbeContext(
+        resolver=resolver,
+        policy=policy,
+        profile=settings.profile,
+        ca_file=settings.ca_file,
+        timeout=settings.timeout or 5.0,
+    )
+
+    def progress(name: str, result: ProbeResult | None) -> None:
+        if result is None:
+            print(f"  {name}: started", file=sys.stderr)
+        else:
+            extra = f" ({result.reason})" if result.reason else ""
+            print(f"  {name}: {result.status} in {result.duration_s:.2f} s{extra}", file=sys.stderr)
+
+    return scan(target, registry.probes, context, progress if verbose else None)
+
+
+def write_reports(result: ScanResult, formats: Sequence[Format], out: Path) -> list[Path]:
+    document = scan_document(result)
+    # Render everything before writing anything, so a renderer failure leaves no partial set.
+    rendered = [(fmt, RENDERERS[fmt](document)) for fmt in formats]
+    stem = report_stem(result.target.name, result.meta.started)
+    try:
+        return [write_new(out, stem, fmt.value, text) for fmt, text in rendered]
+    except OSError as exc:
+        raise ScanIncomplete(f"cannot write report to {out}: {exc.strerror or exc}") from None
+
+
+def _target(args: argparse.Namespace) -> Target:
+    try:
+        domains = tuple(dict.fromkeys(normalize_hostname(d) for d in args.domains))
+        hosts = tuple(parse_host_port(h) for h in args.host)
+    except InvalidTarget as exc:
+        raise UsageError(str(exc)) from None
+    name = (args.name or domains[0]).strip()
+    if not name or not name.isprintable():
+        raise UsageError("--name must be printable text")
+    return Target(name=name, domains=domains, extra_hosts=hosts)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    target = _target(args)
+    settings = _settings(args)
+    result = run_scan(target, settings, args.verbose)
+    paths = write_reports(result, settings.formats, args.out)
+    _summary(result, paths, args.quiet)
+    if not any(p.status is AttemptStatus.COMPLETED for p in result.probes):
+        raise ScanIncomplete("no probe completed; see the report for the reasons")
+    worst = worst_failing(result.findings)
+    failed = worst is not None and worst.at_least(settings.profile.fail_threshold)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
+    if quiet:
+        return
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        counts[finding.status] = counts.get(finding.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    print(f"{result.target.name}: {summary or 'no findings'}")
+    for path in paths:
+        print(f"  {path}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from scanner.lab import manager
+    from scanner.lab.providers import NAMESERVER, PROVIDERS
+
+    try:
+        lab_dir = manager.up()
+    except manager.LabError as exc:
+        raise ScanIncomplete(str(exc)) from None
+    settings = _settings(args, nameserver=NAMESERVER)
+    settings = ScanSettings(
+        settings.profile,
+        settings.formats,
+        settings.nameserver,
+        manager.ca_file(lab_dir),
+        True,
+        settings.timeout,
+    )
+    for provider in PROVIDERS:
+        target = Target(name=provider.name, domains=(provider.domain,))
+        result = run_scan(target, settings, args.verbose)
+        _summary(result, write_reports(result, settings.formats, args.out), args.quiet)
+    return EXIT_OK
+
+
+def cmd_probes(args: argparse.Namespace) -> int:
+    registry = load_registry()
+    for probe in registry.probes:
+        after = f" (after {', '.join(probe.consumes)})" if probe.consumes else ""
+        print(f"{probe.name}  v{probe.version}  [{registry.origins[probe.name]}]{after}")
+        print(f"    {probe.description}")
+    for problem in registry.errors:
+        print(f"broken plugin {problem.entry_point}: {problem.reason}")
+    return EXIT_OK
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from scanner.lab import manager
+
+    try:
+        if args.action == "up":
+            lab_dir = manager.up(args.dir)
+            print(f"lab running (folder {lab_dir}, CA {manager.ca_file(lab_dir)})")
+            return EXIT_OK
+        if args.action == "down":
+            manager.down(args.dir)
+            print("lab stopped")
+            return EXIT_OK
+    except manager.LabError as exc:
+        raise ScanIncomplete(str(exc)) from None
+    state = manager.status(args.dir)
+    for name, pid in state.items():
+        print(f"{name}: {'running (pid ' + str(pid) + ')' if pid else 'stopped'}")
+    return EXIT_OK if all(state.values()) else EXIT_FINDINGS

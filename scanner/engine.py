@@ -1,0 +1,189 @@
+"""Runs probes concurrently and wraps every run in an attempt record.
+
+This is the one place with a broad exception handler: whatever a probe does,
+the scan goes on, and the probe's checks are reported as error or not
+assessed with the reason. Probes run in daemon threads so that a probe which
+overruns its timeout can be abandoned without holding up the scan or the exit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from scanner import __version__
+from scanner.checks import CatalogueError, lookup
+from scanner.model import (
+    AttemptStatus,
+    Finding,
+    ProbeResult,
+    ScanMeta,
+    ScanResult,
+    Severity,
+    Status,
+    Target,
+)
+from scanner.probes.base import Probe, ProbeContext, ProbeOutput
+
+Observer = Callable[[str, ProbeResult | None], None]
+"""Called with (probe name, None) when a probe starts and with its result when it ends."""
+
+
+@dataclass(frozen=True)
+class _Done:
+    name: str
+    output: ProbeOutput | None
+    error: BaseException | None
+    tb: str
+    duration: float
+
+
+def scan(
+    target: Target,
+    probes: Sequence[Probe],
+    context: ProbeContext,
+    observer: Observer | None = None,
+) -> ScanResult:
+    started = datetime.now(UTC)
+    results = run_probes(target, probes, context, observer)
+    meta = ScanMeta(
+        run_id=str(uuid.uuid4()),
+        started=started,
+        finished=datetime.now(UTC),
+        profile=context.profile.name,
+        resolver=context.resolver.description,
+        allow_private=context.policy.allow_private,
+    )
+    return ScanResult(__version__, target, meta, tuple(results))
+
+
+def run_probes(
+    target: Target,
+    probes: Sequence[Probe],
+    context: ProbeContext,
+    observer: Observer | None = None,
+) -> list[ProbeResult]:
+    timeout = context.profile.probe_timeout
+    by_name = {p.name: p for p in probes}
+    results: dict[str, ProbeResult] = {}
+    pending = dict(by_name)
+    running: dict[str, float] = {}  # name -> deadline (monotonic)
+    done: queue.Queue[_Done] = queue.Queue()
+    notify = observer or (lambda _name, _result: None)
+
+    def finish(result: ProbeResult) -> None:
+        results[result.probe] = result
+        notify(result.probe, result)
+
+    while pending or running:
+        for name, probe in list(pending.items()):
+            missing = [dep for dep in probe.consumes if dep not in by_name]
+            if missing:
+                del pending[name]
+                reason = f"needs probe(s) not enabled: {', '.join(missing)}"
+                finish(_failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
+                continue
+            if all(dep in results for dep in probe.consumes):
+                del pending[name]
+                upstream = {dep: results[dep] for dep in probe.consumes}
+                probe_context = dataclasses.replace(context, upstream=upstream)
+                running[name] = time.monotonic() + timeout
+                notify(name, None)
+                threading.Thread(
+                    target=_run_one,
+                    args=(probe, target, probe_context, done),
+                    name=f"probe-{name}",
+                    daemon=True,
+                ).start()
+        if not running:
+            # Whatever is still pending waits on itself: a dependency cycle.
+            for probe in pending.values():
+                finish(_failed(probe, target, AttemptStatus.SKIPPED, "dependency cycle", 0.0))
+            break
+        wait = max(0.0, min(running.values()) - time.monotonic())
+        try:
+            item = done.get(timeout=wait)
+        except queue.Empty:
+            now = time.monotonic()
+            for name, deadline in list(running.items()):
+                if deadline <= now:
+                    del running[name]
+                    reason = f"did not finish within {timeout:g} s"
+                    finish(_failed(by_name[name], target, AttemptStatus.TIMEOUT, reason, timeout))
+            continue
+        if item.name not in running:
+            continue  # a probe that already timed out came back late; its result is dropped
+        del running[item.name]
+        finish(_envelope(by_name[item.name], target, item))
+
+    return [results[p.name] for p in probes]
+
+
+def _run_one(probe: Probe, target: Target, context: ProbeContext, done: queue.Queue[_Done]) -> None:
+    start = time.monotonic()
+    try:
+        output = probe.run(target, context)
+    except BaseException as exc:  # noqa: BLE001 - the engine boundary: any crash is a result
+        done.put(_Done(probe.name, None, exc, traceback.format_exc(), time.monotonic() - start))
+        return
+    done.put(_Done(probe.name, output, None, "", time.monotonic() - start))
+
+
+def _envelope(probe: Probe, target: Target, item: _Done) -> ProbeResult:
+    if item.error is not None:
+        reason = f"probe crashed (bug): {type(item.error).__name__}: {item.error}"
+        return dataclasses.replace(
+            _failed(probe, target, AttemptStatus.ERROR, reason, item.duration), reason=reason
+        )
+    assert item.output is not None
+    findings = tuple(dataclasses.replace(f, probe=probe.name) for f in item.output.findings)
+    return ProbeResult(
+        probe=probe.name,
+        status=AttemptStatus.COMPLETED,
+        duration_s=round(item.duration, 3),
+        observations=tuple(item.output.observations),
+        findings=findings,
+        version=probe.version,
+    )
+
+
+def _failed(
+    probe: Probe, target: Target, status: AttemptStatus, reason: str, duration: float
+) -> ProbeResult:
+    """An attempt that produced no verdicts: each of the probe's checks says why."""
+    finding_status = Status.ERROR if status is AttemptStatus.ERROR else Status.NOT_ASSESSED
+    asset = target.domains[0] if target.domains else target.name
+    findings = tuple(
+        Finding(
+            check_id=check_id,
+            status=finding_status,
+            severity=_severity(check_id),
+            asset=asset,
+            detail=f"Not assessed: the {probe.name} probe {reason}.",
+            evidence={"reason": reason},
+            probe=probe.name,
+        )
+        for check_id in probe.checks
+    )
+    return ProbeResult(
+        probe=probe.name,
+        status=status,
+        duration_s=round(duration, 3),
+        findings=findings,
+        reason=reason,
+        version=probe.version,
+    )
+
+
+def _severity(check_id: str) -> Severity:
+    try:
+        return lookup(check_id).severity
+    except CatalogueError:
+        return Severity.INFO

@@ -1,0 +1,4 @@
+"""The local lab: fictional providers served by real servers on loopback.
+
+Used by ``vetscan demo``, the test suite and the benchmarks alike.
+"""

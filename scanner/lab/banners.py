@@ -1,0 +1,165 @@
+"""TCP listeners that greet like real (old) services, for the lab's weak provider.
+
+Run as ``python -m scanner.lab.banners CONFIG.json``. Each listener speaks just
+enough of its protocol for nmap's version detection to name the product and
+version, the way it would on a real exposed host. Nothing here executes
+anything a client sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import struct
+import sys
+from collections.abc import Awaitable, Callable
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+READ_LIMIT = 4096
+IDLE_TIMEOUT = 10.0
+
+
+async def _read(reader: asyncio.StreamReader) -> bytes:
+    try:
+        return await asyncio.wait_for(reader.read(READ_LIMIT), IDLE_TIMEOUT)
+    except TimeoutError:
+        return b""
+
+
+async def ssh(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"SSH-2.0-OpenSSH_7.4\r\n")
+    await writer.drain()
+    await _read(reader)
+
+
+async def ftp(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"220 (vsFTPd 2.3.4)\r\n")
+    await writer.drain()
+    while data := await _read(reader):
+        command = data.strip().split(b" ")[0].upper()
+        if command == b"QUIT":
+            writer.write(b"221 Goodbye.\r\n")
+            break
+        if command in (b"USER", b"PASS"):
+            writer.write(b"530 Login incorrect.\r\n")
+        elif command == b"HELP":
+            writer.write(b"214-The following commands are recognized.\r\n214 Help OK.\r\n")
+        else:
+            writer.write(b"530 Please login with USER and PASS.\r\n")
+        await writer.drain()
+
+
+async def telnet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # IAC DO TERMINAL-TYPE, DO TSPEED, DO XDISPLOC, DO NEW-ENVIRON, then a login prompt
+    writer.write(b"\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27")
+    writer.write(b"\r\nDebian GNU/Linux 7\r\nlegacy login: ")
+    await writer.drain()
+    await _read(reader)
+
+
+async def redis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    while data := await _read(reader):
+        lowered = data.lower()
+        if b"info" in lowered:
+            body = b"# Server\r\nredis_version:4.0.9\r\nredis_mode:standalone\r\nos:Linux\r\n"
+            writer.write(b"$%d\r\n%s\r\n" % (len(body), body))
+        elif b"ping" in lowered:
+            writer.write(b"+PONG\r\n")
+        else:
+            writer.write(b"-ERR unknown command\r\n")
+        await writer.drain()
+
+
+def mysql_greeting(version: bytes = b"5.5.62-log") -> bytes:
+    """A MySQL protocol-10 initial handshake packet."""
+    payload = b"".join(
+        [
+            b"\x0a",  # protocol version 10
+            version + b"\x00",
+            struct.pack("<I", 42),  # connection id
+            b"abcdefgh\x00",  # auth-plugin-data part 1 + filler
+            struct.pack("<H", 0xF7FF),  # capability flags (lower)
+            b"\x21",  # character set utf8
+            struct.pack("<H", 0x0002),  # status flags
+            struct.pack("<H", 0x8001),  # capability flags (upper)
+            b"\x15",  # auth plugin data length
+            b"\x00" * 10,
+            b"ijklmnopqrst\x00",
+            b"mysql_native_password\x00",
+        ]
+    )
+    return struct.pack("<I", len(payload))[:3] + b"\x00" + payload
+
+
+async def mysql(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(mysql_greeting())
+    await writer.drain()
+    await _read(reader)
+
+
+async def smtp(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"220 mail.legacy.test ESMTP Postfix (Debian/GNU)\r\n")
+    await writer.drain()
+    while data := await _read(reader):
+        command = data.strip()[:4].upper()
+        if command == b"QUIT":
+            writer.write(b"221 2.0.0 Bye\r\n")
+            break
+        if command in (b"EHLO", b"HELO"):
+            writer.write(b"250-mail.legacy.test\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n")
+        else:
+            writer.write(b"502 5.5.2 Error: command not recognized\r\n")
+        await writer.drain()
+
+
+SERVICES: dict[str, Handler] = {
+    "ssh": ssh,
+    "ftp": ftp,
+    "telnet": telnet,
+    "redis": redis,
+    "mysql": mysql,
+    "smtp": smtp,
+}
+
+
+def _wrap(handler: Handler) -> Handler:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    return serve
+
+
+async def serve_all(listeners: list[dict[str, object]]) -> None:
+    servers = []
+    for spec in listeners:
+        handler = SERVICES[str(spec["service"])]
+        servers.append(
+            await asyncio.start_server(
+                _wrap(handler), str(spec["address"]), int(str(spec["port"])), reuse_address=True
+            )
+        )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print("banner listeners ready", flush=True)
+    await stop.wait()
+    for server in servers:
+        server.close()
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[0], encoding="utf-8") as handle:
+        listeners = json.load(handle)
+    asyncio.run(serve_all(listeners))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

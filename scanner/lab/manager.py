@@ -1,0 +1,252 @@
+"""Starting, checking and stopping the lab's servers.
+
+``up`` is idempotent: servers already running from the same lab folder are
+left alone; a partial lab is stopped and started again. Each server runs in
+its own session with a PID file, so the lab outlives the command that started
+it and ``down`` can find it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.lab import dns, pki, web
+from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvider
+
+READY_TIMEOUT = 20.0
+
+# binary -> the Debian package that provides it
+BINARIES = {"nginx": "nginx-light", "knotd": "knot"}
+
+
+class LabError(RuntimeError):
+    """The lab could not be started or stopped; the message is one line."""
+
+
+def default_dir() -> Path:
+    if env := os.environ.get("VETSCAN_LAB_DIR"):
+        return Path(env)
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "vetscan" / "lab"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    command: Callable[[Path], list[str]]
+    ready: Callable[[], bool]
+
+
+def _tcp_open(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _dns_ready() -> bool:
+    # A raw SOA query for a lab zone; the lab must not need the scanner's resolver to start.
+    query = (
+        b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+        + b"".join(bytes([len(p)]) + p.encode() for p in PROVIDERS[0].domain.split("."))
+        + b"\x00\x00\x06\x00\x01"
+    )
+    for address in DNS_ADDRESSES:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(0.5)
+            try:
+                sock.sendto(query, (address, DNS_PORT))
+                reply = sock.recv(4096)
+            except OSError:
+                return False
+            if len(reply) < 4 or reply[:2] != b"\x12\x34" or reply[3] & 0x0F != 0:
+                return False
+    return True
+
+
+def _web_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
+    endpoints = [(s.address, port) for p in providers for s in p.sites for port in (80, 443)]
+    return lambda: all(_tcp_open(a, port) for a, port in endpoints)
+
+
+def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
+    endpoints = [
+        (address, b.port) for p in providers for address, bs in p.banners.items() for b in bs
+    ]
+    return lambda: all(_tcp_open(a, port) for a, port in endpoints)
+
+
+def _components(lab_dir: Path, providers: tuple[LabProvider, ...]) -> list[Component]:
+    return [
+        Component(
+            "dns",
+            lambda d: ["knotd", "-c", str(dns.write(d / "dns", providers))],
+            _dns_ready,
+        ),
+        Component(
+            "web",
+            lambda d: [
+                "nginx",
+                "-c",
+                str(web.write(d / "web", d / "ca", providers)),
+                "-e",
+                str(d / "web" / "logs" / "error.log"),
+            ],
+            _web_ready(providers),
+        ),
+        Component(
+            "banners",
+            lambda d: [
+                sys.executable,
+                "-m",
+                "scanner.lab.banners",
+                str(_banner_config(d, providers)),
+            ],
+            _banners_ready(providers),
+        ),
+    ]
+
+
+def _banner_config(lab_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
+    listeners = [
+        {"address": address, "port": b.port, "service": b.service}
+        for p in providers
+        for address, banners in p.banners.items()
+        for b in banners
+    ]
+    path = lab_dir / "banners.json"
+    path.write_text(json.dumps(listeners, indent=1), "utf-8")
+    return path
+
+
+def _pid_file(lab_dir: Path, name: str) -> Path:
+    return lab_dir / "pids" / f"{name}.pid"
+
+
+def _running_pid(lab_dir: Path, name: str) -> int | None:
+    try:
+        pid = int(_pid_file(lab_dir, name).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    # A zombie still answers kill(0); treat it as gone.
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return pid
+    return None if state == "Z" else pid
+
+
+def ca_file(lab_dir: Path | None = None) -> Path:
+    return (lab_dir or default_dir()) / "ca" / "ca.pem"
+
+
+def status(lab_dir: Path | None = None) -> dict[str, int | None]:
+    lab_dir = lab_dir or default_dir()
+    return {c.name: _running_pid(lab_dir, c.name) for c in _components(lab_dir, PROVIDERS)}
+
+
+def check_binaries() -> None:
+    for binary, package in BINARIES.items():
+        if shutil.which(binary) is None and not Path(f"/usr/sbin/{binary}").exists():
+            raise LabError(f"{binary} not found: install it with 'apt-get install {package}'")
+
+
+def up(lab_dir: Path | None = None) -> Path:
+    """Start every lab server that is not running; return the lab folder."""
+    lab_dir = lab_dir or default_dir()
+    components = _components(lab_dir, PROVIDERS)
+    current = status(lab_dir)
+    if all(current.values()) and all(c.ready() for c in components):
+        return lab_dir
+    down(lab_dir)
+    check_binaries()
+    if os.geteuid() != 0:
+        raise LabError("the lab binds ports 53, 80 and 443 on 127.0.10.x: run it as root")
+    (lab_dir / "pids").mkdir(parents=True, exist_ok=True)
+    (lab_dir / "logs").mkdir(parents=True, exist_ok=True)
+    pki.ensure_ca(lab_dir / "ca")
+    env = {**os.environ, "PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin"}
+    started = []
+    try:
+        for component in components:
+            log = lab_dir / "logs" / f"{component.name}.log"
+            with log.open("ab") as out:
+                proc = subprocess.Popen(
+                    component.command(lab_dir),
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=out,
+                    start_new_session=True,
+                    env=env,
+                    cwd=lab_dir,
+                )
+            _pid_file(lab_dir, component.name).write_text(f"{proc.pid}\n")
+            started.append((component, proc, log))
+        deadline = time.monotonic() + READY_TIMEOUT
+        for component, proc, log in started:
+            while not component.ready():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise LabError(f"lab {component.name} server did not start: {_last_line(log)}")
+                time.sleep(0.05)
+    except BaseException:
+        down(lab_dir)
+        raise
+    return lab_dir
+
+
+def down(lab_dir: Path | None = None) -> None:
+    lab_dir = lab_dir or default_dir()
+    for name in ("banners", "web", "dns"):
+        pid = _running_pid(lab_dir, name)
+        if pid is not None:
+            _stop(pid)
+        _pid_file(lab_dir, name).unlink(missing_ok=True)
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            finished = 0
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+        if finished:
+            return
+        time.sleep(0.05)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _last_line(log: Path) -> str:
+    try:
+        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return "no log"
+    return lines[-1][:300] if lines else f"nothing logged (see {log})"

@@ -1,0 +1,95 @@
+"""nginx configuration for the lab's web sites: one TLS personality per address."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from scanner.lab import pki
+from scanner.lab.providers import LabProvider, WebSite
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _server_blocks(site: WebSite, cert: pki.IssuedCert) -> str:
+    names = " ".join(site.names)
+    listens_tls = [f"{site.address}:443 ssl"] + (["[::1]:443 ssl"] if site.ipv6 else [])
+    listens_plain = [f"{site.address}:80"] + (["[::1]:80"] if site.ipv6 else [])
+    headers = "\n".join(
+        f"        add_header {name} {_quote(value)} always;" for name, value in site.headers
+    )
+    plain_body = (
+        "        return 301 https://$host$request_uri;"
+        if site.redirect_http
+        else '        return 200 "plain http\\n";'
+    )
+    return f"""
+    server {{
+{chr(10).join(f"        listen {listen};" for listen in listens_plain)}
+        server_name {names};
+{plain_body}
+    }}
+
+    server {{
+{chr(10).join(f"        listen {listen};" for listen in listens_tls)}
+        server_name {names};
+        ssl_certificate {cert.cert};
+        ssl_certificate_key {cert.key};
+        ssl_protocols {site.tls_protocols};
+        ssl_ciphers {_quote(site.tls_ciphers)};
+        ssl_prefer_server_ciphers on;
+{headers}
+        location / {{
+            return 200 "{names}\\n";
+        }}
+    }}
+"""
+
+
+def write(directory: Path, ca_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
+    for sub in ("certs", "temp", "logs"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    blocks = []
+    for provider in providers:
+        for index, site in enumerate(provider.sites):
+            cert = pki.issue(
+                ca_dir,
+                directory / "certs",
+                f"{provider.key}-{index}",
+                site.names,
+                site.cert_days,
+                site.key_type,
+            )
+            blocks.append(_server_blocks(site, cert))
+    # As root, nginx would switch its workers to "nobody"; the lab keeps them
+    # as the invoking user so they can read the lab's own files.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = directory / "temp"
+    conf = directory / "nginx.conf"
+    conf.write_text(
+        f"""{user}daemon off;
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/logs/error.log warn;
+
+events {{
+    worker_connections 256;
+}}
+
+http {{
+    access_log {directory}/logs/access.log;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    default_type text/plain;
+    server_tokens off;
+{"".join(blocks)}
+}}
+""",
+        "utf-8",
+    )
+    return conf

@@ -1,0 +1,1 @@
+"""Network plumbing shared by all probes: target validation, address policy, the resolver."""

@@ -1,0 +1,1 @@
+"""Probes: each gathers typed observations and evaluates them into findings."""

@@ -1,0 +1,61 @@
+"""The probe interface and the context every probe receives.
+
+A probe has two halves: ``gather`` talks to the network through the adapters
+in the context and returns observations; ``evaluate`` is a pure function from
+observations to findings. ``run`` joins them; the engine wraps the run in an
+attempt record, so a probe never has to report its own timing or crash.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from scanner.model import Finding, Observation, ProbeResult, Target
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import Resolver
+from scanner.scoring.profile import Profile
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """What a probe may use. Network clients come in here, never from globals."""
+
+    resolver: Resolver
+    policy: AddressPolicy
+    profile: Profile
+    ca_file: Path | None = None
+    timeout: float = 5.0
+    # Results of the probes named in ``Probe.consumes``, filled in by the engine.
+    upstream: Mapping[str, ProbeResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProbeOutput:
+    observations: Sequence[Observation] = ()
+    findings: Sequence[Finding] = ()
+
+
+class Probe(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str]
+    version: ClassVar[str] = "1"
+    # Probes whose observations this one reads; it runs after them.
+    consumes: ClassVar[tuple[str, ...]] = ()
+    # Every check ID this probe can emit (each must be in the catalogue).
+    checks: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
+        """Collect facts. Expected network failures become observations, not exceptions."""
+
+    @abstractmethod
+    def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
+        """Turn observations into findings. Pure: no I/O, no clock beyond what is observed."""
+
+    def run(self, target: Target, context: ProbeContext) -> ProbeOutput:
+        observations = self.gather(target, context)
+        return ProbeOutput(observations, self.evaluate(observations, context.profile))

@@ -1,0 +1,300 @@
+"""DNS discovery: which hosts and addresses make up the provider's public face.
+
+Looks up A, AAAA, MX, NS and CNAME of each domain and of its www name, then the
+addresses of every MX and NS host. Later probes (TLS, services, web) read the
+``HostAddresses`` observations instead of resolving names themselves, so the
+whole scan sees one consistent picture, filtered through the address policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from scanner.checks import lookup
+from scanner.model import Finding, Observation, Status, Target
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import DnsAnswer, DnsOutcome, Resolver
+from scanner.net.targets import InvalidTarget, normalize_hostname
+from scanner.probes.base import Probe, ProbeContext
+from scanner.scoring.profile import Profile
+
+NAME_TYPES = ("A", "AAAA", "MX", "NS", "CNAME")
+# A hostile zone could list hundreds of MX or NS hosts; looking up a few is enough
+# to judge them and keeps the scan bounded.
+MAX_HOSTS_PER_KIND = 16
+MAX_WORKERS = 16
+
+
+@dataclass(frozen=True)
+class DnsRecords(Observation):
+    kind = "dns.records"
+    name: str
+    rdtype: str
+    outcome: str
+    records: tuple[str, ...]
+    ttl: int | None
+    reason: str
+
+    @classmethod
+    def from_answer(cls, answer: DnsAnswer) -> DnsRecords:
+        return cls(
+            answer.name,
+            answer.rdtype,
+            str(answer.outcome),
+            answer.records,
+            answer.ttl,
+            answer.reason,
+        )
+
+
+@dataclass(frozen=True)
+class HostAddresses(Observation):
+    """The addresses of one host and the roles it plays for the provider.
+
+    ``addresses`` are the ones probes may contact; ``refused`` lists those the
+    address policy kept off limits, each with its reason. ``outcome`` is the
+    worse of the A and AAAA lookups when no address was found.
+    """
+
+    kind = "dns.host_addresses"
+    host: str
+    roles: tuple[str, ...]
+    addresses: tuple[str, ...]
+    refused: tuple[tuple[str, str], ...]
+    outcome: str
+    reason: str
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.addresses or self.refused)
+
+
+@dataclass(frozen=True)
+class InvalidHostName(Observation):
+    """A host name that DNS handed us but that is not a valid host name."""
+
+    kind = "dns.invalid_host_name"
+    source: str
+    value: str
+    reason: str
+
+
+class DnsDiscoveryProbe(Probe):
+    name = "dns-discovery"
+    description = "Finds the provider's web, mail and name-server hosts and their addresses."
+    version = "1"
+    checks = ("dns.domain.resolves", "dns.mx.unresolvable", "dns.ns.unresolvable")
+
+    def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
+        resolver = context.resolver
+        names = [n for d in target.domains for n in (d, f"www.{d}")]
+        with ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="dns") as pool:
+            answers = list(
+                pool.map(lambda q: resolver.query(*q), [(n, t) for n in names for t in NAME_TYPES])
+            )
+            observations: list[Observation] = [DnsRecords.from_answer(a) for a in answers]
+            roles: dict[str, set[str]] = {}
+            for domain in target.domains:
+                roles.setdefault(domain, set()).add("web")
+                roles.setdefault(f"www.{domain}", set()).add("web")
+            for answer in answers:
+                if answer.rdtype in ("MX", "NS") and answer.name in target.domains:
+                    role = "mail" if answer.rdtype == "MX" else "ns"
+                    hosts, invalid = _hosts_from(answer.name, answer.rdtype, answer.records)
+                    observations.extend(invalid)
+                    for host in hosts:
+                        roles.setdefault(host, set()).add(role)
+            for extra in target.extra_hosts:
+                roles.setdefault(extra.host, set()).add("extra")
+            observations.extend(
+                pool.map(
+                    lambda item: _host_addresses(item[0], item[1], resolver, context.policy),
+                    sorted(roles.items()),
+                )
+            )
+        return observations
+
+    def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
+        records = [o for o in observations if isinstance(o, DnsRecords)]
+        hosts = {o.host: o for o in observations if isinstance(o, HostAddresses)}
+        domains = sorted({r.name for r in records if not r.name.startswith("www.")})
+        findings: list[Finding] = []
+        for domain in domains:
+            findings.append(_domain_resolves(domain, hosts))
+            for rdtype, check_id, role in (
+                ("MX", "dns.mx.unresolvable", "mail"),
+                ("NS", "dns.ns.unresolvable", "ns"),
+            ):
+                answer = next((r for r in records if r.name == domain and r.rdtype == rdtype), None)
+                findings.extend(_host_checks(domain, answer, check_id, role, hosts))
+        return findings
+
+
+def _hosts_from(
+    name: str, rdtype: str, records: Iterable[str]
+) -> tuple[list[str], list[InvalidHostName]]:
+    hosts: list[str] = []
+    invalid: list[InvalidHostName] = []
+    for record in records:
+        raw = record.split()[-1]  # "10 mail.example." for MX, "ns1.example." for NS
+        if rdtype == "MX" and raw == ".":
+            continue  # a null MX (RFC 7505): the domain accepts no mail
+        try:
+            host = normalize_hostname(raw)
+        except InvalidTarget as exc:
+            invalid.append(InvalidHostName(f"{name} {rdtype}", raw, str(exc)))
+            continue
+        if host not in hosts:
+            hosts.append(host)
+    return hosts[:MAX_HOSTS_PER_KIND], invalid
+
+
+def _host_addresses(
+    host: str, roles: Iterable[str], resolver: Resolver, policy: AddressPolicy
+) -> HostAddresses:
+    answers = [resolver.query(host, rdtype) for rdtype in ("A", "AAAA")]
+    allowed: list[str] = []
+    refused: list[tuple[str, str]] = []
+    for answer in answers:
+        for address in answer.records:
+            reason = policy.refusal(address)
+            if reason:
+                refused.append((address, reason))
+            else:
+                allowed.append(address)
+    worst = _worst(answers)
+    return HostAddresses(
+        host=host,
+        roles=tuple(sorted(roles)),
+        addresses=tuple(allowed),
+        refused=tuple(refused),
+        outcome=str(worst.outcome),
+        reason=worst.reason,
+    )
+
+
+_OUTCOME_ORDER = [
+    DnsOutcome.OK,
+    DnsOutcome.NODATA,
+    DnsOutcome.NXDOMAIN,
+    DnsOutcome.ERROR,
+    DnsOutcome.SERVFAIL,
+    DnsOutcome.TIMEOUT,
+]
+
+
+def _worst(answers: Sequence[DnsAnswer]) -> DnsAnswer:
+    if any(a.outcome is DnsOutcome.OK for a in answers):
+        return next(a for a in answers if a.outcome is DnsOutcome.OK)
+    return max(answers, key=lambda a: _OUTCOME_ORDER.index(a.outcome))
+
+
+def _finding(check_id: str, status: Status, asset: str, detail: str, **evidence: object) -> Finding:
+    return Finding(
+        check_id=check_id,
+        status=status,
+        severity=lookup(check_id).severity,
+        asset=asset,
+        detail=detail,
+        evidence=evidence,
+    )
+
+
+def _domain_resolves(domain: str, hosts: dict[str, HostAddresses]) -> Finding:
+    check = "dns.domain.resolves"
+    pair = [hosts[n] for n in (domain, f"www.{domain}") if n in hosts]
+    found = {h.host: [*h.addresses, *(a for a, _ in h.refused)] for h in pair if h.resolved}
+    if found:
+        names = ", ".join(sorted(found))
+        return _finding(
+            check, Status.PASS, domain, f"{names} resolve to an address.", addresses=found
+        )
+    inconclusive = [h for h in pair if not DnsOutcome(h.outcome).conclusive]
+    if inconclusive or not pair:
+        reason = inconclusive[0].reason if inconclusive else "no lookup result"
+        return _finding(
+            check,
+            Status.NOT_ASSESSED,
+            domain,
+            f"Could not resolve {domain}: {reason}.",
+            reason=reason,
+        )
+    return _finding(
+        check,
+        Status.WARN,
+        domain,
+        f"Neither {domain} nor www.{domain} has an A or AAAA record; there is no web "
+        "presence to assess under this name.",
+        outcomes={h.host: h.outcome for h in pair},
+    )
+
+
+def _host_checks(
+    domain: str,
+    answer: DnsRecords | None,
+    check_id: str,
+    role: str,
+    hosts: dict[str, HostAddresses],
+) -> list[Finding]:
+    label = "MX" if role == "mail" else "NS"
+    if answer is None or not DnsOutcome(answer.outcome).conclusive:
+        reason = answer.reason if answer else "no lookup result"
+        return [
+            _finding(
+                check_id,
+                Status.NOT_ASSESSED,
+                domain,
+                f"The {label} lookup for {domain} failed: {reason}.",
+                reason=reason,
+            )
+        ]
+    wanted, _ = _hosts_from(answer.name, answer.rdtype, answer.records)
+    role_hosts = [hosts[name] for name in wanted if name in hosts]
+    if not role_hosts:
+        return [
+            _finding(
+                check_id,
+                Status.INFO,
+                domain,
+                f"{domain} publishes no {label} host to check.",
+                records=list(answer.records),
+            )
+        ]
+    findings = []
+    for h in sorted(role_hosts, key=lambda h: h.host):
+        if h.resolved:
+            findings.append(
+                _finding(
+                    check_id,
+                    Status.PASS,
+                    h.host,
+                    f"{label} host {h.host} resolves.",
+                    domain=domain,
+                    addresses=[*h.addresses, *(a for a, _ in h.refused)],
+                )
+            )
+        elif DnsOutcome(h.outcome).conclusive:
+            findings.append(
+                _finding(
+                    check_id,
+                    Status.FAIL,
+                    h.host,
+                    f"{label} host {h.host} of {domain} has no address ({h.outcome}).",
+                    domain=domain,
+                    outcome=h.outcome,
+                )
+            )
+        else:
+            findings.append(
+                _finding(
+                    check_id,
+                    Status.NOT_ASSESSED,
+                    h.host,
+                    f"Could not resolve {label} host {h.host}: {h.reason}.",
+                    domain=domain,
+                    reason=h.reason,
+                )
+            )
+    return findings

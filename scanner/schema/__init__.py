@@ -1,0 +1,1 @@
+"""JSON Schema of vetscan's scan document (shipped in the wheel)."""

@@ -40,12 +40,12 @@ def load_registry(plugins: Iterable[EntryPoint] | None = None) -> Registry:
         label = f"{ep.name} = {ep.value}"
         try:
             cls = ep.load()
+            if not (isinstance(cls, type) and issubclass(cls, Probe)):
+                errors.append(PluginError(label, "does not subclass scanner.probes.base.Probe"))
+                continue
             probe = cls()
         except Exception as exc:  # noqa: BLE001 - third-party code may raise anything
             errors.append(PluginError(label, f"{type(exc).__name__}: {exc}"))
-            continue
-        if not isinstance(probe, Probe):
-            errors.append(PluginError(label, "does not subclass scanner.probes.base.Probe"))
             continue
         if probe.name in origins:
             errors.append(PluginError(label, f"probe name {probe.name!r} is already taken"))

@@ -27,6 +27,12 @@ READY_TIMEOUT = 20.0
 
 # binary -> the Debian package that provides it
 BINARIES = {"nginx": "nginx-light", "knotd": "knot"}
+# Server binaries live in sbin, which a non-login root shell may not have on PATH.
+SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
+
+
+def _search_path() -> str:
+    return f"{os.environ.get('PATH', '')}:{SBIN}".strip(":")
 
 
 class LabError(RuntimeError):
@@ -164,7 +170,7 @@ def status(lab_dir: Path | None = None) -> dict[str, int | None]:
 
 def check_binaries() -> None:
     for binary, package in BINARIES.items():
-        if shutil.which(binary) is None and not Path(f"/usr/sbin/{binary}").exists():
+        if shutil.which(binary, path=_search_path()) is None:
             raise LabError(f"{binary} not found: install it with 'apt-get install {package}'")
 
 
@@ -177,12 +183,18 @@ def up(lab_dir: Path | None = None) -> Path:
         return lab_dir
     down(lab_dir)
     check_binaries()
+    busy = [c.name for c in components if c.ready()]
+    if busy:
+        raise LabError(
+            f"lab addresses already answer ({', '.join(busy)}): is a lab from another "
+            "folder running? stop it with 'vetscan lab down --dir DIR'"
+        )
     if os.geteuid() != 0:
         raise LabError("the lab binds ports 53, 80 and 443 on 127.0.10.x: run it as root")
     (lab_dir / "pids").mkdir(parents=True, exist_ok=True)
     (lab_dir / "logs").mkdir(parents=True, exist_ok=True)
     pki.ensure_ca(lab_dir / "ca")
-    env = {**os.environ, "PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin"}
+    env = {**os.environ, "PATH": _search_path()}
     started = []
     try:
         for component in components:
@@ -205,6 +217,9 @@ def up(lab_dir: Path | None = None) -> Path:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise LabError(f"lab {component.name} server did not start: {_last_line(log)}")
                 time.sleep(0.05)
+        for component, proc, log in started:
+            if proc.poll() is not None:
+                raise LabError(f"lab {component.name} server exited: {_last_line(log)}")
     except BaseException:
         down(lab_dir)
         raise

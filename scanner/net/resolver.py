@@ -140,10 +140,7 @@ def _rdata_text(rrset: dns.rrset.RRset, rdtype: str) -> list[str]:
     if rdtype.upper() == "TXT":
         # A TXT record is a sequence of character-strings that consumers
         # (SPF, DMARC, ...) read concatenated; bytes that are not UTF-8 stay visible.
-        return [
-            b"".join(rd.strings).decode("utf-8", errors="replace")
-            for rd in rrset
-        ]
+        return [b"".join(rd.strings).decode("utf-8", errors="replace") for rd in rrset]
     return sorted(rd.to_text() for rd in rrset)
 
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything vetscan's demo and tests need on Debian 12 with Python >= 3.11:
+# the lab's servers and nmap from apt, and vetscan with its dev tools in ./.venv.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+APT_PACKAGES=(nginx-light knot knot-dnsutils nmap)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else echo "bootstrap: need root (or sudo) to run: $*" >&2; exit 2
+    fi
+}
+
+missing=()
+for bin in nginx knotd kdig nmap; do
+    if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1; then missing+=("$bin"); fi
+done
+if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    APT_PACKAGES+=(python3-venv)
+    missing+=(python3-venv)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "bootstrap: installing Debian packages (missing: ${missing[*]})"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${APT_PACKAGES[@]}" >/dev/null
+fi
+
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+    echo "bootstrap: vetscan needs Python 3.11 or newer ($PYTHON is $("$PYTHON" -V 2>&1))" >&2
+    exit 2
+}
+
+stamp=.venv/.vetscan-installed
+wanted=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    echo "bootstrap: installing vetscan and its dev tools into .venv"
+    [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e '.[dev]'
+    echo "$wanted" > "$stamp"
+fi

@@ -1,0 +1,48 @@
+"""Shared fixtures. The lab is started once per test run and stopped at the end
+(unless it was already running, e.g. for the demo, in which case it is reused)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scanner.lab import manager
+from scanner.lab.providers import NAMESERVER
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import Resolver, parse_nameserver
+from scanner.probes.base import ProbeContext
+from scanner.scoring.profile import Profile, load_profile
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Path]:
+    already = all(manager.status().values())
+    try:
+        lab_dir = manager.up()
+    except manager.LabError as exc:
+        pytest.fail(f"the lab could not start: {exc}")
+    yield lab_dir
+    if not already:
+        manager.down(lab_dir)
+
+
+@pytest.fixture(scope="session")
+def lab_resolver(lab: Path) -> Resolver:
+    return Resolver(parse_nameserver(NAMESERVER), timeout=2.0)
+
+
+@pytest.fixture(scope="session")
+def default_profile() -> Profile:
+    return load_profile("default")
+
+
+@pytest.fixture()
+def lab_context(lab: Path, lab_resolver: Resolver, default_profile: Profile) -> ProbeContext:
+    return ProbeContext(
+        resolver=lab_resolver,
+        policy=AddressPolicy(allow_private=True),
+        profile=default_profile,
+        ca_file=manager.ca_file(lab),
+    )

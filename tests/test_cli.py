@@ -1,0 +1,186 @@
+"""The command line as a user drives it: exit codes, messages, the files it writes."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from scanner.cli import main
+from scanner.lab import manager
+from scanner.lab.providers import NAMESERVER, PROVIDERS
+from scanner.render.json import schema
+
+
+def _lab_args(lab: Path, out: Path) -> list[str]:
+    return [
+        "--nameserver",
+        NAMESERVER,
+        "--ca-file",
+        str(manager.ca_file(lab)),
+        "--allow-private",
+        "--out",
+        str(out),
+    ]
+
+
+def _one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("vetscan: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scan", "-oN.example.com"],
+        ["scan", "exa mple.com"],
+        ["scan", "example.com;id"],
+        ["scan", "exemplary.test", "--format", "docx"],
+        ["scan", "exemplary.test", "--profile", "no-such-profile"],
+        ["scan", "exemplary.test", "--nameserver", "127.0.10.53:99999"],
+        ["scan", "exemplary.test", "--ca-file", "/nonexistent.pem"],
+        ["scan"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    _one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.lab
+def test_loopback_target_is_refused_without_allow_private(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["scan", "exemplary.test", "--nameserver", NAMESERVER, "--out", str(tmp_path)])
+    assert code == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "127.0.10.10 is a loopback address" in line
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.lab
+def test_loopback_extra_host_is_refused_without_allow_private(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["scan", "broken.test", "--host", "10.0.0.1:443", "--nameserver", NAMESERVER]
+    # broken.test itself is loopback too; the first refusal wins, and nothing is contacted.
+    assert main([*args, "--out", str(tmp_path)]) == 2
+    assert "not scanned without --allow-private" in _one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.lab
+def test_nonexistent_domain_is_a_usage_error(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "nothere.exemplary.test", *_lab_args(lab, tmp_path)]) == 2
+    assert "does not exist" in _one_error_line(capsys.readouterr().err)
+
+
+@pytest.fixture()
+def dead_nameserver() -> Iterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.10.98", 0))
+    yield f"127.0.10.98:{sock.getsockname()[1]}"
+    sock.close()
+
+
+def test_unreachable_nameserver_means_the_scan_could_not_complete(
+    dead_nameserver: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "scan",
+            "exemplary.test",
+            "--nameserver",
+            dead_nameserver,
+            "--timeout",
+            "0.5",
+            "--allow-private",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 3
+    assert "cannot resolve exemplary.test" in _one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.lab
+def test_scan_writes_valid_json_and_html(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["scan", "exemplary.test", "--name", "<script>x</script>", *_lab_args(lab, tmp_path)]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    json_path = next(tmp_path.glob("*.json"))
+    html_path = next(tmp_path.glob("*.html"))
+    assert str(json_path) in out and str(html_path) in out
+    document = json.loads(json_path.read_text())
+    jsonschema.validate(document, schema())
+    assert document["provider"]["domains"] == ["exemplary.test"]
+    assert document["scan"]["resolver"] == NAMESERVER
+    assert {f["check_id"] for f in document["findings"]} >= {"dns.domain.resolves"}
+    html = html_path.read_text()
+    assert "<script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+
+@pytest.mark.lab
+def test_a_second_scan_never_overwrites_the_first(lab: Path, tmp_path: Path) -> None:
+    for _ in range(2):
+        assert (
+            main(["scan", "exemplary.test", "-q", "--name", "Same", *_lab_args(lab, tmp_path)]) == 0
+        )
+    assert len(list(tmp_path.glob("same-*.json"))) == 2
+
+
+@pytest.mark.lab
+def test_findings_at_the_fail_threshold_exit_1(lab: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "medium.toml"
+    profile.write_text('name = "medium"\nfail_threshold = "medium"\n')
+    args = ["scan", "broken.test", "-q", "--profile", str(profile), *_lab_args(lab, tmp_path / "o")]
+    assert main(args) == 1
+    # The default profile fails on high and above; broken.test's DNS faults are medium.
+    assert main(["scan", "broken.test", "-q", *_lab_args(lab, tmp_path / "o")]) == 0
+
+
+@pytest.mark.lab
+def test_demo_writes_a_report_pair_for_every_lab_provider(lab: Path, tmp_path: Path) -> None:
+    assert main(["demo", "-q", "--out", str(tmp_path)]) == 0
+    for provider in PROVIDERS:
+        slug = provider.name.lower().replace(" ", "-")
+        assert len(list(tmp_path.glob(f"{slug}-*.json"))) == 1, provider.name
+        assert len(list(tmp_path.glob(f"{slug}-*.html"))) == 1, provider.name
+
+
+def test_probes_lists_the_builtin_probe(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["probes"]) == 0
+    assert "dns-discovery" in capsys.readouterr().out
+
+
+@pytest.mark.lab
+def test_lab_status_reports_running_servers(lab: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lab", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "dns: running" in out and "web: running" in out and "banners: running" in out
+
+
+def test_console_script_and_module_agree() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("vetscan ")

@@ -1,0 +1,117 @@
+"""Probe discovery: built-ins, and third-party probes through the entry-point group."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+from scanner.lab import manager
+from scanner.lab.providers import NAMESERVER
+from scanner.registry import ENTRY_POINT_GROUP, load_registry
+
+PLUGIN = Path(__file__).parent / "fixtures" / "plugin_pkg"
+
+
+def _ep(name: str, value: str) -> EntryPoint:
+    return EntryPoint(name=name, value=value, group=ENTRY_POINT_GROUP)
+
+
+def test_builtins_load_without_plugins() -> None:
+    registry = load_registry(plugins=[])
+    assert registry.names() == ["dns-discovery"]
+    assert registry.errors == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("no_such_module:Probe", "ModuleNotFoundError"),
+        ("json:dumps", "does not subclass"),
+        ("scanner.probes.discovery:DnsDiscoveryProbe", "already taken"),
+    ],
+)
+def test_bad_plugins_are_reported_not_fatal(value: str, reason: str) -> None:
+    registry = load_registry(plugins=[_ep("bad", value)])
+    assert registry.names() == ["dns-discovery"]
+    (error,) = registry.errors
+    assert reason in error.reason
+    assert "bad = " in error.entry_point
+
+
+@pytest.fixture(scope="module")
+def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny plugin package, really installed (by pip) into a folder of its own."""
+    target = tmp_path_factory.mktemp("plugin-site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(PLUGIN),
+        ],
+        check=True,
+    )
+    return target
+
+
+def _vetscan(args: list[str], site: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    return subprocess.run(
+        [sys.executable, "-m", "scanner", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_an_installed_plugin_is_listed_and_a_broken_one_reported(
+    plugin_site: Path, tmp_path: Path
+) -> None:
+    proc = _vetscan(["probes"], plugin_site, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "hello  v1  [plugin from vetscan-hello] (after dns-discovery)" in proc.stdout
+    assert "broken plugin broken = vetscan_hello:DoesNotExist" in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.lab
+def test_an_installed_plugin_runs_in_a_scan(plugin_site: Path, lab: Path, tmp_path: Path) -> None:
+    proc = _vetscan(
+        [
+            "scan",
+            "exemplary.test",
+            "--nameserver",
+            NAMESERVER,
+            "--allow-private",
+            "--ca-file",
+            str(manager.ca_file(lab)),
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path),
+        ],
+        plugin_site,
+        tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "plugin broken = vetscan_hello:DoesNotExist" in proc.stderr
+    document = json.loads(next(tmp_path.glob("*.json")).read_text())
+    (hello,) = [f for f in document["findings"] if f["probe"] == "hello"]
+    hosts = [o for o in document["observations"] if o["kind"] == "dns.host_addresses"]
+    assert hello["evidence"]["count"] == len(hosts) > 0

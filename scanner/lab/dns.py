@@ -2,21 +2,62 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
-from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, LabProvider
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, DkimKey, LabProvider
 
 SERIAL = 2026112901
 
 
-def zone_text(provider: LabProvider) -> str:
+def zone_text(provider: LabProvider, dkim_dir: Path | None = None) -> str:
     lines = [
         f"$ORIGIN {provider.domain}.",
         "$TTL 300",
         f"@ SOA ns1.{provider.domain}. hostmaster.{provider.domain}. {SERIAL} 3600 600 604800 300",
     ]
     lines += [f"{owner} {rtype} {rdata}" for owner, rtype, rdata in provider.records]
+    for key in provider.dkim:
+        record = dkim_record(
+            key, dkim_dir / f"{provider.key}-{key.selector}.pem" if dkim_dir else None
+        )
+        lines.append(f"{key.selector}._domainkey TXT {_txt_strings(record)}")
     return "\n".join(lines) + "\n"
+
+
+def dkim_record(key: DkimKey, pem: Path | None) -> str:
+    """The DKIM TXT value for ``key``, creating (or reusing) its private key at ``pem``."""
+    tags = f"; {key.tags}" if key.tags else ""
+    if key.bits == 0:
+        return f"v=DKIM1; k=rsa{tags}; p="
+    if pem is not None and pem.exists():
+        private = serialization.load_pem_private_key(pem.read_bytes(), password=None)
+        assert isinstance(private, rsa.RSAPrivateKey)
+    else:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=key.bits)
+        if pem is not None:
+            pem.parent.mkdir(parents=True, exist_ok=True)
+            pem.write_bytes(
+                private.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+            pem.chmod(0o600)
+    public = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return f"v=DKIM1; k=rsa{tags}; p={base64.b64encode(public).decode()}"
+
+
+def _txt_strings(value: str) -> str:
+    """Zone-file TXT data: one record split into character-strings of at most 255 bytes."""
+    chunks = [value[i : i + 255] for i in range(0, len(value), 255)] or [""]
+    return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
 
 
 def knot_config(directory: Path, providers: tuple[LabProvider, ...]) -> str:
@@ -61,7 +102,8 @@ def write(directory: Path, providers: tuple[LabProvider, ...]) -> Path:
     for sub in ("zones", "run", "db"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     for p in providers:
-        (directory / "zones" / f"{p.domain}.zone").write_text(zone_text(p), "utf-8")
+        zone = zone_text(p, directory / "dkim")
+        (directory / "zones" / f"{p.domain}.zone").write_text(zone, "utf-8")
     conf = directory / "knot.conf"
     conf.write_text(knot_config(directory, providers), "utf-8")
     return conf

@@ -22,6 +22,15 @@ class Banner:
 
 
 @dataclass(frozen=True)
+class DkimKey:
+    """A DKIM selector; the key pair is made when the lab first starts and then kept."""
+
+    selector: str
+    bits: int  # RSA key size; 0 publishes a revoked key (empty p=)
+    tags: str = ""  # extra tags such as "t=y"
+
+
+@dataclass(frozen=True)
 class WebSite:
     """One nginx personality: a set of names served on one address."""
 
@@ -46,6 +55,7 @@ class LabProvider:
     records: tuple[tuple[str, str, str], ...]
     sites: tuple[WebSite, ...] = ()
     banners: dict[str, tuple[Banner, ...]] = field(default_factory=dict)
+    dkim: tuple[DkimKey, ...] = ()
 
     def address_records(self) -> dict[str, list[str]]:
         """Fully qualified host name -> the A/AAAA addresses the zone gives it."""
@@ -102,6 +112,7 @@ EXEMPLARY = LabProvider(
             ipv6=True,
         ),
     ),
+    dkim=(DkimKey("mail2026", 2048),),
 )
 
 LEGACY = LabProvider(
@@ -141,6 +152,7 @@ LEGACY = LabProvider(
             Banner(6379, "redis"),
         ),
     },
+    dkim=(DkimKey("default", 1024, "t=y"),),
 )
 
 BROKEN = LabProvider(
@@ -169,6 +181,7 @@ BROKEN = LabProvider(
             redirect_http=False,
         ),
     ),
+    dkim=(DkimKey("selector1", 0),),
 )
 
 PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 import ssl
 from pathlib import Path
@@ -11,10 +12,12 @@ import dns.message
 import dns.query
 import dns.rdatatype
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from scanner.lab import manager
 from scanner.lab.banners import mysql_greeting
-from scanner.lab.providers import DNS_ADDRESSES, EXEMPLARY, LEGACY, PROVIDERS
+from scanner.lab.providers import DNS_ADDRESSES, EXEMPLARY, LEGACY, PROVIDERS, LabProvider
 
 pytestmark = pytest.mark.lab
 
@@ -98,6 +101,7 @@ def test_exemplary_certificate_chains_to_the_lab_ca(lab: Path) -> None:
         assert tls.version() in ("TLSv1.3", "TLSv1.2")
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1 is deprecated:DeprecationWarning")
 def test_legacy_still_speaks_tls_1_0(lab: Path) -> None:
     with _tls(
         "127.0.10.20",
@@ -118,3 +122,18 @@ def test_each_web_address_belongs_to_one_provider() -> None:
     addresses = [s.address for p in PROVIDERS for s in p.sites]
     assert len(addresses) == len(set(addresses))
     assert EXEMPLARY.sites[0].address in EXEMPLARY.address_records()["exemplary.test"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.key)
+def test_dkim_keys_are_published_with_their_size(lab: Path, provider: LabProvider) -> None:
+    for key in provider.dkim:
+        reply = _query(f"{key.selector}._domainkey.{provider.domain}", "TXT")
+        (rrset,) = [r for r in reply.answer if r.rdtype == dns.rdatatype.TXT]
+        (record,) = [b"".join(rd.strings).decode() for rd in rrset]
+        tags = dict(t.strip().split("=", 1) for t in record.split(";"))
+        if key.bits == 0:
+            assert tags["p"] == ""
+            continue
+        public = serialization.load_der_public_key(base64.b64decode(tags["p"]))
+        assert isinstance(public, rsa.RSAPublicKey)
+        assert public.key_size == key.bits

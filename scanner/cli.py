@@ -21,7 +21,7 @@ from scanner.net.resolver import Nameserver, Resolver, ResolverConfigError, pars
 from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
 from scanner.output import report_stem, write_new
 from scanner.preflight import PreflightError, preflight
-from scanner.probes.base import ProbeContext
+from scanner.probes.context import build_context
 from scanner.registry import load_registry
 from scanner.render import RENDERERS, Format
 from scanner.render.json import scan_document
@@ -164,12 +164,8 @@ def run_scan(target: Target, settings: ScanSettings, verbose: bool = False) -> S
     registry = load_registry()
     for problem in registry.errors:
         print(f"vetscan: warning: plugin {problem.entry_point}: {problem.reason}", file=sys.stderr)
-    context = ProbeContext(
-        resolver=resolver,
-        policy=policy,
-        profile=settings.profile,
-        ca_file=settings.ca_file,
-        timeout=settings.timeout or 5.0,
+    context = build_context(
+        resolver, policy, settings.profile, settings.ca_file, settings.timeout or 5.0
     )
 
     def progress(name: str, result: ProbeResult | None) -> None:
@@ -248,7 +244,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         settings.timeout,
     )
     for provider in PROVIDERS:
-        target = Target(name=provider.name, domains=(provider.domain,))
+        hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
+        target = Target(name=provider.name, domains=(provider.domain,), extra_hosts=hosts)
         result = run_scan(target, settings, args.verbose)
         _summary(result, write_reports(result, settings.formats, args.out), args.quiet)
     return EXIT_OK

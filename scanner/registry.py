@@ -9,9 +9,10 @@ from importlib.metadata import EntryPoint, entry_points
 
 from scanner.probes.base import Probe
 from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.tls.probe import TlsProbe
 
 ENTRY_POINT_GROUP = "vetscan.probes"
-BUILTIN: tuple[type[Probe], ...] = (DnsDiscoveryProbe,)
+BUILTIN: tuple[type[Probe], ...] = (DnsDiscoveryProbe, TlsProbe)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(nginx-light knot knot-dnsutils nmap)
+APT_PACKAGES=(nginx-light knot knot-dnsutils nmap openssl)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"
@@ -16,7 +16,7 @@ as_root() {
 }
 
 missing=()
-for bin in nginx knotd kdig nmap; do
+for bin in nginx knotd kdig nmap openssl; do
     if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1; then missing+=("$bin"); fi
 done
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then

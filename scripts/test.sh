@@ -7,6 +7,7 @@ bash scripts/bootstrap.sh
 
 echo "== ruff"
 .venv/bin/ruff check scanner tests
+.venv/bin/ruff format --check scanner tests
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"

@@ -148,13 +148,16 @@ def test_a_second_scan_never_overwrites_the_first(lab: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.lab
-def test_findings_at_the_fail_threshold_exit_1(lab: Path, tmp_path: Path) -> None:
-    profile = tmp_path / "medium.toml"
-    profile.write_text('name = "medium"\nfail_threshold = "medium"\n')
-    args = ["scan", "broken.test", "-q", "--profile", str(profile), *_lab_args(lab, tmp_path / "o")]
-    assert main(args) == 1
-    # The default profile fails on high and above; broken.test's DNS faults are medium.
-    assert main(["scan", "broken.test", "-q", *_lab_args(lab, tmp_path / "o")]) == 0
+def test_exit_code_follows_the_profile_fail_threshold(lab: Path, tmp_path: Path) -> None:
+    out = _lab_args(lab, tmp_path / "o")
+    # Default threshold "high": legacy.test has high findings (TLS 1.0, no STARTTLS).
+    assert main(["scan", "legacy.test", "-q", *out]) == 1
+    # With the threshold at "critical", the same scan passes: legacy has no critical finding.
+    profile = tmp_path / "critical.toml"
+    profile.write_text('name = "critical-only"\nfail_threshold = "critical"\n')
+    assert main(["scan", "legacy.test", "-q", "--profile", str(profile), *out]) == 0
+    # ...while broken.test's expired certificate is critical.
+    assert main(["scan", "broken.test", "-q", "--profile", str(profile), *out]) == 1
 
 
 @pytest.mark.lab

@@ -13,7 +13,9 @@ import pytest
 
 from scanner.lab import manager
 from scanner.lab.providers import NAMESERVER
-from scanner.registry import ENTRY_POINT_GROUP, load_registry
+from scanner.registry import BUILTIN, ENTRY_POINT_GROUP, load_registry
+
+BUILTIN_NAMES = [cls.name for cls in BUILTIN]
 
 PLUGIN = Path(__file__).parent / "fixtures" / "plugin_pkg"
 
@@ -24,7 +26,8 @@ def _ep(name: str, value: str) -> EntryPoint:
 
 def test_builtins_load_without_plugins() -> None:
     registry = load_registry(plugins=[])
-    assert registry.names() == ["dns-discovery"]
+    assert registry.names() == BUILTIN_NAMES
+    assert BUILTIN_NAMES[:2] == ["dns-discovery", "tls"]
     assert registry.errors == ()
 
 
@@ -38,7 +41,7 @@ def test_builtins_load_without_plugins() -> None:
 )
 def test_bad_plugins_are_reported_not_fatal(value: str, reason: str) -> None:
     registry = load_registry(plugins=[_ep("bad", value)])
-    assert registry.names() == ["dns-discovery"]
+    assert registry.names() == BUILTIN_NAMES
     (error,) = registry.errors
     assert reason in error.reason
     assert "bad = " in error.entry_point

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import ssl
 import struct
 import sys
 from collections.abc import Awaitable, Callable
@@ -98,19 +99,61 @@ async def mysql(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     await _read(reader)
 
 
-async def smtp(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    writer.write(b"220 mail.legacy.test ESMTP Postfix (Debian/GNU)\r\n")
-    await writer.drain()
-    while data := await _read(reader):
-        command = data.strip()[:4].upper()
-        if command == b"QUIT":
-            writer.write(b"221 2.0.0 Bye\r\n")
-            break
-        if command in (b"EHLO", b"HELO"):
-            writer.write(b"250-mail.legacy.test\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n")
-        else:
-            writer.write(b"502 5.5.2 Error: command not recognized\r\n")
+def smtp(name: str, tls: ssl.SSLContext | None) -> Handler:
+    """An SMTP server that greets, answers EHLO and, with a TLS context, STARTTLS.
+
+    It accepts no mail: the lab only needs what a scanner sees before DATA.
+    """
+    host = name.encode("ascii")
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 " + host + b" ESMTP Postfix (Debian/GNU)\r\n")
         await writer.drain()
+        secured = False
+        while line := await _readline(reader):
+            command = line.strip()[:8].upper()
+            if command.startswith(b"QUIT"):
+                writer.write(b"221 2.0.0 Bye\r\n")
+                await writer.drain()
+                break
+            if command.startswith((b"EHLO", b"HELO")):
+                offer = b"250-STARTTLS\r\n" if tls and not secured else b""
+                writer.write(
+                    b"250-" + host + b"\r\n250-SIZE 10240000\r\n" + offer + b"250 8BITMIME\r\n"
+                )
+            elif command.startswith(b"STARTTLS") and tls and not secured:
+                writer.write(b"220 2.0.0 Ready to start TLS\r\n")
+                await writer.drain()
+                try:
+                    await asyncio.wait_for(writer.start_tls(tls), IDLE_TIMEOUT)
+                except (ssl.SSLError, TimeoutError, ConnectionError, OSError):
+                    return
+                secured = True
+                continue
+            elif command.startswith(b"NOOP"):
+                writer.write(b"250 2.0.0 Ok\r\n")
+            else:
+                writer.write(b"502 5.5.2 Error: command not recognized\r\n")
+            await writer.drain()
+
+    return serve
+
+
+async def _readline(reader: asyncio.StreamReader) -> bytes:
+    try:
+        return await asyncio.wait_for(reader.readline(), IDLE_TIMEOUT)
+    except (TimeoutError, ValueError):
+        return b""
+
+
+def _tls_context(cert: str, key: str) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    # Mozilla's "intermediate" suites; on OpenSSL 3 set_ecdh_curve sets the only group.
+    context.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")
+    context.set_ecdh_curve("prime256v1")
+    context.load_cert_chain(cert, key)
+    return context
 
 
 SERVICES: dict[str, Handler] = {
@@ -119,7 +162,6 @@ SERVICES: dict[str, Handler] = {
     "telnet": telnet,
     "redis": redis,
     "mysql": mysql,
-    "smtp": smtp,
 }
 
 
@@ -127,7 +169,7 @@ def _wrap(handler: Handler) -> Handler:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
             pass
         finally:
             writer.close()
@@ -138,7 +180,11 @@ def _wrap(handler: Handler) -> Handler:
 async def serve_all(listeners: list[dict[str, object]]) -> None:
     servers = []
     for spec in listeners:
-        handler = SERVICES[str(spec["service"])]
+        if spec["service"] == "smtp":
+            tls = _tls_context(str(spec["cert"]), str(spec["key"])) if spec.get("cert") else None
+            handler = smtp(str(spec["name"]), tls)
+        else:
+            handler = SERVICES[str(spec["service"])]
         servers.append(
             await asyncio.start_server(
                 _wrap(handler), str(spec["address"]), int(str(spec["port"])), reuse_address=True

@@ -26,7 +26,7 @@ from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvide
 READY_TIMEOUT = 20.0
 
 # binary -> the Debian package that provides it
-BINARIES = {"nginx": "nginx-light", "knotd": "knot"}
+BINARIES = {"nginx": "nginx-light", "knotd": "knot", "openssl": "openssl"}
 # Server binaries live in sbin, which a non-login root shell may not have on PATH.
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
 
@@ -89,7 +89,7 @@ def _web_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
 def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     endpoints = [
         (address, b.port) for p in providers for address, bs in p.banners.items() for b in bs
-    ]
+    ] + [(m.address, 25) for p in providers for m in p.mail]
     return lambda: all(_tcp_open(a, port) for a, port in endpoints)
 
 
@@ -125,12 +125,26 @@ def _components(lab_dir: Path, providers: tuple[LabProvider, ...]) -> list[Compo
 
 
 def _banner_config(lab_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
-    listeners = [
+    listeners: list[dict[str, object]] = [
         {"address": address, "port": b.port, "service": b.service}
         for p in providers
         for address, banners in p.banners.items()
         for b in banners
     ]
+    for p in providers:
+        for index, mail in enumerate(p.mail):
+            spec: dict[str, object] = {
+                "address": mail.address,
+                "port": 25,
+                "service": "smtp",
+                "name": mail.name,
+            }
+            if mail.cert is not None:
+                issued = pki.issue(
+                    lab_dir / "ca", lab_dir / "mail", f"{p.key}-mx{index}", mail.cert
+                )
+                spec.update(cert=str(issued.cert), key=str(issued.key))
+            listeners.append(spec)
     path = lab_dir / "banners.json"
     path.write_text(json.dumps(listeners, indent=1), "utf-8")
     return path

@@ -1,27 +1,53 @@
-"""The lab's private certificate authority and the leaf certificates it issues."""
+"""The lab's private PKI: a root CA, an issuing (intermediate) CA, and the server
+certificates each lab personality needs, good and bad alike.
+
+``ca.pem`` holds the root only, as a real trust store would: a server that
+forgets to send the intermediate really does fail validation against it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-CA_NAME = "vetscan lab CA"
+ROOT_NAME = "vetscan lab root CA"
+ISSUING_NAME = "vetscan lab issuing CA"
+
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+@dataclass(frozen=True)
+class CertSpec:
+    """What a lab server certificate looks like.
+
+    ``days`` is when it expires relative to now (negative: already expired);
+    ``starts_in_days`` moves its start into the future (not yet valid).
+    """
+
+    names: tuple[str, ...]
+    days: int = 60
+    starts_in_days: int = 0
+    key_type: str = "ec"  # "ec" (P-256) or "rsaNNNN"
+    signature_hash: str = "sha256"  # or "sha1"
+    self_signed: bool = False
+    send_chain: bool = True  # False: serve the leaf without its intermediate
+    common_name: str | None = None  # defaults to the first name
 
 
 @dataclass(frozen=True)
 class IssuedCert:
-    cert: Path
+    cert: Path  # PEM: the leaf, followed by the intermediate when the chain is sent
     key: Path
-
-
-PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+    leaf: x509.Certificate
 
 
 def _new_key(key_type: str) -> PrivateKey:
@@ -43,24 +69,29 @@ def _write_key(key: PrivateKey, path: Path) -> None:
     path.chmod(0o600)
 
 
-def ensure_ca(directory: Path) -> tuple[Path, Path]:
-    """The lab CA's certificate and key, created on first use and kept afterwards."""
-    cert_path, key_path = directory / "ca.pem", directory / "ca.key"
-    if cert_path.exists() and key_path.exists():
-        return cert_path, key_path
-    directory.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _ca_cert(
+    subject: str,
+    key: PrivateKey,
+    issuer: x509.Certificate | None,
+    issuer_key: PrivateKey,
+    now: dt.datetime,
+) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issuer.subject if issuer else name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(days=2))
         .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0), True
+        )
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -76,56 +107,162 @@ def ensure_ca(directory: Path) -> tuple[Path, Path]:
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .sign(key, hashes.SHA256())
     )
-    _write_key(key, key_path)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return cert_path, key_path
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False
+        )
+    return builder.sign(issuer_key, hashes.SHA256())
 
 
-def issue(
-    ca_dir: Path,
-    out_dir: Path,
-    stem: str,
-    names: tuple[str, ...],
-    days: int,
-    key_type: str = "ec",
-) -> IssuedCert:
-    """A server certificate for ``names``; a negative ``days`` makes it already expired."""
-    ca_cert_path, ca_key_path = ensure_ca(ca_dir)
-    ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
-    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
-    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
-    key = _new_key(key_type)
+def _load(directory: Path, stem: str) -> tuple[x509.Certificate, PrivateKey]:
+    cert = x509.load_pem_x509_certificate((directory / f"{stem}.pem").read_bytes())
+    key = serialization.load_pem_private_key((directory / f"{stem}.key").read_bytes(), None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
+    return cert, key
+
+
+def ensure_ca(directory: Path) -> Path:
+    """Create the root and issuing CAs on first use; return the root's PEM (the trust file)."""
+    root_pem = directory / "ca.pem"
+    if root_pem.exists() and (directory / "issuing.pem").exists():
+        return root_pem
+    directory.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
-    if days >= 0:
-        not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=days)
-    else:
-        not_before, not_after = now - dt.timedelta(days=90), now + dt.timedelta(days=days)
+    root_key = _new_key("ec")
+    root = _ca_cert(ROOT_NAME, root_key, None, root_key, now)
+    issuing_key = _new_key("ec")
+    issuing = _ca_cert(ISSUING_NAME, issuing_key, root, root_key, now)
+    for stem, cert, key in (("issuing", issuing, issuing_key), ("ca", root, root_key)):
+        _write_key(key, directory / f"{stem}.key")
+        (directory / f"{stem}.pem").write_bytes(_pem(cert))
+    return root_pem
+
+
+def issue(ca_dir: Path, out_dir: Path, stem: str, spec: CertSpec) -> IssuedCert:
+    ensure_ca(ca_dir)
+    issuing, issuing_key = _load(ca_dir, "issuing")
+    key = _new_key(spec.key_type)
+    now = dt.datetime.now(dt.UTC)
+    start = now + dt.timedelta(days=spec.starts_in_days) - dt.timedelta(hours=1)
+    end = now + dt.timedelta(days=spec.days)
+    if end <= start:
+        start = end - dt.timedelta(days=90)
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, spec.common_name or spec.names[0])]
+    )
     sans: list[x509.GeneralName] = []
-    for name in names:
+    for name in spec.names:
         try:
             sans.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             sans.append(x509.DNSName(name))
-    cert = (
+    signer_key: PrivateKey = key if spec.self_signed else issuing_key
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
-        .issuer_name(ca_cert.subject)
+        .subject_name(subject)
+        .issuer_name(subject if spec.self_signed else issuing.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
+        .not_valid_before(start)
+        .not_valid_after(end)
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
     )
+    if not spec.self_signed:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuing_key.public_key()), False
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = IssuedCert(out_dir / f"{stem}.pem", out_dir / f"{stem}.key")
-    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    if spec.signature_hash == "sha1":
+        leaf = _openssl_sha1_sign(out_dir / stem, key, spec, ca_dir)
+    else:
+        leaf = builder.sign(signer_key, hashes.SHA256())
+    paths = IssuedCert(out_dir / f"{stem}.pem", out_dir / f"{stem}.key", leaf)
+    chain = _pem(leaf)
+    if spec.send_chain and not spec.self_signed:
+        chain += _pem(issuing)
+    paths.cert.write_bytes(chain)
     _write_key(key, paths.key)
     return paths
+
+
+def _openssl_sha1_sign(
+    stem: Path, key: PrivateKey, spec: CertSpec, ca_dir: Path
+) -> x509.Certificate:
+    """cryptography refuses to sign with SHA-1; the openssl command still does."""
+    if spec.self_signed or spec.starts_in_days or spec.days <= 0:
+        raise ValueError("SHA-1 lab certificates are issued by the lab CA, valid from now")
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(
+            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, spec.common_name or spec.names[0])])
+        )
+        .sign(key, hashes.SHA256())
+    )
+    csr_path, ext_path, out_path = (stem.with_suffix(s) for s in (".csr", ".ext", ".sha1.pem"))
+    csr_path.write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    ext_path.write_text(
+        "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n"
+        "subjectAltName=" + ",".join(f"DNS:{n}" for n in spec.names) + "\n"
+    )
+    subprocess.run(
+        [
+            "openssl",
+            "x509",
+            "-req",
+            "-sha1",
+            "-in",
+            str(csr_path),
+            "-days",
+            str(spec.days),
+            "-CA",
+            str(ca_dir / "issuing.pem"),
+            "-CAkey",
+            str(ca_dir / "issuing.key"),
+            "-set_serial",
+            str(x509.random_serial_number()),
+            "-extfile",
+            str(ext_path),
+            "-out",
+            str(out_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return x509.load_pem_x509_certificate(out_path.read_bytes())
+
+
+def ocsp_response(ca_dir: Path, leaf: x509.Certificate, out: Path) -> Path:
+    """A signed 'good' OCSP response for ``leaf``, for nginx to staple from a file."""
+    issuing, issuing_key = _load(ca_dir, "issuing")
+    now = dt.datetime.now(dt.UTC)
+    response = (
+        ocsp.OCSPResponseBuilder()
+        .add_response(
+            cert=leaf,
+            issuer=issuing,
+            algorithm=hashes.SHA1(),  # noqa: S303 - the CertID hash most clients send
+            cert_status=ocsp.OCSPCertStatus.GOOD,
+            this_update=now - dt.timedelta(hours=1),
+            next_update=now + dt.timedelta(days=7),
+            revocation_time=None,
+            revocation_reason=None,
+        )
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, issuing)
+        .sign(issuing_key, hashes.SHA256())
+    )
+    out.write_bytes(response.public_bytes(serialization.Encoding.DER))
+    return out
+
+
+def ensure_dhparams(path: Path, bits: int) -> Path:
+    """Finite-field DH parameters (slow to make, so kept across lab starts)."""
+    if not path.exists():
+        params = dh.generate_parameters(generator=2, key_size=bits)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(
+            params.parameter_bytes(serialization.Encoding.PEM, serialization.ParameterFormat.PKCS3)
+        )
+    return path

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scanner.lab.pki import CertSpec
+
 DNS_ADDRESSES = ("127.0.10.53", "127.0.11.53")
 DNS_PORT = 53
 NAMESERVER = f"{DNS_ADDRESSES[0]}:{DNS_PORT}"
@@ -36,13 +38,24 @@ class WebSite:
 
     address: str
     names: tuple[str, ...]
+    cert: CertSpec
     tls_protocols: str = "TLSv1.2 TLSv1.3"
     tls_ciphers: str = "ECDHE+AESGCM:ECDHE+CHACHA20"
-    cert_days: int = 90
-    key_type: str = "ec"  # "ec" (P-256) or "rsaNNNN"
+    ecdh_curves: str = "X25519:prime256v1:secp384r1"
+    dhparam_bits: int | None = None
+    staple_ocsp: bool = False
     headers: tuple[tuple[str, str], ...] = ()
     redirect_http: bool = True
     ipv6: bool = False
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """An SMTP listener on port 25; with a certificate it offers STARTTLS."""
+
+    address: str
+    name: str
+    cert: CertSpec | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,9 @@ class LabProvider:
     sites: tuple[WebSite, ...] = ()
     banners: dict[str, tuple[Banner, ...]] = field(default_factory=dict)
     dkim: tuple[DkimKey, ...] = ()
+    mail: tuple[MailServer, ...] = ()
+    # Endpoints discovery does not find by itself; the demo and tests pass them as --host.
+    extra_hosts: tuple[str, ...] = ()
 
     def address_records(self) -> dict[str, list[str]]:
         """Fully qualified host name -> the A/AAAA addresses the zone gives it."""
@@ -102,6 +118,8 @@ EXEMPLARY = LabProvider(
         WebSite(
             address="127.0.10.10",
             names=("exemplary.test", "www.exemplary.test", "mta-sts.exemplary.test"),
+            cert=CertSpec(("exemplary.test", "www.exemplary.test", "mta-sts.exemplary.test")),
+            staple_ocsp=True,
             headers=(
                 ("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload"),
                 ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"),
@@ -113,6 +131,10 @@ EXEMPLARY = LabProvider(
         ),
     ),
     dkim=(DkimKey("mail2026", 2048),),
+    mail=(
+        MailServer("127.0.10.11", "mx1.exemplary.test", CertSpec(("mx1.exemplary.test",))),
+        MailServer("127.0.10.12", "mx2.exemplary.test", CertSpec(("mx2.exemplary.test",))),
+    ),
 )
 
 LEGACY = LabProvider(
@@ -125,7 +147,9 @@ LEGACY = LabProvider(
         ("@", "A", "127.0.10.20"),
         ("www", "A", "127.0.10.20"),
         ("@", "MX", "10 mail"),
+        ("@", "MX", "20 mail2"),
         ("mail", "A", "127.0.10.21"),
+        ("mail2", "A", "127.0.10.23"),
         ("@", "TXT", '"v=spf1 a mx ptr ~all"'),
         ("_dmarc", "TXT", '"v=DMARC1; p=none; pct=50"'),
     ),
@@ -133,12 +157,15 @@ LEGACY = LabProvider(
         WebSite(
             address="127.0.10.20",
             names=("legacy.test", "www.legacy.test"),
+            # Expires in 20 days, and the server forgets to send the intermediate.
+            cert=CertSpec(
+                ("legacy.test", "www.legacy.test"), days=20, key_type="rsa2048", send_chain=False
+            ),
             tls_protocols="TLSv1 TLSv1.1 TLSv1.2",
-            # SECLEVEL=0 is what lets Debian 12's OpenSSL offer TLS 1.0/1.1 and
-            # CBC-only, non-forward-secret suites (see LAB-NOTES).
-            tls_ciphers="AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:@SECLEVEL=0",
-            cert_days=20,
-            key_type="rsa2048",
+            # SECLEVEL=0 is what lets Debian 12's OpenSSL offer TLS 1.0/1.1, CBC-only,
+            # static-RSA and 1024-bit DHE suites (see LAB-NOTES).
+            tls_ciphers="DHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:@SECLEVEL=0",
+            dhparam_bits=1024,
             headers=(("X-Powered-By", "PHP/5.6.40"),),
             redirect_http=False,
         ),
@@ -153,6 +180,13 @@ LEGACY = LabProvider(
         ),
     },
     dkim=(DkimKey("default", 1024, "t=y"),),
+    mail=(
+        # No STARTTLS at all on the primary MX; a self-signed certificate on the backup.
+        MailServer("127.0.10.21", "mail.legacy.test", None),
+        MailServer(
+            "127.0.10.23", "mail2.legacy.test", CertSpec(("mail2.legacy.test",), self_signed=True)
+        ),
+    ),
 )
 
 BROKEN = LabProvider(
@@ -167,20 +201,46 @@ BROKEN = LabProvider(
         ("ns1", "A", DNS_ADDRESSES[0]),
         ("@", "A", "127.0.10.30"),
         ("www", "CNAME", "shop"),
-        ("shop", "A", "127.0.10.30"),
+        ("shop", "A", "127.0.10.31"),
+        ("staging", "A", "127.0.10.32"),
         # The MX points at a host that was retired: mail for broken.test bounces.
         ("@", "MX", "10 mail-retired"),
         ("@", "TXT", '"v=spf1 +all"'),
+        # Hostile text: every renderer must show it escaped.
+        ("@", "TXT", "\"<script>alert('txt')</script>\""),
     ),
     sites=(
         WebSite(
             address="127.0.10.30",
-            names=("broken.test", "www.broken.test"),
+            names=("broken.test",),
+            cert=CertSpec(("broken.test",), days=-5),
             tls_protocols="TLSv1.2",
-            cert_days=-5,
+            headers=(("Strict-Transport-Security", "max-age=300"),),
+            redirect_http=False,
+        ),
+        WebSite(
+            address="127.0.10.31",
+            names=("www.broken.test", "shop.broken.test"),
+            # Self-signed, for another name, not valid for ten more days, and with
+            # markup in its subject.
+            cert=CertSpec(
+                ("shop.invalid",),
+                self_signed=True,
+                starts_in_days=10,
+                common_name="<script>alert('cert')</script>",
+            ),
+            redirect_http=False,
+        ),
+        WebSite(
+            address="127.0.10.32",
+            names=("staging.broken.test",),
+            # A 1024-bit RSA key, signed with SHA-1.
+            cert=CertSpec(("staging.broken.test",), key_type="rsa1024", signature_hash="sha1"),
+            tls_ciphers="ECDHE+AESGCM:@SECLEVEL=0",
             redirect_http=False,
         ),
     ),
+    extra_hosts=("staging.broken.test:443",),
     dkim=(DkimKey("selector1", 0),),
 )
 

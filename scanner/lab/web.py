@@ -13,7 +13,7 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _server_blocks(site: WebSite, cert: pki.IssuedCert) -> str:
+def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str:
     names = " ".join(site.names)
     listens_tls = [f"{site.address}:443 ssl"] + (["[::1]:443 ssl"] if site.ipv6 else [])
     listens_plain = [f"{site.address}:80"] + (["[::1]:80"] if site.ipv6 else [])
@@ -40,6 +40,8 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert) -> str:
         ssl_protocols {site.tls_protocols};
         ssl_ciphers {_quote(site.tls_ciphers)};
         ssl_prefer_server_ciphers on;
+        ssl_ecdh_curve {site.ecdh_curves};
+{chr(10).join(f"        {line}" for line in extra)}
 {headers}
         location / {{
             return 200 "{names}\\n";
@@ -54,15 +56,18 @@ def write(directory: Path, ca_dir: Path, providers: tuple[LabProvider, ...]) -> 
     blocks = []
     for provider in providers:
         for index, site in enumerate(provider.sites):
-            cert = pki.issue(
-                ca_dir,
-                directory / "certs",
-                f"{provider.key}-{index}",
-                site.names,
-                site.cert_days,
-                site.key_type,
-            )
-            blocks.append(_server_blocks(site, cert))
+            stem = f"{provider.key}-{index}"
+            cert = pki.issue(ca_dir, directory / "certs", stem, site.cert)
+            extra = []
+            if site.staple_ocsp:
+                staple = pki.ocsp_response(ca_dir, cert.leaf, directory / "certs" / f"{stem}.ocsp")
+                extra += ["ssl_stapling on;", f"ssl_stapling_file {staple};"]
+            if site.dhparam_bits:
+                params = pki.ensure_dhparams(
+                    ca_dir / f"dh{site.dhparam_bits}.pem", site.dhparam_bits
+                )
+                extra.append(f"ssl_dhparam {params};")
+            blocks.append(_server_blocks(site, cert, extra))
     # As root, nginx would switch its workers to "nobody"; the lab keeps them
     # as the invoking user so they can read the lab's own files.
     user = "user root;\n" if os.geteuid() == 0 else ""

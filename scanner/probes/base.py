@@ -12,12 +12,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from scanner.model import Finding, Observation, ProbeResult, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.scoring.profile import Profile
+
+if TYPE_CHECKING:
+    from scanner.net.tls_scan import TlsScanner
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class ProbeContext:
     profile: Profile
     ca_file: Path | None = None
     timeout: float = 5.0
+    tls: TlsScanner | None = None
     # Results of the probes named in ``Probe.consumes``, filled in by the engine.
     upstream: Mapping[str, ProbeResult] = field(default_factory=dict)
 

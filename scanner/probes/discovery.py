@@ -99,6 +99,8 @@ class DnsDiscoveryProbe(Probe):
             for domain in target.domains:
                 roles.setdefault(domain, set()).add("web")
                 roles.setdefault(f"www.{domain}", set()).add("web")
+                # The MTA-STS policy host (RFC 8461 section 3.3), if the domain has one.
+                roles.setdefault(f"mta-sts.{domain}", set()).add("mta-sts")
             for answer in answers:
                 if answer.rdtype in ("MX", "NS") and answer.name in target.domains:
                     role = "mail" if answer.rdtype == "MX" else "ns"

@@ -8,7 +8,7 @@ reads them from the repository directly.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -23,7 +23,21 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "probe_timeout": (int, float),
     "dns_timeout": (int, float),
     "min_coverage": (int, float),
+    "thresholds": dict,
 }
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    cert_expiry_warn_days: int = 30
+    cert_expiry_fail_days: int = 14
+    hsts_min_max_age: int = 15_552_000  # 180 days
+    min_rsa_bits: int = 2048
+    min_ec_bits: int = 256
+    min_dh_bits: int = 2048
+
+
+_THRESHOLD_KEYS = {f.name for f in fields(Thresholds)}
 
 
 class ProfileError(ValueError):
@@ -39,6 +53,7 @@ class Profile:
     probe_timeout: float
     dns_timeout: float
     min_coverage: float
+    thresholds: Thresholds = Thresholds()
 
 
 def builtin_dir() -> Traversable:
@@ -97,7 +112,14 @@ def parse_profile(text: str, source: str) -> Profile:
     for key, value in (("probe_timeout", probe_timeout), ("dns_timeout", dns_timeout)):
         if value <= 0:
             raise ProfileError(f"{source}: key {key!r} must be positive")
+    raw_thresholds = data.get("thresholds", {})
+    for key, value in raw_thresholds.items():
+        if key not in _THRESHOLD_KEYS:
+            raise ProfileError(f"{source}: unknown key 'thresholds.{key}'")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ProfileError(f"{source}: key 'thresholds.{key}' must be a whole number >= 0")
     return Profile(
+        thresholds=Thresholds(**raw_thresholds),
         name=data["name"],
         description=data.get("description", ""),
         source=source,

@@ -94,7 +94,7 @@ def _expected_hosts(provider: LabProvider) -> dict[str, set[str]]:
         if rtype in ("MX", "NS") and owner == "@":
             host = provider.fqdn(rdata.split()[-1])
             expected[host] = set(addresses.get(host, []))
-    for name in (provider.domain, f"www.{provider.domain}"):
+    for name in (provider.domain, f"www.{provider.domain}", f"mta-sts.{provider.domain}"):
         expected[name] = set(addresses.get(cnames.get(name, name), []))
     return expected
 

@@ -1,0 +1,69 @@
+"""Turning cryptography's certificate objects into plain ``CertInfo`` values."""
+
+from __future__ import annotations
+
+import binascii
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.x509.oid import NameOID
+
+from scanner.probes.tls.observations import CertInfo
+
+
+def _key(cert: x509.Certificate) -> tuple[str, int]:
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        return "unknown", 0
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "EC", key.curve.key_size
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA", key.key_size
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519", 256
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448", 456
+    return type(key).__name__, 0
+
+
+def _signature_hash(cert: x509.Certificate) -> str | None:
+    try:
+        algorithm = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return "unknown"
+    return algorithm.name if algorithm is not None else None
+
+
+def _common_name(name: x509.Name) -> str:
+    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(values[0].value) if values else ""
+
+
+def cert_info(cert: x509.Certificate) -> CertInfo:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        dns_names = tuple(san.get_values_for_type(x509.DNSName))
+        ip_names = tuple(str(ip) for ip in san.get_values_for_type(x509.IPAddress))
+    except (x509.ExtensionNotFound, ValueError):
+        dns_names, ip_names = (), ()
+    key_type, key_size = _key(cert)
+    return CertInfo(
+        subject=cert.subject.rfc4514_string(),
+        common_name=_common_name(cert.subject),
+        sans=dns_names,
+        ip_sans=ip_names,
+        issuer=cert.issuer.rfc4514_string(),
+        serial=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        key_type=key_type,
+        key_size=key_size,
+        signature_hash=_signature_hash(cert),
+        sha256=binascii.hexlify(cert.fingerprint(hashes.SHA256())).decode(),
+        self_issued=cert.issuer == cert.subject,
+    )

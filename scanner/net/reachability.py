@@ -1,0 +1,123 @@
+"""Cheap checks that an endpoint speaks TLS (or SMTP with STARTTLS) before a full scan.
+
+A port that accepts connections and then says nothing would cost sslyze close to
+a minute; one short handshake attempt here settles it within the timeout.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import ssl
+from dataclasses import dataclass
+
+MAX_SMTP_REPLY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Reachability:
+    outcome: str  # ok, timeout, refused, reset, not_tls, not_smtp, no_starttls, error
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+def _permissive_context() -> ssl.SSLContext:
+    # Only asks "does it speak TLS at all?": accept anything the server offers.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    return context
+
+
+def _connect(address: str, port: int, timeout: float) -> socket.socket | Reachability:
+    try:
+        return socket.create_connection((address, port), timeout=timeout)
+    except TimeoutError:
+        return Reachability("timeout", f"no TCP connection within {timeout:g} s")
+    except ConnectionRefusedError:
+        return Reachability("refused", "connection refused")
+    except OSError as exc:
+        return Reachability("error", f"cannot connect: {exc.strerror or exc}")
+
+
+def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reachability:
+    sock = _connect(address, port, timeout)
+    if isinstance(sock, Reachability):
+        return sock
+    try:
+        with _permissive_context().wrap_socket(
+            sock, server_hostname=server_name, do_handshake_on_connect=False
+        ) as tls:
+            tls.settimeout(timeout)
+            tls.do_handshake()
+    except TimeoutError:
+        return Reachability(
+            "timeout",
+            f"accepted the connection but completed no TLS handshake within {timeout:g} s",
+        )
+    except ssl.SSLError as exc:
+        reason = (exc.reason or str(exc)).upper()
+        if any(k in reason for k in ("WRONG_VERSION", "UNKNOWN_PROTOCOL", "RECORD_LAYER", "HTTP")):
+            return Reachability("not_tls", f"the service does not speak TLS ({exc.reason})")
+        if "EOF" in reason or "UNEXPECTED_EOF" in reason:
+            return Reachability("reset", "the server closed the connection during the handshake")
+        # A TLS alert is still TLS: the full scan finds out what the server accepts.
+        return Reachability("ok")
+    except (ConnectionResetError, BrokenPipeError):
+        return Reachability("reset", "the connection was reset during the handshake")
+    except OSError as exc:
+        return Reachability("error", f"handshake failed: {exc.strerror or exc}")
+    finally:
+        sock.close()
+    return Reachability("ok")
+
+
+def check_smtp_starttls(address: str, port: int, timeout: float) -> Reachability:
+    """Greeting, EHLO, and whether STARTTLS is offered (RFC 3207)."""
+    sock = _connect(address, port, timeout)
+    if isinstance(sock, Reachability):
+        return sock
+    sock.settimeout(timeout)
+    try:
+        with sock, sock.makefile("rb") as reader:
+            code, _ = _smtp_reply(reader)
+            if code != 220:
+                return Reachability("not_smtp", f"no SMTP greeting (got {code or 'nothing'})")
+            sock.sendall(b"EHLO vetscan.invalid\r\n")
+            code, lines = _smtp_reply(reader)
+            if code != 250:
+                return Reachability("not_smtp", f"EHLO refused ({code or 'no reply'})")
+            try:
+                sock.sendall(b"QUIT\r\n")
+            except OSError:
+                pass
+            if any(line[4:].strip().upper().startswith(b"STARTTLS") for line in lines):
+                return Reachability("ok")
+            return Reachability("no_starttls", "the server does not offer STARTTLS")
+    except TimeoutError:
+        return Reachability("timeout", f"no complete SMTP reply within {timeout:g} s")
+    except (ConnectionResetError, BrokenPipeError):
+        return Reachability("reset", "the connection was reset")
+    except OSError as exc:
+        return Reachability("error", f"SMTP exchange failed: {exc.strerror or exc}")
+
+
+def _smtp_reply(reader: io.BufferedReader) -> tuple[int | None, list[bytes]]:
+    """Read one (possibly multi-line) SMTP reply, bounded in size."""
+    lines: list[bytes] = []
+    total = 0
+    while True:
+        line = reader.readline(1024)
+        total += len(line)
+        if not line or total > MAX_SMTP_REPLY:
+            return None, lines
+        lines.append(line)
+        if len(line) < 4 or not line[:3].isdigit():
+            return None, lines
+        if line[3:4] != b"-":
+            return int(line[:3]), lines

@@ -1,0 +1,1 @@
+"""TLS posture of a provider's web, mail and extra endpoints (sslyze)."""

@@ -1,0 +1,124 @@
+"""What the TLS probe saw at one endpoint, as plain frozen data.
+
+The sslyze adapter (``scanner.net.tls_scan``) fills these in and nothing else
+of sslyze leaves it. Every part that may not have been measured carries a
+``reason`` next to a ``None`` value, so evaluation can say "not assessed"
+rather than guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from scanner.model import Observation
+
+PROTOCOLS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
+
+
+@dataclass(frozen=True)
+class CipherInfo:
+    name: str  # IANA/RFC name, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    key_size: int
+    anonymous: bool
+    ephemeral_type: str | None = None  # "DH" or "ECDH"
+    ephemeral_size: int | None = None  # bits of the (EC)DH key the server chose
+    curve: str | None = None
+
+
+@dataclass(frozen=True)
+class ProtocolResult:
+    version: str  # one of PROTOCOLS
+    accepted: bool | None  # None: could not be tested
+    ciphers: tuple[CipherInfo, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    subject: str
+    common_name: str
+    sans: tuple[str, ...]
+    ip_sans: tuple[str, ...]
+    issuer: str
+    serial: str
+    not_before: datetime
+    not_after: datetime
+    key_type: str  # RSA, EC, Ed25519, DSA, ...
+    key_size: int
+    signature_hash: str | None  # sha256, sha1, ... (None for Ed25519)
+    sha256: str
+    self_issued: bool
+
+
+@dataclass(frozen=True)
+class CertificateResult:
+    received_chain: tuple[CertInfo, ...]
+    verified_chain: tuple[CertInfo, ...]  # empty when no trusted path was found
+    trusted: bool
+    trust_store: str  # the store that decided: "Supplied CA file" or "Mozilla"
+    trust_error: str
+    ocsp_stapled: bool
+    chain_in_order: bool | None
+
+    @property
+    def leaf(self) -> CertInfo:
+        return self.received_chain[0]
+
+
+@dataclass(frozen=True)
+class Hsts:
+    max_age: int | None
+    include_subdomains: bool
+    preload: bool
+
+
+@dataclass(frozen=True)
+class Vulnerability:
+    name: str  # heartbleed, ccs_injection, robot, compression, insecure_renegotiation
+    vulnerable: bool | None
+    detail: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MozillaCompliance:
+    level: str  # modern, intermediate, old
+    compliant: bool | None
+    issues: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TlsEndpointResult(Observation):
+    """Everything measured at host:port (connected to ``address``, SNI ``host``).
+
+    ``outcome`` is "scanned" when sslyze ran; otherwise one of "timeout",
+    "refused", "reset", "not_tls", "no_starttls", "error" with ``reason``.
+    """
+
+    kind = "tls.endpoint"
+    host: str
+    port: int
+    address: str
+    role: str  # web, mail, mta-sts, extra
+    starttls: bool
+    observed_at: datetime
+    outcome: str
+    reason: str = ""
+    protocols: tuple[ProtocolResult, ...] = ()
+    supported_curves: tuple[str, ...] | None = None
+    certificate: CertificateResult | None = None
+    certificate_reason: str = ""
+    hsts: Hsts | None = None
+    hsts_assessed: bool = False
+    hsts_reason: str = ""
+    fallback_scsv: bool | None = None
+    vulnerabilities: tuple[Vulnerability, ...] = ()
+    mozilla: tuple[MozillaCompliance, ...] = ()
+    # How findings name this endpoint: "host:port", plus the address when the
+    # host has several, so each address keeps its own verdicts across runs.
+    asset: str = ""
+
+    def protocol(self, version: str) -> ProtocolResult | None:
+        return next((p for p in self.protocols if p.version == version), None)

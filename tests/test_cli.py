@@ -187,3 +187,16 @@ def test_console_script_and_module_agree() -> None:
     )
     assert proc.returncode == 0
     assert proc.stdout.startswith("vetscan ")
+
+
+@pytest.mark.lab
+def test_markup_from_a_target_is_escaped_in_html(lab: Path, tmp_path: Path) -> None:
+    # www.broken.test serves a certificate whose subject is a <script> element.
+    assert (
+        main(["scan", "broken.test", "-q", "--format", "html,json", *_lab_args(lab, tmp_path)]) == 1
+    )
+    html = next(tmp_path.glob("*.html")).read_text()
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(&#39;cert&#39;)&lt;/script&gt;" in html
+    document = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert any("<script>alert('cert')</script>" in f["detail"] for f in document["findings"])

@@ -416,16 +416,12 @@ def _untrusted(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
             f"The chain of {asset(ep)} validates against the {cert.trust_store} trust store.",
             trust_store=cert.trust_store,
         )
-    why = (
-        "it is self-signed"
-        if len(cert.received_chain) == 1 and cert.leaf.self_issued
-        else cert.trust_error or "no path to a trusted root"
-    )
     return finding(
         "tls.cert.untrusted",
         Status.FAIL,
         ep,
-        f"The chain of {asset(ep)} does not validate against the {cert.trust_store} trust store: {why}.",
+        f"The certificate of {asset(ep)} (CN {cert.leaf.common_name!r}) does not validate "
+        f"against the {cert.trust_store} trust store: {_untrusted_reason(cert)}.",
         trust_store=cert.trust_store,
         error=cert.trust_error,
         subject=cert.leaf.subject,

@@ -1,0 +1,202 @@
+"""The TLS probe against the lab's real nginx and SMTP servers, and against hostile ports."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+from hostile import listener
+
+from scanner.engine import run_probes
+from scanner.lab import manager
+from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, LabProvider
+from scanner.model import Finding, HostPort, ProbeResult, Status, Target
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import Resolver
+from scanner.net.targets import parse_host_port
+from scanner.probes.base import ProbeContext
+from scanner.probes.context import build_context
+from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.tls.observations import TlsEndpointResult
+from scanner.probes.tls.probe import TlsProbe
+from scanner.scoring.profile import Profile
+
+pytestmark = pytest.mark.lab
+
+P, F, W, INF, NA = Status.PASS, Status.FAIL, Status.WARN, Status.INFO, Status.NOT_ASSESSED
+
+
+def _context(lab: Path, resolver: Resolver, profile: Profile, timeout: float = 3.0) -> ProbeContext:
+    return build_context(
+        resolver, AddressPolicy(allow_private=True), profile, manager.ca_file(lab), timeout
+    )
+
+
+def _scan(context: ProbeContext, target: Target) -> ProbeResult:
+    _, tls = run_probes(target, [DnsDiscoveryProbe(), TlsProbe()], context)
+    return tls
+
+
+@pytest.fixture(scope="module")
+def results(lab: Path, lab_resolver: Resolver, default_profile: Profile) -> dict[str, ProbeResult]:
+    context = _context(lab, lab_resolver, default_profile)
+    out = {}
+    for provider in (EXEMPLARY, LEGACY, BROKEN):
+        hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
+        out[provider.key] = _scan(context, Target(provider.name, (provider.domain,), hosts))
+    return out
+
+
+def _verdicts(result: ProbeResult) -> dict[tuple[str, str], Finding]:
+    return {(f.check_id, f.asset): f for f in result.findings}
+
+
+def _status(
+    results: dict[str, ProbeResult], provider: LabProvider, check: str, asset: str
+) -> Status:
+    return _verdicts(results[provider.key])[(check, asset)].status
+
+
+def test_every_endpoint_of_the_exemplary_provider_was_scanned(
+    results: dict[str, ProbeResult],
+) -> None:
+    endpoints = results["exemplary"].observations_of(TlsEndpointResult)
+    assert {(e.host, e.port, e.address) for e in endpoints} == {
+        ("exemplary.test", 443, "127.0.10.10"),
+        ("exemplary.test", 443, "::1"),
+        ("www.exemplary.test", 443, "127.0.10.10"),
+        ("www.exemplary.test", 443, "::1"),
+        ("mta-sts.exemplary.test", 443, "127.0.10.10"),
+        ("mx1.exemplary.test", 25, "127.0.10.11"),
+        ("mx2.exemplary.test", 25, "127.0.10.12"),
+    }
+    assert {e.outcome for e in endpoints} == {"scanned"}
+
+
+def test_the_exemplary_provider_passes_everything_it_should(
+    results: dict[str, ProbeResult],
+) -> None:
+    # Informational levels and what the lab cannot serve are the only non-passes:
+    # Mozilla "modern" wants TLS 1.3 only, "old" wants an RSA certificate, and the
+    # SMTP listeners do not staple OCSP.
+    allowed = {"tls.mozilla.modern", "tls.mozilla.old"}
+    off = {
+        (f.check_id, f.asset): f.status
+        for f in results["exemplary"].findings
+        if f.status is not P
+        and f.check_id not in allowed
+        and not (f.check_id == "tls.ocsp_stapling.missing" and f.asset.endswith(":25"))
+    }
+    assert off == {}
+    assert (
+        _status(results, EXEMPLARY, "tls.ocsp_stapling.missing", "mta-sts.exemplary.test:443") is P
+    )
+
+
+# (provider, check, asset, expected): each check's failing case in the lab, and
+# the exemplary provider's passing case beside it.
+EXPECTED = [
+    (LEGACY, "tls.protocol.tls10_tls11", "legacy.test:443", F),
+    (LEGACY, "tls.protocol.no_tls13", "legacy.test:443", F),
+    (LEGACY, "tls.cipher.cbc_only", "legacy.test:443", F),
+    (LEGACY, "tls.cipher.no_forward_secrecy", "legacy.test:443", F),
+    (LEGACY, "tls.kex.weak", "legacy.test:443", F),
+    (LEGACY, "tls.cert.expiring_soon", "legacy.test:443", W),
+    (LEGACY, "tls.cert.incomplete_chain", "legacy.test:443", F),
+    (LEGACY, "tls.cert.untrusted", "legacy.test:443", F),
+    (LEGACY, "tls.hsts.missing", "legacy.test:443", F),
+    (LEGACY, "tls.mozilla.intermediate", "legacy.test:443", F),
+    (LEGACY, "tls.protocol.sslv2_sslv3", "legacy.test:443", P),
+    (LEGACY, "tls.cipher.weak", "legacy.test:443", P),
+    (LEGACY, "mail.starttls.missing", "mail.legacy.test:25", F),
+    (LEGACY, "mail.starttls.missing", "mail2.legacy.test:25", P),
+    (LEGACY, "mail.starttls.cert_invalid", "mail2.legacy.test:25", F),
+    (BROKEN, "tls.cert.expired", "broken.test:443", F),
+    (BROKEN, "tls.cert.expiring_soon", "broken.test:443", INF),
+    (BROKEN, "tls.hsts.weak", "broken.test:443", F),
+    (BROKEN, "tls.cert.not_yet_valid", "www.broken.test:443", F),
+    (BROKEN, "tls.cert.hostname_mismatch", "www.broken.test:443", F),
+    (BROKEN, "tls.cert.untrusted", "www.broken.test:443", F),
+    (BROKEN, "tls.cert.weak_key", "staging.broken.test:443", F),
+    (BROKEN, "tls.cert.sha1_signature", "staging.broken.test:443", F),
+    (BROKEN, "tls.cert.hostname_mismatch", "staging.broken.test:443", P),
+    (BROKEN, "mail.starttls.missing", "mail-retired.broken.test:25", NA),
+    (EXEMPLARY, "tls.cert.untrusted", "mx1.exemplary.test:25", None),  # HTTPS-only check
+    (EXEMPLARY, "mail.starttls.cert_invalid", "mx1.exemplary.test:25", P),
+]
+
+
+@pytest.mark.parametrize(
+    ("provider", "check", "asset", "expected"),
+    EXPECTED,
+    ids=[f"{p.key}-{c}-{a}" for p, c, a, _ in EXPECTED],
+)
+def test_lab_verdicts(
+    results: dict[str, ProbeResult],
+    provider: LabProvider,
+    check: str,
+    asset: str,
+    expected: Status | None,
+) -> None:
+    verdicts = _verdicts(results[provider.key])
+    if expected is None:
+        assert (check, asset) not in verdicts
+    else:
+        assert verdicts[(check, asset)].status is expected, verdicts[(check, asset)].detail
+
+
+def test_markup_in_a_certificate_subject_is_kept_as_data(
+    results: dict[str, ProbeResult],
+) -> None:
+    markup = "<script>alert('cert')</script>"
+    (endpoint,) = [
+        e
+        for e in results["broken"].observations_of(TlsEndpointResult)
+        if e.host == "www.broken.test"
+    ]
+    assert endpoint.certificate is not None
+    assert endpoint.certificate.leaf.common_name == markup
+    finding = _verdicts(results["broken"])[("tls.cert.untrusted", "www.broken.test:443")]
+    assert markup in finding.detail
+
+
+def test_hostile_ports_are_not_assessed_within_the_timeout(
+    lab: Path, lab_resolver: Resolver, default_profile: Profile
+) -> None:
+    context = _context(lab, lab_resolver, default_profile, timeout=1.0)
+    address = "127.0.10.92"
+    with (
+        listener(address, "tarpit") as tarpit,
+        listener(address, "reset") as reset,
+        listener(address, "http") as http,
+    ):
+        hosts = tuple(HostPort(address, port) for port in (tarpit, reset, http))
+        start = time.monotonic()
+        result = _scan(context, Target("Hostile", (EXEMPLARY.domain,), hosts))
+        elapsed = time.monotonic() - start
+    by_port = {e.port: e for e in result.observations_of(TlsEndpointResult) if e.address == address}
+    assert by_port[tarpit].outcome == "timeout"
+    assert by_port[reset].outcome == "reset"
+    assert by_port[http].outcome == "not_tls"
+    hostile = [f for f in result.findings if f.asset.startswith(address)]
+    assert hostile and {f.status for f in hostile} == {NA}
+    # The tarpit costs the 1 s pre-check, not sslyze's minute; the rest is the
+    # exemplary endpoints' real scan.
+    assert elapsed < 15
+
+
+def test_a_refused_address_is_reported_not_contacted(
+    lab: Path, lab_resolver: Resolver, default_profile: Profile
+) -> None:
+    strict = dataclasses.replace(
+        _context(lab, lab_resolver, default_profile), policy=AddressPolicy(allow_private=False)
+    )
+    with listener("127.0.10.93", "tarpit") as port:
+        result = _scan(
+            strict, Target("Strict", (EXEMPLARY.domain,), (HostPort("127.0.10.93", port),))
+        )
+    outcomes = {e.outcome for e in result.observations_of(TlsEndpointResult)}
+    assert outcomes == {"refused_by_policy"}
+    assert {f.status for f in result.findings} == {NA}

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 
 echo "== ruff"
-.venv/bin/ruff check scanner tests
-.venv/bin/ruff format --check scanner tests
+.venv/bin/ruff check scanner tests bench
+.venv/bin/ruff format --check scanner tests bench
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"

@@ -75,7 +75,7 @@ def write(directory: Path, ca_dir: Path, providers: tuple[LabProvider, ...]) -> 
     conf = directory / "nginx.conf"
     conf.write_text(
         f"""{user}daemon off;
-worker_processes 1;
+worker_processes auto;
 pid {directory}/nginx.pid;
 error_log {directory}/logs/error.log warn;
 

@@ -1,0 +1,310 @@
+"""vetscan side by side with its peers, on the lab, in one run.
+
+    .venv/bin/python bench/run.py            # full: 5 repetitions, every peer
+    .venv/bin/python bench/run.py --quick    # 1 repetition, slow peers skipped
+
+Commands are alternated and repeated; medians and ratios are reported, never a
+single absolute time. Each goal from the issues is printed as met or missed with
+its ratio. The script exits 0 whatever the timings say (shared machines are noisy);
+it exits non-zero only when it could not run. Results go to bench/results/ as JSON
+and Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scanner.lab import manager  # noqa: E402
+from scanner.lab.providers import NAMESERVER  # noqa: E402
+
+PYTHON = sys.executable
+SSLYZE_COMMANDS = [
+    "--certinfo",
+    "--sslv2",
+    "--sslv3",
+    "--tlsv1",
+    "--tlsv1_1",
+    "--tlsv1_2",
+    "--tlsv1_3",
+    "--compression",
+    "--openssl_ccs",
+    "--fallback",
+    "--heartbleed",
+    "--robot",
+    "--reneg",
+    "--elliptic_curves",
+    "--ems",
+]
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass
+class Row:
+    name: str
+    times: list[float] = field(default_factory=list)
+    peak_rss_mb: float | None = None
+    note: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times else None
+
+
+@dataclass
+class Goal:
+    text: str
+    met: bool | None  # None: could not be measured in this run
+    detail: str
+
+
+def timed(command: list[str], timeout: float = 600) -> tuple[float, float | None]:
+    """Wall time and peak RSS (MiB) of a command, via GNU time when present."""
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    rss_file = RESULTS / ".rss"
+    wrapped = [gnu_time, "-f", "%M", "-o", str(rss_file), *command] if gnu_time else command
+    start = time.perf_counter()
+    subprocess.run(
+        wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, check=False
+    )
+    elapsed = time.perf_counter() - start
+    rss = None
+    if gnu_time and rss_file.exists():
+        try:
+            rss = int(rss_file.read_text().strip().splitlines()[-1]) / 1024
+        except (ValueError, IndexError):
+            rss = None
+    return elapsed, rss
+
+
+def tls_probe_command(
+    endpoints: list[tuple[str, int, str, bool]], ca: Path, timeout: float
+) -> list[str]:
+    """vetscan's TLS probe path (reachability pre-check + sslyze adapter) on given endpoints."""
+    return [
+        PYTHON,
+        str(ROOT / "bench" / "tls_once.py"),
+        str(ca),
+        str(timeout),
+        json.dumps(endpoints),
+    ]
+
+
+def alternate(rows: dict[str, tuple[Row, list[str]]], repeat: int) -> None:
+    for _ in range(repeat):
+        for row, command in rows.values():
+            elapsed, rss = timed(command)
+            row.times.append(elapsed)
+            if rss is not None:
+                row.peak_rss_mb = max(row.peak_rss_mb or 0, rss)
+
+
+def ratio_goal(
+    text: str, numerator: Row, denominator: Row, limit: float, above: bool = False
+) -> Goal:
+    if numerator.median is None or denominator.median is None:
+        return Goal(text, None, "not measured")
+    ratio = numerator.median / denominator.median
+    met = ratio >= limit if above else ratio <= limit
+    return Goal(text, met, f"ratio {ratio:.2f} (limit {'>=' if above else '<='} {limit:g})")
+
+
+def bench_tls(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]]:
+    one = [("exemplary.test", 443, "127.0.10.10", False)]
+    provider = [
+        ("exemplary.test", 443, "127.0.10.10", False),
+        ("www.exemplary.test", 443, "127.0.10.10", False),
+        ("mta-sts.exemplary.test", 443, "127.0.10.10", False),
+        ("mx1.exemplary.test", 25, "127.0.10.11", True),
+        ("mx2.exemplary.test", 25, "127.0.10.12", True),
+    ]
+    rows: dict[str, tuple[Row, list[str]]] = {
+        "vetscan-tls-one": (
+            Row("vetscan TLS probe, exemplary.test:443"),
+            tls_probe_command(one, ca, 5.0),
+        ),
+        "sslyze-cli-one": (
+            Row("sslyze CLI, exemplary.test:443"),
+            # The same scan commands vetscan runs (without flags the CLI scans nothing),
+            # with the Mozilla check that vetscan also runs.
+            [
+                PYTHON,
+                "-m",
+                "sslyze",
+                "exemplary.test:443{127.0.10.10}",
+                "--certinfo_ca_file",
+                str(ca),
+                "--quiet",
+                *SSLYZE_COMMANDS,
+                "--http_headers",
+                "--mozilla_config",
+                "intermediate",
+            ],
+        ),
+        "vetscan-tls-provider": (
+            Row("vetscan TLS probe, all 5 endpoints of exemplary.test"),
+            tls_probe_command(provider, ca, 5.0),
+        ),
+    }
+    slowest_single = {}
+    for host, port, address, starttls in provider:
+        key = f"single-{host}:{port}"
+        slowest_single[key] = (
+            Row(f"vetscan TLS probe, {host}:{port} alone"),
+            tls_probe_command([(host, port, address, starttls)], ca, 5.0),
+        )
+    rows.update(slowest_single)
+    testssl = shutil.which("testssl") or shutil.which("testssl.sh")
+    notes: list[Row] = []
+    if testssl and not quick:
+        rows["testssl"] = (
+            Row("testssl.sh default run, exemplary.test:443"),
+            [
+                testssl,
+                "--quiet",
+                "--color",
+                "0",
+                "--nodns",
+                "none",
+                "--ip",
+                "127.0.10.10",
+                "--add-ca",
+                str(ca),
+                "https://exemplary.test",
+            ],
+        )
+    else:
+        notes.append(
+            Row(
+                "testssl.sh default run",
+                note="skipped: "
+                + ("--quick" if testssl else "not installed (apt-get install testssl.sh)"),
+            )
+        )
+    alternate(rows, repeat)
+
+    # A tarpit: accepts TCP and never speaks. Measured once; the goal is a bound.
+    import socket
+
+    tarpit = socket.socket()
+    tarpit.bind(("127.0.10.94", 0))
+    tarpit.listen(8)
+    port = tarpit.getsockname()[1]
+    tarpit_row = Row("vetscan TLS probe, tarpit endpoint (timeout 2 s)")
+    elapsed, _ = timed(tls_probe_command([("tarpit.test", port, "127.0.10.94", False)], ca, 2.0))
+    tarpit_row.times.append(elapsed)
+    tarpit.close()
+
+    r = {k: v[0] for k, v in rows.items()}
+    slowest = max((r[k] for k in slowest_single), key=lambda row: row.median or 0)
+    goals = [
+        ratio_goal(
+            "TLS probe no slower than the sslyze CLI on one host",
+            r["vetscan-tls-one"],
+            r["sslyze-cli-one"],
+            1.0,
+        ),
+        ratio_goal(
+            "all endpoints of a provider in about the time of the slowest one (<= 1.5x)",
+            r["vetscan-tls-provider"],
+            slowest,
+            1.5,
+        ),
+        Goal(
+            "a tarpit costs no more than the timeout (2 s + interpreter start)",
+            tarpit_row.times[0] <= 2.0 + 1.5,
+            f"{tarpit_row.times[0]:.2f} s",
+        ),
+    ]
+    if "testssl" in r:
+        goals.append(
+            ratio_goal(
+                "at least 10x faster than testssl.sh",
+                r["testssl"],
+                r["vetscan-tls-one"],
+                10.0,
+                above=True,
+            )
+        )
+    else:
+        goals.append(Goal("at least 10x faster than testssl.sh", None, notes[0].note))
+    return [*r.values(), tarpit_row, *notes], goals
+
+
+def render(rows: list[Row], goals: list[Goal]) -> str:
+    lines = [
+        "| measurement | median s | runs | peak RSS MiB | note |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for row in rows:
+        median = f"{row.median:.2f}" if row.median is not None else "-"
+        rss = f"{row.peak_rss_mb:.0f}" if row.peak_rss_mb else "-"
+        lines.append(f"| {row.name} | {median} | {len(row.times)} | {rss} | {row.note} |")
+    lines += ["", "| goal | verdict | detail |", "| --- | --- | --- |"]
+    for goal in goals:
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[goal.met]
+        lines.append(f"| {goal.text} | {verdict} | {goal.detail} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one repetition, skip slow peers")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    repeat = 1 if args.quick else args.repeat
+    args.out.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    try:
+        lab_dir = manager.up()
+    except manager.LabError as exc:
+        print(f"bench: the lab could not start: {exc}", file=sys.stderr)
+        return 3
+    ca = manager.ca_file(lab_dir)
+    sections: dict[str, Callable[[Path, int, bool], tuple[list[Row], list[Goal]]]] = {
+        "TLS": bench_tls,
+    }
+    report: dict[str, object] = {
+        "when": datetime.now(UTC).isoformat(),
+        "quick": args.quick,
+        "repeat": repeat,
+        "nameserver": NAMESERVER,
+        "cpu_count": os.cpu_count(),
+        "sections": {},
+    }
+    markdown = [
+        f"# vetscan benchmark ({report['when']}, {'quick' if args.quick else f'{repeat} runs'})",
+        "",
+    ]
+    for title, run in sections.items():
+        rows, goals = run(ca, repeat, args.quick)
+        table = render(rows, goals)
+        print(f"\n== {title}\n{table}")
+        markdown += [f"## {title}", "", table]
+        report["sections"][title] = {  # type: ignore[index]
+            "rows": [{**asdict(r), "median": r.median} for r in rows],
+            "goals": [asdict(g) for g in goals],
+        }
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (args.out / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
+    (args.out / f"bench-{stamp}.md").write_text("\n".join(markdown))
+    print(f"results: {args.out / f'bench-{stamp}.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,15 +7,17 @@ Exit codes: 0 scanned, nothing failed at or above the profile's fail threshold;
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scanner import __version__
 from scanner.engine import scan
 from scanner.model import AttemptStatus, ProbeResult, ScanResult, Target, worst_failing
+from scanner.net.dnssec import AnchorError, load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Nameserver, Resolver, ResolverConfigError, parse_nameserver
 from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
@@ -57,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow loopback, private and reserved addresses (labs, internal audits)",
     )
     network.add_argument("--timeout", type=float, metavar="S", help="network timeout in seconds")
+    network.add_argument(
+        "--trust-anchors",
+        type=Path,
+        metavar="FILE",
+        help="DNSSEC trust anchors (DS or DNSKEY records; default: the IANA root keys)",
+    )
     output = _Parser(add_help=False)
     output.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
     output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
@@ -120,6 +128,8 @@ class ScanSettings:
     ca_file: Path | None
     allow_private: bool
     timeout: float | None
+    anchors: dict[str, list[str]] | None = None
+    dkim_selectors: tuple[str, ...] = ()
 
 
 def _settings(args: argparse.Namespace, nameserver: str | None = None) -> ScanSettings:
@@ -146,8 +156,24 @@ def _settings(args: argparse.Namespace, nameserver: str | None = None) -> ScanSe
     timeout = getattr(args, "timeout", None)
     if timeout is not None and not 0 < timeout <= 600:
         raise UsageError("--timeout must be between 0 and 600 seconds")
+    anchors_file = getattr(args, "trust_anchors", None)
+    try:
+        anchors = load_anchors(anchors_file) if anchors_file else None
+    except AnchorError as exc:
+        raise UsageError(str(exc)) from None
+    selectors = tuple(getattr(args, "dkim_selector", []) or ())
+    for selector in selectors:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", selector):
+            raise UsageError(f"invalid DKIM selector {selector!r}")
     return ScanSettings(
-        profile, formats, ns, ca_file, bool(getattr(args, "allow_private", False)), timeout
+        profile,
+        formats,
+        ns,
+        ca_file,
+        bool(getattr(args, "allow_private", False)),
+        timeout,
+        anchors,
+        selectors,
     )
 
 
@@ -165,7 +191,13 @@ def run_scan(target: Target, settings: ScanSettings, verbose: bool = False) -> S
     for problem in registry.errors:
         print(f"vetscan: warning: plugin {problem.entry_point}: {problem.reason}", file=sys.stderr)
     context = build_context(
-        resolver, policy, settings.profile, settings.ca_file, settings.timeout or 5.0
+        resolver,
+        policy,
+        settings.profile,
+        settings.ca_file,
+        settings.timeout or 5.0,
+        settings.anchors,
+        settings.dkim_selectors,
     )
 
     def progress(name: str, result: ProbeResult | None) -> None:
@@ -234,19 +266,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         lab_dir = manager.up()
     except manager.LabError as exc:
         raise ScanIncomplete(str(exc)) from None
-    settings = _settings(args, nameserver=NAMESERVER)
-    settings = ScanSettings(
-        settings.profile,
-        settings.formats,
-        settings.nameserver,
-        manager.ca_file(lab_dir),
-        True,
-        settings.timeout,
+    settings = replace(
+        _settings(args, nameserver=NAMESERVER),
+        ca_file=manager.ca_file(lab_dir),
+        allow_private=True,
+        anchors=load_anchors(manager.trust_anchors(lab_dir)),
     )
     for provider in PROVIDERS:
         hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
         target = Target(name=provider.name, domains=(provider.domain,), extra_hosts=hosts)
-        result = run_scan(target, settings, args.verbose)
+        # The lab's providers name their DKIM selectors, as a vendor would when asked.
+        selectors = tuple(key.selector for key in provider.dkim)
+        result = run_scan(target, replace(settings, dkim_selectors=selectors), args.verbose)
         _summary(result, write_reports(result, settings.formats, args.out), args.quiet)
     return EXIT_OK
 

@@ -8,11 +8,20 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
 from scanner.probes.base import Probe
+from scanner.probes.dane import DaneProbe
 from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.dnshealth.probe import DnsHealthProbe
+from scanner.probes.email.probe import EmailProbe
 from scanner.probes.tls.probe import TlsProbe
 
 ENTRY_POINT_GROUP = "vetscan.probes"
-BUILTIN: tuple[type[Probe], ...] = (DnsDiscoveryProbe, TlsProbe)
+BUILTIN: tuple[type[Probe], ...] = (
+    DnsDiscoveryProbe,
+    TlsProbe,
+    EmailProbe,
+    DnsHealthProbe,
+    DaneProbe,
+)
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
+import dns.dnssec
+import dns.dnssectypes
+import dns.name
+import dns.rdtypes.ANY.DNSKEY
+import dns.zone
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from scanner.lab.pki import IssuedCert
 from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, DkimKey, LabProvider
 
 SERIAL = 2026112901
+ANCHORS = "anchors.txt"
 
 
-def zone_text(provider: LabProvider, dkim_dir: Path | None = None) -> str:
+def zone_text(
+    provider: LabProvider,
+    dkim_dir: Path | None = None,
+    mail_certs: Mapping[str, IssuedCert] | None = None,
+) -> str:
     lines = [
         f"$ORIGIN {provider.domain}.",
         "$TTL 300",
@@ -25,7 +39,38 @@ def zone_text(provider: LabProvider, dkim_dir: Path | None = None) -> str:
             key, dkim_dir / f"{provider.key}-{key.selector}.pem" if dkim_dir else None
         )
         lines.append(f"{key.selector}._domainkey TXT {_txt_strings(record)}")
+    for mail in provider.mail:
+        if mail.tlsa is None:
+            continue
+        issued = (mail_certs or {}).get(mail.name)
+        if issued is None:
+            continue
+        spki = issued.leaf.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        # "mismatch": the digest of a key the server does not hold (a stale record).
+        digest = hashlib.sha256(spki if mail.tlsa == "match" else b"retired key" + spki)
+        owner = mail.name.removesuffix(f".{provider.domain}")
+        lines.append(f"_25._tcp.{owner} TLSA 3 1 1 {digest.hexdigest()}")
     return "\n".join(lines) + "\n"
+
+
+def presign_expired(text: str, origin: str) -> tuple[str, str]:
+    """Sign a zone with signatures that expired long ago; return (zone text, DS line)."""
+    zone = dns.zone.from_text(text, origin=origin, relativize=False)
+    private = ec.generate_private_key(ec.SECP256R1())
+    dnskey = dns.dnssec.make_dnskey(
+        private.public_key(), dns.dnssectypes.Algorithm.ECDSAP256SHA256, flags=257
+    )
+    dns.dnssec.sign_zone(
+        zone,
+        keys=[(private, dnskey)],
+        inception=dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+        expiration=dt.datetime(2019, 2, 1, tzinfo=dt.UTC),
+    )
+    ds = dns.dnssec.make_ds(origin, dnskey, "SHA256")
+    text_out: str = zone.to_text(relativize=False)
+    return text_out, f"{origin} DS {ds.to_text()}"  # type: ignore[no-untyped-call]
 
 
 def dkim_record(key: DkimKey, pem: Path | None) -> str:
@@ -61,11 +106,14 @@ def _txt_strings(value: str) -> str:
 
 
 def knot_config(directory: Path, providers: tuple[LabProvider, ...]) -> str:
-    listen = ", ".join(f"{address}@{DNS_PORT}" for address in DNS_ADDRESSES)
-    zones = []
+    listen = ", ".join(f"{address}@{DNS_PORT}" for address in (*DNS_ADDRESSES, "::1"))
+    # The parent zone "test." answers NXDOMAIN for names no provider serves, as a
+    # real TLD would, instead of REFUSED (which would make every tree walk -
+    # DMARC, CAA - inconclusive at its last step).
+    zones = [f"  - domain: test\n    file: {directory}/zones/test.zone"]
     for p in providers:
         zone = [f"  - domain: {p.domain}", f"    file: {directory}/zones/{p.domain}.zone"]
-        if p.signed:
+        if p.signed == "knot":
             zone += ["    dnssec-signing: on", "    dnssec-policy: lab"]
         zones.append("\n".join(zone))
     return f"""server:
@@ -98,12 +146,27 @@ zone:
 """
 
 
-def write(directory: Path, providers: tuple[LabProvider, ...]) -> Path:
+def write(
+    directory: Path,
+    providers: tuple[LabProvider, ...],
+    mail_certs: Mapping[str, IssuedCert] | None = None,
+) -> Path:
     for sub in ("zones", "run", "db"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
+    static_anchors = []
     for p in providers:
-        zone = zone_text(p, directory / "dkim")
+        zone = zone_text(p, directory / "dkim", mail_certs)
+        if p.signed == "expired":
+            zone, ds = presign_expired(zone, f"{p.domain}.")
+            static_anchors.append(ds)
         (directory / "zones" / f"{p.domain}.zone").write_text(zone, "utf-8")
+    (directory / "zones" / "test.zone").write_text(
+        "$ORIGIN test.\n$TTL 300\n"
+        f"@ SOA ns1.test. hostmaster.test. {SERIAL} 3600 600 604800 300\n"
+        f"@ NS ns1\nns1 A {DNS_ADDRESSES[0]}\n",
+        "utf-8",
+    )
+    (directory / "static-anchors.txt").write_text("\n".join(static_anchors) + "\n", "utf-8")
     conf = directory / "knot.conf"
     conf.write_text(knot_config(directory, providers), "utf-8")
     return conf

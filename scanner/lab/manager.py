@@ -26,7 +26,7 @@ from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvide
 READY_TIMEOUT = 20.0
 
 # binary -> the Debian package that provides it
-BINARIES = {"nginx": "nginx-light", "knotd": "knot", "openssl": "openssl"}
+BINARIES = {"nginx": "nginx-light", "knotd": "knot", "keymgr": "knot", "openssl": "openssl"}
 # Server binaries live in sbin, which a non-login root shell may not have on PATH.
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
 
@@ -90,14 +90,30 @@ def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     endpoints = [
         (address, b.port) for p in providers for address, bs in p.banners.items() for b in bs
     ] + [(m.address, 25) for p in providers for m in p.mail]
+    endpoints += [("::1", 25)] if any(m.ipv6 for p in providers for m in p.mail) else []
     return lambda: all(_tcp_open(a, port) for a, port in endpoints)
 
 
-def _components(lab_dir: Path, providers: tuple[LabProvider, ...]) -> list[Component]:
+def _mail_certs(lab_dir: Path, providers: tuple[LabProvider, ...]) -> dict[str, pki.IssuedCert]:
+    """STARTTLS certificates, made before the zones so TLSA records can name their keys."""
+    return {
+        mail.name: pki.issue(lab_dir / "ca", lab_dir / "mail", mail.name, mail.cert)
+        for p in providers
+        for mail in p.mail
+        if mail.cert is not None
+    }
+
+
+def _components(
+    lab_dir: Path,
+    providers: tuple[LabProvider, ...],
+    mail_certs: dict[str, pki.IssuedCert] | None = None,
+) -> list[Component]:
+    certs = mail_certs or {}
     return [
         Component(
             "dns",
-            lambda d: ["knotd", "-c", str(dns.write(d / "dns", providers))],
+            lambda d: ["knotd", "-c", str(dns.write(d / "dns", providers, certs))],
             _dns_ready,
         ),
         Component(
@@ -117,14 +133,16 @@ def _components(lab_dir: Path, providers: tuple[LabProvider, ...]) -> list[Compo
                 sys.executable,
                 "-m",
                 "scanner.lab.banners",
-                str(_banner_config(d, providers)),
+                str(_banner_config(d, providers, certs)),
             ],
             _banners_ready(providers),
         ),
     ]
 
 
-def _banner_config(lab_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
+def _banner_config(
+    lab_dir: Path, providers: tuple[LabProvider, ...], certs: dict[str, pki.IssuedCert]
+) -> Path:
     listeners: list[dict[str, object]] = [
         {"address": address, "port": b.port, "service": b.service}
         for p in providers
@@ -132,22 +150,41 @@ def _banner_config(lab_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
         for b in banners
     ]
     for p in providers:
-        for index, mail in enumerate(p.mail):
-            spec: dict[str, object] = {
-                "address": mail.address,
-                "port": 25,
-                "service": "smtp",
-                "name": mail.name,
-            }
-            if mail.cert is not None:
-                issued = pki.issue(
-                    lab_dir / "ca", lab_dir / "mail", f"{p.key}-mx{index}", mail.cert
+        for mail in p.mail:
+            issued = certs.get(mail.name)
+            tls = {"cert": str(issued.cert), "key": str(issued.key)} if issued else {}
+            for address in (mail.address, "::1") if mail.ipv6 else (mail.address,):
+                listeners.append(
+                    {"address": address, "port": 25, "service": "smtp", "name": mail.name, **tls}
                 )
-                spec.update(cert=str(issued.cert), key=str(issued.key))
-            listeners.append(spec)
     path = lab_dir / "banners.json"
     path.write_text(json.dumps(listeners, indent=1), "utf-8")
     return path
+
+
+def trust_anchors(lab_dir: Path | None = None) -> Path:
+    """DS records of the lab's signed zones, for --trust-anchors."""
+    return (lab_dir or default_dir()) / "dns" / dns.ANCHORS
+
+
+def _write_anchors(lab_dir: Path, providers: tuple[LabProvider, ...]) -> None:
+    conf = lab_dir / "dns" / "knot.conf"
+    lines = (lab_dir / "dns" / "static-anchors.txt").read_text().split("\n")
+    for p in providers:
+        if p.signed != "knot":
+            continue
+        out = subprocess.run(
+            ["keymgr", "-c", str(conf), p.domain, "ds"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PATH": _search_path()},
+        )
+        if out.returncode != 0:
+            raise LabError(f"keymgr could not export the DS of {p.domain}: {out.stderr.strip()}")
+        # keymgr prints "zone. DS tag alg digest-type digest", one line per digest type
+        lines += [line for line in out.stdout.splitlines() if " DS " in line]
+    trust_anchors(lab_dir).write_text("\n".join(line for line in lines if line) + "\n")
 
 
 def _pid_file(lab_dir: Path, name: str) -> Path:
@@ -208,6 +245,7 @@ def up(lab_dir: Path | None = None) -> Path:
     (lab_dir / "pids").mkdir(parents=True, exist_ok=True)
     (lab_dir / "logs").mkdir(parents=True, exist_ok=True)
     pki.ensure_ca(lab_dir / "ca")
+    components = _components(lab_dir, PROVIDERS, _mail_certs(lab_dir, PROVIDERS))
     env = {**os.environ, "PATH": _search_path()}
     started = []
     try:
@@ -234,6 +272,7 @@ def up(lab_dir: Path | None = None) -> Path:
         for component, proc, log in started:
             if proc.poll() is not None:
                 raise LabError(f"lab {component.name} server exited: {_last_line(log)}")
+        _write_anchors(lab_dir, PROVIDERS)
     except BaseException:
         down(lab_dir)
         raise

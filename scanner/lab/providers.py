@@ -47,15 +47,23 @@ class WebSite:
     headers: tuple[tuple[str, str], ...] = ()
     redirect_http: bool = True
     ipv6: bool = False
+    # (path, body) served as text/plain, e.g. the MTA-STS policy
+    files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class MailServer:
-    """An SMTP listener on port 25; with a certificate it offers STARTTLS."""
+    """An SMTP listener on port 25; with a certificate it offers STARTTLS.
+
+    ``tlsa`` publishes a DANE record at _25._tcp.<name>: "match" for the
+    certificate's real key, "mismatch" for a key the server does not use.
+    """
 
     address: str
     name: str
     cert: CertSpec | None
+    ipv6: bool = False
+    tlsa: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,9 @@ class LabProvider:
     key: str
     name: str
     domain: str
-    signed: bool
+    # DNSSEC: "knot" (signed by Knot, valid), "expired" (pre-signed with
+    # signatures that have run out), or None (unsigned)
+    signed: str | None
     # (owner relative to the zone apex or "@", type, rdata) in zone-file syntax
     records: tuple[tuple[str, str, str], ...]
     sites: tuple[WebSite, ...] = ()
@@ -92,26 +102,40 @@ _NS = (
     ("ns2", "A", DNS_ADDRESSES[1]),
 )
 
+EXEMPLARY_POLICY = (
+    "version: STSv1\nmode: enforce\nmx: mx1.exemplary.test\nmx: *.exemplary.test\nmax_age: 604800\n"
+)
+LEGACY_POLICY = "version: STSv1\nmode: testing\nmx: mail.legacy.test\nmax_age: 86400\n"
+
 EXEMPLARY = LabProvider(
     key="exemplary",
     name="Exemplary Hosting",
     domain="exemplary.test",
-    signed=True,
+    signed="knot",
     records=(
         *_NS,
+        ("ns1", "AAAA", "::1"),
         ("@", "A", "127.0.10.10"),
         ("@", "AAAA", "::1"),
         ("www", "CNAME", "@"),
         ("@", "MX", "10 mx1"),
         ("@", "MX", "20 mx2"),
         ("mx1", "A", "127.0.10.11"),
+        ("mx1", "AAAA", "::1"),
         ("mx2", "A", "127.0.10.12"),
         ("mta-sts", "A", "127.0.10.10"),
-        ("@", "TXT", '"v=spf1 mx -all"'),
-        ("_dmarc", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@exemplary.test"'),
-        ("_mta-sts", "TXT", '"v=STSv1; id=20261101"'),
+        ("@", "TXT", '"v=spf1 mx include:_spf.exemplary.test -all"'),
+        ("_spf", "TXT", '"v=spf1 ip4:127.0.10.0/24 ip6:::1 -all"'),
+        (
+            "_dmarc",
+            "TXT",
+            '"v=DMARC1; p=reject; sp=reject; adkim=s; aspf=s; rua=mailto:dmarc@exemplary.test,mailto:agg@legacy.test"',
+        ),
+        ("_mta-sts", "TXT", '"v=STSv1; id=20261101T000000"'),
         ("_smtp._tls", "TXT", '"v=TLSRPTv1; rua=mailto:tlsrpt@exemplary.test"'),
+        ("default._bimi", "TXT", '"v=BIMI1; l=https://exemplary.test/bimi/logo.svg"'),
         ("@", "CAA", '0 issue "lab-ca.test"'),
+        ("@", "CAA", '0 issuewild ";"'),
         ("@", "CAA", '0 iodef "mailto:security@exemplary.test"'),
     ),
     sites=(
@@ -128,12 +152,17 @@ EXEMPLARY = LabProvider(
                 ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
             ),
             ipv6=True,
+            files=(("/.well-known/mta-sts.txt", EXEMPLARY_POLICY),),
         ),
     ),
     dkim=(DkimKey("mail2026", 2048),),
     mail=(
-        MailServer("127.0.10.11", "mx1.exemplary.test", CertSpec(("mx1.exemplary.test",))),
-        MailServer("127.0.10.12", "mx2.exemplary.test", CertSpec(("mx2.exemplary.test",))),
+        MailServer(
+            "127.0.10.11", "mx1.exemplary.test", CertSpec(("mx1.exemplary.test",)), True, "match"
+        ),
+        MailServer(
+            "127.0.10.12", "mx2.exemplary.test", CertSpec(("mx2.exemplary.test",)), False, "match"
+        ),
     ),
 )
 
@@ -141,7 +170,7 @@ LEGACY = LabProvider(
     key="legacy",
     name="Legacy Systems",
     domain="legacy.test",
-    signed=False,
+    signed=None,
     records=(
         *_NS,
         ("@", "A", "127.0.10.20"),
@@ -150,8 +179,13 @@ LEGACY = LabProvider(
         ("@", "MX", "20 mail2"),
         ("mail", "A", "127.0.10.21"),
         ("mail2", "A", "127.0.10.23"),
+        ("mta-sts", "A", "127.0.10.24"),
         ("@", "TXT", '"v=spf1 a mx ptr ~all"'),
         ("_dmarc", "TXT", '"v=DMARC1; p=none; pct=50"'),
+        # legacy.test receives exemplary.test's aggregate reports, and says so (RFC 7489 7.1).
+        ("exemplary.test._report._dmarc", "TXT", '"v=DMARC1"'),
+        # Testing mode, and the policy forgets the backup MX.
+        ("_mta-sts", "TXT", '"v=STSv1; id=2019"'),
     ),
     sites=(
         WebSite(
@@ -168,6 +202,13 @@ LEGACY = LabProvider(
             dhparam_bits=1024,
             headers=(("X-Powered-By", "PHP/5.6.40"),),
             redirect_http=False,
+        ),
+        WebSite(
+            address="127.0.10.24",
+            names=("mta-sts.legacy.test",),
+            cert=CertSpec(("mta-sts.legacy.test",)),
+            redirect_http=False,
+            files=(("/.well-known/mta-sts.txt", LEGACY_POLICY),),
         ),
     ),
     banners={
@@ -189,11 +230,23 @@ LEGACY = LabProvider(
     ),
 )
 
+# An SPF include chain eleven deep: twelve DNS-querying terms in all.
+_SPF_CHAIN = tuple(
+    (
+        f"_spf{i}",
+        "TXT",
+        f'"v=spf1 include:_spf{i + 1}.broken.test -all"'
+        if i < 11
+        else '"v=spf1 ip4:127.0.10.30 -all"',
+    )
+    for i in range(1, 12)
+)
+
 BROKEN = LabProvider(
     key="broken",
     name="Broken Networks",
     domain="broken.test",
-    signed=False,
+    signed="knot",
     records=(
         ("@", "NS", "ns1"),
         # A name server that no longer exists: a lame, dangling delegation.
@@ -203,11 +256,27 @@ BROKEN = LabProvider(
         ("www", "CNAME", "shop"),
         ("shop", "A", "127.0.10.31"),
         ("staging", "A", "127.0.10.32"),
-        # The MX points at a host that was retired: mail for broken.test bounces.
+        # The MTA-STS host was retired, its CNAME left pointing nowhere.
+        ("mta-sts", "CNAME", "sts-gone.broken.test."),
+        ("_mta-sts", "TXT", '"v=STSv1; id=1"'),
+        # The MX points at a host that was retired: mail for broken.test bounces;
+        # the second MX publishes a DANE record for a key it no longer uses.
         ("@", "MX", "10 mail-retired"),
-        ("@", "TXT", '"v=spf1 +all"'),
+        ("@", "MX", "20 mx-dane"),
+        ("mx-dane", "A", "127.0.10.33"),
+        ("@", "TXT", '"v=spf1 include:_spf1.broken.test +all"'),
+        *_SPF_CHAIN,
+        ("_dmarc", "TXT", '"v=DMARC1; p=quarantine; rua=mailto:reports@legacy.test"'),
+        ("_smtp._tls", "TXT", '"v=TLSRPTv1; rua=ftp://reports.broken.test"'),
+        ("@", "CAA", '0 issue "%%bad%%"'),
+        ("@", "CAA", '0 iodef "ftp://broken.test"'),
         # Hostile text: every renderer must show it escaped.
         ("@", "TXT", "\"<script>alert('txt')</script>\""),
+        # shop.broken.test, scanned as a domain of its own: two SPF records and a
+        # DMARC record with a syntax error.
+        ("shop", "TXT", '"v=spf1 -all"'),
+        ("shop", "TXT", '"v=spf1 a -all"'),
+        ("_dmarc.shop", "TXT", '"v=DMARC1; p=maybe"'),
     ),
     sites=(
         WebSite(
@@ -240,11 +309,35 @@ BROKEN = LabProvider(
             redirect_http=False,
         ),
     ),
-    extra_hosts=("staging.broken.test:443",),
     dkim=(DkimKey("selector1", 0),),
+    mail=(
+        MailServer(
+            "127.0.10.33",
+            "mx-dane.broken.test",
+            CertSpec(("mx-dane.broken.test",)),
+            False,
+            "mismatch",
+        ),
+    ),
+    extra_hosts=("staging.broken.test:443",),
 )
 
-PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN)
+STALE = LabProvider(
+    key="stale",
+    name="Stale Signatures",
+    domain="stale.test",
+    # Signed once, years ago, and never re-signed: every RRSIG has expired.
+    signed="expired",
+    records=(
+        ("@", "NS", "ns1"),
+        ("ns1", "A", DNS_ADDRESSES[0]),
+        ("@", "A", "127.0.10.40"),
+        ("@", "MX", "10 mail"),
+        ("mail", "A", "127.0.10.40"),
+    ),
+)
+
+PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN, STALE)
 
 
 def by_key(key: str) -> LabProvider:

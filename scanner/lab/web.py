@@ -20,6 +20,11 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
     headers = "\n".join(
         f"        add_header {name} {_quote(value)} always;" for name, value in site.headers
     )
+    files = "\n".join(
+        f"        location = {path} {{\n            default_type text/plain;\n"
+        f"            return 200 {_quote(body)};\n        }}"
+        for path, body in site.files
+    )
     plain_body = (
         "        return 301 https://$host$request_uri;"
         if site.redirect_http
@@ -43,6 +48,7 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
         ssl_ecdh_curve {site.ecdh_curves};
 {chr(10).join(f"        {line}" for line in extra)}
 {headers}
+{files}
         location / {{
             return 200 "{names}\\n";
         }}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import binascii
+import hashlib
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
@@ -52,6 +53,12 @@ def cert_info(cert: x509.Certificate) -> CertInfo:
     except (x509.ExtensionNotFound, ValueError):
         dns_names, ip_names = (), ()
     key_type, key_size = _key(cert)
+    try:
+        spki = cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    except (ValueError, UnsupportedAlgorithm):
+        spki = b""
     return CertInfo(
         subject=cert.subject.rfc4514_string(),
         common_name=_common_name(cert.subject),
@@ -66,4 +73,7 @@ def cert_info(cert: x509.Certificate) -> CertInfo:
         signature_hash=_signature_hash(cert),
         sha256=binascii.hexlify(cert.fingerprint(hashes.SHA256())).decode(),
         self_issued=cert.issuer == cert.subject,
+        sha512=binascii.hexlify(cert.fingerprint(hashes.SHA512())).decode(),
+        spki_sha256=hashlib.sha256(spki).hexdigest() if spki else "",
+        spki_sha512=hashlib.sha512(spki).hexdigest() if spki else "",
     )

@@ -135,6 +135,21 @@ class Resolver:
             authenticated=authenticated,
         )
 
+    def raw_query(self, name: str, rdtype: str) -> dns.message.Message | str:
+        """The full response (RRSIGs included, DO bit set) for DNSSEC validation,
+        or a one-line reason when there is none. Only ``net/dnssec.py`` uses it."""
+        try:
+            answer = self._resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
+        except dns.resolver.NXDOMAIN as exc:
+            responses = exc.responses()  # type: ignore[no-untyped-call]
+            return next(iter(responses.values())) if responses else "name does not exist"
+        except dns.resolver.LifetimeTimeout:
+            return f"no answer within {self.timeout:g} s"
+        except dns.exception.DNSException as exc:
+            return _first_line(exc)
+        response: dns.message.Message = answer.response
+        return response
+
 
 def _rdata_text(rrset: dns.rrset.RRset, rdtype: str) -> list[str]:
     if rdtype.upper() == "TXT":

@@ -20,6 +20,8 @@ from scanner.net.resolver import Resolver
 from scanner.scoring.profile import Profile
 
 if TYPE_CHECKING:
+    from scanner.net.dnssec import DnssecValidator
+    from scanner.net.http import HttpClient
     from scanner.net.tls_scan import TlsScanner
 
 
@@ -33,6 +35,9 @@ class ProbeContext:
     ca_file: Path | None = None
     timeout: float = 5.0
     tls: TlsScanner | None = None
+    http: HttpClient | None = None
+    dnssec: DnssecValidator | None = None
+    dkim_selectors: tuple[str, ...] = ()
     # Results of the probes named in ``Probe.consumes``, filled in by the engine.
     upstream: Mapping[str, ProbeResult] = field(default_factory=dict)
 

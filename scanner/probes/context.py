@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scanner.net.dnssec import DnssecValidator, load_anchors
+from scanner.net.http import HttpClient
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.net.tls_scan import TlsScanner
@@ -17,7 +19,10 @@ def build_context(
     profile: Profile,
     ca_file: Path | None = None,
     timeout: float = 5.0,
+    anchors: dict[str, list[str]] | None = None,
+    dkim_selectors: tuple[str, ...] = (),
 ) -> ProbeContext:
+    """``anchors`` are DNSSEC trust anchors by zone (default: the IANA root keys)."""
     return ProbeContext(
         resolver=resolver,
         policy=policy,
@@ -25,4 +30,7 @@ def build_context(
         ca_file=ca_file,
         timeout=timeout,
         tls=TlsScanner(ca_file=ca_file, network_timeout=timeout),
+        http=HttpClient(ca_file=ca_file, timeout=timeout),
+        dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
+        dkim_selectors=dkim_selectors,
     )

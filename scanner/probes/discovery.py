@@ -91,9 +91,10 @@ class DnsDiscoveryProbe(Probe):
         resolver = context.resolver
         names = [n for d in target.domains for n in (d, f"www.{d}")]
         with ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="dns") as pool:
-            answers = list(
-                pool.map(lambda q: resolver.query(*q), [(n, t) for n in names for t in NAME_TYPES])
-            )
+            queries = [(n, t) for n in names for t in NAME_TYPES]
+            # The MTA-STS host matters for its CNAME too (a dangling one is a takeover risk).
+            queries += [(f"mta-sts.{d}", "CNAME") for d in target.domains]
+            answers = list(pool.map(lambda q: resolver.query(*q), queries))
             observations: list[Observation] = [DnsRecords.from_answer(a) for a in answers]
             roles: dict[str, set[str]] = {}
             for domain in target.domains:
@@ -121,7 +122,10 @@ class DnsDiscoveryProbe(Probe):
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
         records = [o for o in observations if isinstance(o, DnsRecords)]
         hosts = {o.host: o for o in observations if isinstance(o, HostAddresses)}
-        domains = sorted({r.name for r in records if not r.name.startswith("www.")})
+        # The target domains are the names whose MX was asked (www and mta-sts are not).
+        domains = sorted(
+            {r.name for r in records if r.rdtype == "MX" and not r.name.startswith("www.")}
+        )
         findings: list[Finding] = []
         for domain in domains:
             findings.append(_domain_resolves(domain, hosts))
@@ -151,6 +155,12 @@ def _hosts_from(
         if host not in hosts:
             hosts.append(host)
     return hosts[:MAX_HOSTS_PER_KIND], invalid
+
+
+def mx_hosts(domain: str, records: Sequence[DnsRecords]) -> list[str]:
+    """The valid MX host names of ``domain`` as discovery recorded them."""
+    answer = next((r for r in records if r.name == domain and r.rdtype == "MX"), None)
+    return _hosts_from(domain, "MX", answer.records)[0] if answer else []
 
 
 def _host_addresses(

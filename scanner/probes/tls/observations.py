@@ -49,6 +49,10 @@ class CertInfo:
     signature_hash: str | None  # sha256, sha1, ... (None for Ed25519)
     sha256: str
     self_issued: bool
+    # Digests for DANE (RFC 6698): of the whole certificate and of its key.
+    sha512: str = ""
+    spki_sha256: str = ""
+    spki_sha512: str = ""
 
 
 @dataclass(frozen=True)

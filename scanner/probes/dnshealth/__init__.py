@@ -1,0 +1,1 @@
+"""DNS integrity and resilience: DNSSEC, CAA, redundancy, IPv6, dangling records."""

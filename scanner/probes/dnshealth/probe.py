@@ -1,0 +1,440 @@
+"""DNS integrity and resilience: DNSSEC, CAA, NS and MX redundancy, IPv6, dangling CNAMEs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.checks import lookup
+from scanner.model import Finding, Observation, Status, Target
+from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.discovery import DnsRecords, HostAddresses
+from scanner.probes.dnshealth import caa
+from scanner.probes.email.probe import org_domain
+from scanner.scoring.profile import Profile
+
+IDS = (
+    "dns.dnssec.unsigned", "dns.dnssec.invalid", "dns.caa.missing", "dns.caa.invalid",
+    "dns.ns.redundancy", "dns.mx.redundancy", "dns.ipv6.missing", "dns.cname.dangling",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DnssecObservation(Observation):
+    kind = "dns.dnssec"
+    domain: str
+    zone: str
+    status: str  # secure, insecure, unsigned, bogus, indeterminate
+    reason: str
+    anchor: str
+    ad_flag: bool
+
+
+@dataclass(frozen=True)
+class CaaObservation(Observation):
+    kind = "dns.caa"
+    domain: str
+    found_at: str | None
+    records: tuple[str, ...]
+    queried: tuple[str, ...]
+    inconclusive: str | None
+
+
+@dataclass(frozen=True)
+class HostSet(Observation):
+    """The hosts of one role for a domain, with their addresses (from discovery)."""
+
+    kind = "dns.host_set"
+    domain: str
+    role: str  # ns, mail, web
+    hosts: tuple[tuple[str, tuple[str, ...], str], ...]  # (host, addresses, outcome)
+
+
+@dataclass(frozen=True)
+class CnameObservation(Observation):
+    kind = "dns.cname"
+    domain: str
+    name: str
+    target: str
+    target_outcome: str  # of the address lookup at the end of the chain
+
+
+class DnsHealthProbe(Probe):
+    name = "dns-health"
+    description = "DNSSEC (validated), CAA, NS and MX redundancy, IPv6 reach, dangling CNAMEs."
+    version = "1"
+    consumes = ("dns-discovery",)
+    checks = IDS
+
+    def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
+        discovery = context.upstream["dns-discovery"]
+        hosts = {h.host: h for h in discovery.observations_of(HostAddresses)}
+        records = discovery.observations_of(DnsRecords)
+        out: list[Observation] = []
+        with ThreadPoolExecutor(8, thread_name_prefix="dns-health") as pool:
+            dnssec = {d: pool.submit(_dnssec, d, context) for d in target.domains}
+            caas = {d: pool.submit(_caa, d, context) for d in target.domains}
+            for domain in target.domains:
+                out.append(dnssec[domain].result())
+                out.append(caas[domain].result())
+                for rdtype, role in (("NS", "ns"), ("MX", "mail")):
+                    answer = next(
+                        (r for r in records if r.name == domain and r.rdtype == rdtype), None
+                    )
+                    names = (
+                        [r.split()[-1].rstrip(".").lower() for r in answer.records]
+                        if answer
+                        else []
+                    )
+                    names = [n for n in names if n]
+                    out.append(
+                        HostSet(
+                            domain,
+                            role,
+                            tuple(
+                                (
+                                    n,
+                                    hosts[n].addresses + tuple(a for a, _ in hosts[n].refused),
+                                    hosts[n].outcome,
+                                )
+                                if n in hosts
+                                else (n, (), "not looked up")
+                                for n in names
+                            ),
+                        )
+                    )
+                web = [h for h in (domain, f"www.{domain}") if h in hosts]
+                out.append(
+                    HostSet(
+                        domain,
+                        "web",
+                        tuple(
+                            (
+                                h,
+                                hosts[h].addresses + tuple(a for a, _ in hosts[h].refused),
+                                hosts[h].outcome,
+                            )
+                            for h in web
+                        ),
+                    )
+                )
+                for name in (domain, f"www.{domain}", f"mta-sts.{domain}"):
+                    cname = next(
+                        (
+                            r
+                            for r in records
+                            if r.name == name and r.rdtype == "CNAME" and r.records
+                        ),
+                        None,
+                    )
+                    if cname is not None and name in hosts:
+                        out.append(
+                            CnameObservation(
+                                domain, name, cname.records[0].rstrip("."), hosts[name].outcome
+                            )
+                        )
+        return out
+
+    def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
+        findings: list[Finding] = []
+        domains = sorted({getattr(o, "domain", "") for o in observations} - {""})
+        for domain in domains:
+            mine = [o for o in observations if getattr(o, "domain", None) == domain]
+            findings += _evaluate(domain, mine)
+        return findings
+
+
+def _dnssec(domain: str, context: ProbeContext) -> DnssecObservation:
+    if context.dnssec is None:
+        return DnssecObservation(
+            domain, "", "indeterminate", "no DNSSEC validator configured", "", False
+        )
+    status = context.dnssec.status(domain)
+    return DnssecObservation(
+        domain, status.zone, status.status, status.reason, status.anchor, status.ad_flag
+    )
+
+
+def _caa(domain: str, context: ProbeContext) -> CaaObservation:
+    """RFC 8659 section 3 tree climbing, stopped at the organizational domain."""
+    org = org_domain(domain)
+    labels = domain.split(".")
+    names = [".".join(labels[i:]) for i in range(len(labels)) if ".".join(labels[i:]).endswith(org)]
+    queried = []
+    for name in names:
+        queried.append(name)
+        answer = context.resolver.query(name, "CAA")
+        if not answer.outcome.conclusive:
+            return CaaObservation(
+                domain,
+                None,
+                (),
+                tuple(queried),
+                f"{name}: {answer.outcome} {answer.reason}".strip(),
+            )
+        if answer.records:
+            return CaaObservation(domain, name, answer.records, tuple(queried), None)
+    return CaaObservation(domain, None, (), tuple(queried), None)
+
+
+def _f(check_id: str, status: Status, asset: str, detail: str, **evidence: Any) -> Finding:
+    return Finding(check_id, status, lookup(check_id).severity, asset, detail, evidence)
+
+
+def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]:
+    out: list[Finding] = []
+    sets = {o.role: o for o in observations if isinstance(o, HostSet)}
+    for obs in observations:
+        if isinstance(obs, DnssecObservation):
+            out += _judge_dnssec(obs)
+        elif isinstance(obs, CaaObservation):
+            out += _judge_caa(obs)
+    out += _redundancy(domain, sets)
+    out += _ipv6(domain, sets)
+    cnames = [o for o in observations if isinstance(o, CnameObservation)]
+    dangling = [c for c in cnames if c.target_outcome in ("nxdomain", "nodata")]
+    if dangling:
+        out += [
+            _f(
+                "dns.cname.dangling",
+                Status.FAIL,
+                c.name,
+                f"{c.name} is a CNAME to {c.target}, which does not resolve ({c.target_outcome}). Whoever registers or claims {c.target} serves content under {c.name}.",
+                target=c.target,
+            )
+            for c in dangling
+        ]
+    elif cnames:
+        out.append(
+            _f(
+                "dns.cname.dangling",
+                Status.PASS,
+                domain,
+                f"Every CNAME among {domain}'s names resolves.",
+                cnames={c.name: c.target for c in cnames},
+            )
+        )
+    else:
+        out.append(
+            _f(
+                "dns.cname.dangling",
+                Status.INFO,
+                domain,
+                f"None of {domain}'s discovered names is a CNAME.",
+            )
+        )
+    return out
+
+
+def _judge_dnssec(obs: DnssecObservation) -> list[Finding]:
+    zone = obs.zone.rstrip(".") or obs.domain
+    evidence = {
+        "zone": zone,
+        "dnssec_status": obs.status,
+        "reason": obs.reason,
+        "anchor": obs.anchor,
+        "resolver_ad_flag": obs.ad_flag,
+    }
+    if obs.status == "secure":
+        return [
+            _f(
+                "dns.dnssec.unsigned",
+                Status.PASS,
+                zone,
+                f"The zone {zone} is signed and validates.",
+                **evidence,
+            ),
+            _f(
+                "dns.dnssec.invalid",
+                Status.PASS,
+                zone,
+                f"The DNSSEC chain of {zone} validates: {obs.reason}.",
+                **evidence,
+            ),
+        ]
+    if obs.status == "bogus":
+        return [
+            _f("dns.dnssec.unsigned", Status.PASS, zone, f"The zone {zone} is signed.", **evidence),
+            _f(
+                "dns.dnssec.invalid",
+                Status.FAIL,
+                zone,
+                f"The DNSSEC signatures of {zone} do not validate: {obs.reason}. Validating resolvers answer SERVFAIL, so the domain disappears for their users.",
+                **evidence,
+            ),
+        ]
+    if obs.status in ("unsigned", "insecure"):
+        return [
+            _f(
+                "dns.dnssec.unsigned",
+                Status.FAIL,
+                zone,
+                f"The zone {zone} is not protected by DNSSEC ({obs.reason}): its answers can be forged.",
+                **evidence,
+            ),
+            _f(
+                "dns.dnssec.invalid",
+                Status.INFO,
+                zone,
+                f"Not applicable: {zone} is not signed.",
+                **evidence,
+            ),
+        ]
+    return [
+        _f(
+            c,
+            Status.NOT_ASSESSED,
+            zone,
+            f"DNSSEC of {zone} not assessed: {obs.reason}.",
+            **evidence,
+        )
+        for c in ("dns.dnssec.unsigned", "dns.dnssec.invalid")
+    ]
+
+
+def _judge_caa(obs: CaaObservation) -> list[Finding]:
+    d = obs.domain
+    if obs.inconclusive:
+        reason = f"the CAA lookup failed ({obs.inconclusive})"
+        return [
+            _f(c, Status.NOT_ASSESSED, d, f"Not assessed for {d}: {reason}.", reason=reason)
+            for c in ("dns.caa.missing", "dns.caa.invalid")
+        ]
+    if not obs.records:
+        return [
+            _f(
+                "dns.caa.missing",
+                Status.FAIL,
+                d,
+                f"No CAA record applies to {d} (looked at {', '.join(obs.queried)}): any CA may issue certificates for it.",
+            ),
+            _f("dns.caa.invalid", Status.INFO, d, "Not applicable: no CAA record."),
+        ]
+    parsed = [caa.parse(r) for r in obs.records]
+    errors = [e for p in parsed for e in p.errors]
+    found = _f(
+        "dns.caa.missing",
+        Status.PASS,
+        d,
+        f"CAA records at {obs.found_at} restrict which CAs may issue for {d}.",
+        records=list(obs.records),
+    )
+    if errors:
+        return [
+            found,
+            _f(
+                "dns.caa.invalid",
+                Status.FAIL,
+                d,
+                f"CAA records at {obs.found_at} are malformed: {'; '.join(errors)}.",
+                errors=errors,
+            ),
+        ]
+    return [
+        found,
+        _f(
+            "dns.caa.invalid", Status.PASS, d, f"The CAA records at {obs.found_at} are well formed."
+        ),
+    ]
+
+
+def _net(address: str) -> str:
+    ip = ipaddress.ip_address(address)
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def _redundancy(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
+    out = []
+    ns = sets.get("ns")
+    if ns is None or not ns.hosts:
+        out.append(
+            _f(
+                "dns.ns.redundancy",
+                Status.NOT_ASSESSED,
+                domain,
+                f"No NS records were found for {domain}.",
+                reason="no NS answer",
+            )
+        )
+    else:
+        working = [(h, a) for h, a, _ in ns.hosts if a]
+        networks = {_net(a) for _, addrs in working for a in addrs}
+        evidence = {
+            "name_servers": {h: list(a) for h, a, _ in ns.hosts},
+            "networks": sorted(networks),
+        }
+        if len(working) < 2:
+            out.append(
+                _f(
+                    "dns.ns.redundancy",
+                    Status.FAIL,
+                    domain,
+                    f"{domain} has {len(working)} working name server(s) of {len(ns.hosts)} listed: one outage takes the domain, its web and its mail offline.",
+                    **evidence,
+                )
+            )
+        elif len(networks) < 2:
+            out.append(
+                _f(
+                    "dns.ns.redundancy",
+                    Status.FAIL,
+                    domain,
+                    f"All name servers of {domain} sit in one network ({next(iter(networks))}): one network failure takes the domain offline.",
+                    **evidence,
+                )
+            )
+        else:
+            out.append(
+                _f(
+                    "dns.ns.redundancy",
+                    Status.PASS,
+                    domain,
+                    f"{domain} has {len(working)} name servers in {len(networks)} networks.",
+                    **evidence,
+                )
+            )
+    mx = sets.get("mail")
+    if mx is None or not mx.hosts:
+        out.append(_f("dns.mx.redundancy", Status.INFO, domain, f"{domain} has no MX host."))
+    else:
+        working_mx = [h for h, a, _ in mx.hosts if a]
+        status = Status.PASS if len(working_mx) >= 2 else Status.INFO
+        text = f"{domain} has {len(working_mx)} working MX host(s)" + (
+            "."
+            if status is Status.PASS
+            else ": a single mail server means queued or bounced mail while it is down."
+        )
+        out.append(_f("dns.mx.redundancy", status, domain, text, mx=working_mx))
+    return out
+
+
+def _ipv6(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
+    lacking = []
+    for role in ("web", "mail", "ns"):
+        hosts = sets.get(role)
+        if hosts is None or not any(a for _, a, _ in hosts.hosts):
+            continue
+        if not any(":" in addr for _, addrs, _ in hosts.hosts for addr in addrs):
+            lacking.append(role)
+    if lacking:
+        return [
+            _f(
+                "dns.ipv6.missing",
+                Status.FAIL,
+                domain,
+                f"No IPv6 address for the {', '.join(lacking)} host(s) of {domain}: IPv6-only users and networks cannot reach them.",
+                roles=lacking,
+            )
+        ]
+    return [
+        _f(
+            "dns.ipv6.missing",
+            Status.PASS,
+            domain,
+            f"Web, mail and name-server hosts of {domain} all have IPv6 addresses.",
+        )
+    ]

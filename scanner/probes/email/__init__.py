@@ -1,0 +1,1 @@
+"""Email security: SPF, DMARC, DKIM, MTA-STS, TLS-RPT and BIMI (parsers and probe)."""

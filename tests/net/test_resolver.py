@@ -23,7 +23,8 @@ pytestmark = pytest.mark.lab
 def test_answers_come_from_the_lab_zone(lab_resolver: Resolver) -> None:
     answer = lab_resolver.query("mx1.exemplary.test", "A")
     assert answer.outcome is DnsOutcome.OK
-    assert answer.records == tuple(EXEMPLARY.address_records()["mx1.exemplary.test"])
+    expected = [a for a in EXEMPLARY.address_records()["mx1.exemplary.test"] if ":" not in a]
+    assert answer.records == tuple(expected)
     assert answer.ttl == 300
 
 

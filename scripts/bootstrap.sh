@@ -44,3 +44,12 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
     .venv/bin/python -m pip install --quiet -e '.[dev]'
     echo "$wanted" > "$stamp"
 fi
+
+# Peers for the cross-check test and the benchmark, in a venv of their own:
+# checkdmarc 6 needs cryptography>=50, which sslyze 6.3 does not allow beside it.
+if [ ! -x .venv-peers/bin/checkdmarc ]; then
+    echo "bootstrap: installing checkdmarc into .venv-peers"
+    "$PYTHON" -m venv .venv-peers
+    .venv-peers/bin/python -m pip install --quiet --upgrade pip
+    .venv-peers/bin/python -m pip install --quiet 'checkdmarc>=6,<7'
+fi

@@ -31,4 +31,11 @@ def test_quick_benchmark_runs_and_reports_every_goal(lab: Path, tmp_path: Path) 
         "TLS probe no slower than the sslyze CLI on one host",
         "at least 10x faster than testssl.sh",
     }
+    email = sections["DNS and email"]
+    assert {g["text"] for g in email["goals"]} == {
+        "DNS and email probes faster than checkdmarc on one domain",
+        "DNS and email probes under 1 s on the lab",
+    }
+    # checkdmarc is installed by the bootstrap, so its row must have been measured.
+    assert all(row["times"] for row in email["rows"])
     assert "| goal | verdict | detail |" in proc.stdout

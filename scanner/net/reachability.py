@@ -60,6 +60,10 @@ def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reac
             "timeout",
             f"accepted the connection but completed no TLS handshake within {timeout:g} s",
         )
+    except (ssl.SSLSyscallError, ssl.SSLEOFError):
+        # The peer vanished mid-handshake (a reset surfaces here or as ConnectionResetError,
+        # depending on timing).
+        return Reachability("reset", "the connection was reset during the handshake")
     except ssl.SSLError as exc:
         reason = (exc.reason or str(exc)).upper()
         if any(k in reason for k in ("WRONG_VERSION", "UNKNOWN_PROTOCOL", "RECORD_LAYER", "HTTP")):

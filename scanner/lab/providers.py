@@ -272,6 +272,8 @@ BROKEN = LabProvider(
         ("@", "CAA", '0 iodef "ftp://broken.test"'),
         # Hostile text: every renderer must show it escaped.
         ("@", "TXT", "\"<script>alert('txt')</script>\""),
+        # A 4 KB TXT set: larger than a UDP answer may be, so resolvers must retry over TCP.
+        *(("big", "TXT", '"' + f"{i:02d}" + "x" * 250 + '"') for i in range(16)),
         # shop.broken.test, scanned as a domain of its own: two SPF records and a
         # DMARC record with a syntax error.
         ("shop", "TXT", '"v=spf1 -all"'),

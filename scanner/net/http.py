@@ -103,7 +103,12 @@ class HttpClient:
     def _read(self, response: requests.Response, started: float) -> tuple[bytes, bool]:
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(chunk_size=16384):
+        while True:
+            # read1 returns what has arrived instead of waiting for a full chunk, so
+            # the deadline below is checked even when a server drips bytes.
+            chunk = response.raw.read1(16384, decode_content=True)
+            if not chunk:
+                break
             chunks.append(chunk)
             size += len(chunk)
             if size > self.max_body:

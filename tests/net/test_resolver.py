@@ -94,3 +94,12 @@ def test_nameserver_parsing(text: str, expected: Nameserver) -> None:
 def test_bad_nameserver_is_rejected(text: str) -> None:
     with pytest.raises(ResolverConfigError):
         parse_nameserver(text)
+
+
+def test_a_large_txt_set_arrives_whole_over_tcp(lab_resolver: Resolver) -> None:
+    # 16 records of 252 characters: more than the 1232-byte EDNS buffer, so the UDP
+    # answer is truncated and the resolver must retry over TCP.
+    answer = lab_resolver.query("big.broken.test", "TXT")
+    assert answer.outcome is DnsOutcome.OK
+    assert len(answer.records) == 16
+    assert sum(len(r) for r in answer.records) > 4000

@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
     sub.add_parser("probes", parents=[verbosity], help="list installed probes")
+    checks = sub.add_parser("checks", parents=[verbosity], help="list the check catalogue")
+    checks.add_argument("check_id", nargs="?", metavar="ID", help="explain one check")
+    profiles = sub.add_parser(
+        "profiles", parents=[verbosity], help="list, show or validate profiles"
+    )
+    profiles.add_argument("action", choices=["list", "show", "validate"])
+    profiles.add_argument("profile", nargs="?", metavar="NAME|PATH")
     lab = sub.add_parser("lab", parents=[verbosity], help="manage the local lab")
     lab.add_argument("action", choices=["up", "down", "status"])
     lab.add_argument("--dir", type=Path, help="lab folder (default: $VETSCAN_LAB_DIR)")
@@ -98,7 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = "-v" in args_list or "--verbose" in args_list
     try:
         args = build_parser().parse_args(args_list)
-        handler = {"scan": cmd_scan, "demo": cmd_demo, "probes": cmd_probes, "lab": cmd_lab}
+        handler = {
+            "scan": cmd_scan,
+            "demo": cmd_demo,
+            "probes": cmd_probes,
+            "checks": cmd_checks,
+            "profiles": cmd_profiles,
+            "lab": cmd_lab,
+        }
         return handler[args.command](args)
     except UsageError as exc:
         _error(str(exc))
@@ -109,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INCOMPLETE
+    except BrokenPipeError:
+        # The reader went away (`vetscan checks | head`): nothing left to tell anyone.
+        sys.stderr.close()
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last resort: one line, traceback with -v
         if verbose:
             traceback.print_exc()
@@ -253,7 +271,14 @@ def _summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
     for finding in result.findings:
         counts[finding.status] = counts.get(finding.status, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    print(f"{result.target.name}: {summary or 'no findings'}")
+    card = result.scores
+    grade = (
+        f"grade {card.grade} ({card.overall if card.overall is not None else '-'}/100, "
+        f"coverage {card.coverage:.0%}); "
+        if card is not None
+        else ""
+    )
+    print(f"{result.target.name}: {grade}{summary or 'no findings'}")
     for path in paths:
         print(f"  {path}")
 
@@ -290,6 +315,50 @@ def cmd_probes(args: argparse.Namespace) -> int:
         print(f"    {probe.description}")
     for problem in registry.errors:
         print(f"broken plugin {problem.entry_point}: {problem.reason}")
+    return EXIT_OK
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from scanner.checks import catalogue
+
+    entries = catalogue()
+    if args.check_id is None:
+        for listed in sorted(entries.values(), key=lambda c: c.id):
+            print(f"{listed.id:42} {listed.severity:8} {listed.pitfall:13} {listed.title}")
+        return EXIT_OK
+    entry = entries.get(args.check_id)
+    if entry is None:
+        raise UsageError(f"unknown check {args.check_id!r} (see 'vetscan checks')")
+    print(f"{entry.id}: {entry.title}")
+    print(f"pitfall: {entry.pitfall}; default severity: {entry.severity}")
+    if entry.grade_cap:
+        print(f"while failing, the grade is at most {entry.grade_cap}")
+    print(f"\n{entry.description}\n\nRemediation: {entry.remediation}")
+    if entry.references:
+        print("References: " + "; ".join(entry.references))
+    return EXIT_OK
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    import json
+
+    from scanner.scoring.profile import builtin_names, describe
+
+    if args.action == "list":
+        for name in builtin_names():
+            profile = load_profile(name)
+            print(f"{name:12} {profile.description}")
+        return EXIT_OK
+    if args.profile is None:
+        raise UsageError(f"'profiles {args.action}' needs a profile name or path")
+    try:
+        profile = load_profile(args.profile)
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+    if args.action == "show":
+        print(json.dumps(describe(profile), indent=2))
+    else:
+        print(f"{profile.source}: valid profile {profile.name!r}")
     return EXIT_OK
 
 

@@ -31,6 +31,7 @@ from scanner.model import (
     Target,
 )
 from scanner.probes.base import Probe, ProbeContext, ProbeOutput
+from scanner.scoring.score import apply_profile, score
 
 Observer = Callable[[str, ProbeResult | None], None]
 """Called with (probe name, None) when a probe starts and with its result when it ends."""
@@ -52,7 +53,13 @@ def scan(
     observer: Observer | None = None,
 ) -> ScanResult:
     started = datetime.now(UTC)
-    results = run_probes(target, probes, context, observer)
+    profile = context.profile
+    results = run_probes(target, probes, context, observer, disabled=profile.disabled_probes)
+    # Scoring is a pure step over finished results: the profile's severity
+    # overrides and disabled checks, then the score card.
+    results = [
+        dataclasses.replace(r, findings=tuple(apply_profile(r.findings, profile))) for r in results
+    ]
     meta = ScanMeta(
         run_id=str(uuid.uuid4()),
         started=started,
@@ -61,7 +68,8 @@ def scan(
         resolver=context.resolver.description,
         allow_private=context.policy.allow_private,
     )
-    return ScanResult(__version__, target, meta, tuple(results))
+    card = score([f for r in results for f in r.findings], profile)
+    return ScanResult(__version__, target, meta, tuple(results), card)
 
 
 def run_probes(
@@ -69,6 +77,7 @@ def run_probes(
     probes: Sequence[Probe],
     context: ProbeContext,
     observer: Observer | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> list[ProbeResult]:
     timeout = context.profile.probe_timeout
     by_name = {p.name: p for p in probes}
@@ -81,6 +90,12 @@ def run_probes(
     def finish(result: ProbeResult) -> None:
         results[result.probe] = result
         notify(result.probe, result)
+
+    for name in [n for n in pending if n in disabled]:
+        # A disabled probe still answers for its checks: not assessed, with the reason,
+        # so switching a probe off lowers coverage instead of raising the grade.
+        reason = f"disabled by profile {context.profile.name}"
+        finish(_failed(pending.pop(name), target, AttemptStatus.SKIPPED, reason, 0.0))
 
     while pending or running:
         for name, probe in list(pending.items()):

@@ -157,6 +157,7 @@ class ScanResult:
     target: Target
     meta: ScanMeta
     probes: tuple[ProbeResult, ...]
+    scores: Any = None  # a scoring.score.ScoreCard; typed loosely to keep the model import-free
 
     @property
     def findings(self) -> list[Finding]:

@@ -200,3 +200,45 @@ def test_markup_from_a_target_is_escaped_in_html(lab: Path, tmp_path: Path) -> N
     assert "&lt;script&gt;alert(&#39;cert&#39;)&lt;/script&gt;" in html
     document = json.loads(next(tmp_path.glob("*.json")).read_text())
     assert any("<script>alert('cert')</script>" in f["detail"] for f in document["findings"])
+
+
+def test_checks_lists_and_explains(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checks"]) == 0
+    listing = capsys.readouterr().out
+    assert "tls.protocol.tls10_tls11" in listing and "email.dmarc.policy_none" in listing
+    assert main(["checks", "tls.cert.expired"]) == 0
+    text = capsys.readouterr().out
+    assert "Remediation:" in text and "at most F" in text
+    assert main(["checks", "no.such.check"]) == 2
+
+
+def test_profiles_list_show_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles", "list"]) == 0
+    assert "bod-18-01" in capsys.readouterr().out
+    assert main(["profiles", "show", "strict"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["extends"] == "default" and shown["fail_threshold"] == "medium"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nfail_threshold = "high"\nsevertiy = {}\n')
+    assert main(["profiles", "validate", str(bad)]) == 2
+    assert "unknown key 'severtiy'" in capsys.readouterr().err
+    assert main(["profiles", "validate", "pci-dss"]) == 0
+
+
+@pytest.mark.lab
+def test_the_summary_and_json_carry_the_grade(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "legacy.test", "--format", "json", *_lab_args(lab, tmp_path)]) == 1
+    assert "grade F" in capsys.readouterr().out
+    document = json.loads(next(tmp_path.glob("*.json")).read_text())
+    jsonschema.validate(document, schema())
+    assert document["scores"]["grade"] == "F"
+    assert set(document["scores"]["pitfalls"]) == {
+        "transport",
+        "email",
+        "exposure",
+        "hygiene",
+        "dns",
+        "communication",
+    }

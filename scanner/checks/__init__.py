@@ -21,6 +21,7 @@ class Check:
     severity: Severity
     remediation: str
     references: tuple[str, ...]
+    grade_cap: str | None = None  # the best grade a provider can get while this check fails
 
 
 class CatalogueError(ValueError):
@@ -50,7 +51,10 @@ def parse_catalogue(text: str) -> dict[str, Check]:
             severity=Severity(entry["severity"]),
             remediation=entry["remediation"],
             references=tuple(entry.get("references", ())),
+            grade_cap=entry.get("grade_cap"),
         )
+        if checks[check_id].grade_cap not in (None, "A", "B", "C", "D", "F"):
+            raise CatalogueError(f"check {check_id}: grade_cap must be one of A, B, C, D, F")
     return checks
 
 

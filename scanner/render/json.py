@@ -42,7 +42,7 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
             {"probe": p.probe, **o.to_json()} for p in result.probes for o in p.observations
         ],
         "findings": [f.to_json() for f in result.findings],
-        "scores": None,
+        "scores": result.scores.to_json() if result.scores is not None else None,
     }
 
 

@@ -1,14 +1,17 @@
 """Scoring profiles: TOML files chosen by name (built-in) or by path.
 
-Built-in profiles live in the repository's ``profiles/`` folder and travel in
-the wheel as ``scanner/_profiles``; a source checkout that was never built
-reads them from the repository directly.
+A profile may extend another (``extends = "default"``): tables merge key by key,
+lists and values are replaced. Every key is checked; an unknown key, a wrong
+type, an unknown check ID, a cycle or an unknown parent is an error naming the
+file and the key. Built-in profiles live in the repository's ``profiles/``
+folder and travel in the wheel as ``scanner/_profiles``.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -16,15 +19,15 @@ from typing import Any
 
 from scanner.model import Severity
 
-_KEYS: dict[str, type | tuple[type, ...]] = {
-    "name": str,
-    "description": str,
-    "fail_threshold": str,
-    "probe_timeout": (int, float),
-    "dns_timeout": (int, float),
-    "min_coverage": (int, float),
-    "thresholds": dict,
-}
+PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
+DEFAULT_PORTS = (
+    21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 1433, 1521, 2049, 2375, 2376,
+    3306, 3389, 5432, 5900, 5984, 6379, 8080, 8443, 9200, 11211, 27017,
+)  # fmt: skip
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,6 @@ class Thresholds:
     min_dh_bits: int = 2048
 
 
-_THRESHOLD_KEYS = {f.name for f in fields(Thresholds)}
-
-
-class ProfileError(ValueError):
-    """A profile that cannot be used; the message names the file and the key."""
-
-
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -54,6 +50,48 @@ class Profile:
     dns_timeout: float
     min_coverage: float
     thresholds: Thresholds = Thresholds()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    disabled_checks: frozenset[str] = frozenset()
+    disabled_probes: frozenset[str] = frozenset()
+    pitfall_weights: Mapping[str, float] = field(default_factory=dict)
+    dkim_selectors: tuple[str, ...] = ()
+    ports: tuple[int, ...] = DEFAULT_PORTS
+    max_rate: int = 200
+    host_timeout: float = 30.0
+    extends: str | None = None
+
+    def weight(self, pitfall: str) -> float:
+        return self.pitfall_weights.get(pitfall, 1.0)
+
+
+_THRESHOLD_KEYS = {f.name for f in fields(Thresholds)}
+# key -> (expected type(s), description for messages)
+_TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "name": (str, "a string"),
+    "description": (str, "a string"),
+    "extends": (str, "a profile name or path"),
+    "fail_threshold": (str, "a severity"),
+    "probe_timeout": ((int, float), "a number of seconds"),
+    "dns_timeout": ((int, float), "a number of seconds"),
+    "min_coverage": ((int, float), "a share between 0 and 1"),
+    "thresholds": (dict, "a table"),
+    "severity": (dict, "a table of check ID = severity"),
+    "checks": (dict, "a table"),
+    "probes": (dict, "a table"),
+    "pitfalls": (dict, "a table of pitfall = weight"),
+    "dkim": (dict, "a table"),
+    "services": (dict, "a table"),
+}
+_TABLES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
+    "checks": {"disabled": (list, "a list of check IDs")},
+    "probes": {"disabled": (list, "a list of probe names")},
+    "dkim": {"selectors": (list, "a list of selectors")},
+    "services": {
+        "ports": (list, "a list of TCP ports"),
+        "max_rate": (int, "packets per second"),
+        "host_timeout": ((int, float), "seconds"),
+    },
+}
 
 
 def builtin_dir() -> Traversable:
@@ -71,60 +109,210 @@ def builtin_names() -> list[str]:
     )
 
 
-def load_profile(name_or_path: str) -> Profile:
-    if name_or_path.endswith(".toml") or "/" in name_or_path:
+def _is_path(name_or_path: str) -> bool:
+    return name_or_path.endswith(".toml") or "/" in name_or_path
+
+
+def _read(name_or_path: str, relative_to: Path | None = None) -> tuple[str, str, Path | None]:
+    """(text, source label, folder for relative 'extends') of a profile."""
+    if _is_path(name_or_path):
         path = Path(name_or_path)
+        if relative_to is not None and not path.is_absolute():
+            path = relative_to / path
         try:
-            text = path.read_text("utf-8")
+            return path.read_text("utf-8"), str(path), path.parent
         except OSError as exc:
             raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from None
-        return parse_profile(text, str(path))
     entry = builtin_dir().joinpath(f"{name_or_path}.toml")
     if not entry.is_file():
         raise ProfileError(
             f"unknown profile {name_or_path!r} (built-in: {', '.join(builtin_names())})"
         )
-    return parse_profile(entry.read_text("utf-8"), f"built-in profile {name_or_path}")
+    return entry.read_text("utf-8"), f"built-in profile {name_or_path}", None
+
+
+def load_profile(name_or_path: str) -> Profile:
+    text, source, folder = _read(name_or_path)
+    return _resolve(text, source, folder, ())
 
 
 def parse_profile(text: str, source: str) -> Profile:
+    return _resolve(text, source, None, ())
+
+
+def _resolve(text: str, source: str, folder: Path | None, chain: tuple[str, ...]) -> Profile:
+    data = _load_toml(text, source)
+    _check_keys(data, source)
+    merged = _resolve_data(data, source, folder, (*chain, str(data.get("name", source))))
+    merged["extends"] = data.get("extends")
+    return _build(merged, source)
+
+
+def _resolve_data(
+    data: dict[str, Any], source: str, folder: Path | None, chain: tuple[str, ...]
+) -> dict[str, Any]:
+    """``data`` laid over its ancestors; ``chain`` holds the names already visited."""
+    parent_name = data.get("extends")
+    if parent_name is None:
+        return data
+    if parent_name in chain:
+        raise ProfileError(
+            f"{source}: key 'extends': cycle through {' -> '.join((*chain, parent_name))}"
+        )
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        text, parent_source, parent_folder = _read(parent_name, folder)
+    except ProfileError as exc:
+        raise ProfileError(f"{source}: key 'extends': {exc}") from None
+    parent = _load_toml(text, parent_source)
+    _check_keys(parent, parent_source)
+    base = _resolve_data(parent, parent_source, parent_folder, (*chain, parent_name))
+    return _merge(base, {k: v for k, v in data.items() if k != "extends"})
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _load_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{source}: {exc}") from None
+
+
+def _type_ok(value: Any, expected: type | tuple[type, ...]) -> bool:
+    return isinstance(value, expected) and not isinstance(value, bool)
+
+
+def _check_keys(data: dict[str, Any], source: str) -> None:
     for key, value in data.items():
-        expected = _KEYS.get(key)
-        if expected is None:
+        if key not in _TOP:
             raise ProfileError(f"{source}: unknown key {key!r}")
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise ProfileError(f"{source}: key {key!r} has the wrong type")
+        expected, what = _TOP[key]
+        if not _type_ok(value, expected):
+            raise ProfileError(f"{source}: key {key!r} must be {what}")
+        for sub_key, sub_value in value.items() if key in _TABLES else ():
+            if sub_key not in _TABLES[key]:
+                raise ProfileError(f"{source}: unknown key '{key}.{sub_key}'")
+            sub_expected, sub_what = _TABLES[key][sub_key]
+            if not _type_ok(sub_value, sub_expected):
+                raise ProfileError(f"{source}: key '{key}.{sub_key}' must be {sub_what}")
+
+
+def _build(data: dict[str, Any], source: str) -> Profile:
+    from scanner.checks import catalogue  # the catalogue names every valid check ID
+
+    known = catalogue()
     for key in ("name", "fail_threshold"):
         if key not in data:
             raise ProfileError(f"{source}: missing key {key!r}")
-    try:
-        threshold = Severity(data["fail_threshold"])
-    except ValueError:
-        raise ProfileError(
-            f"{source}: key 'fail_threshold' must be one of " + ", ".join(s.value for s in Severity)
-        ) from None
-    probe_timeout = float(data.get("probe_timeout", 120))
-    dns_timeout = float(data.get("dns_timeout", 3))
-    for key, value in (("probe_timeout", probe_timeout), ("dns_timeout", dns_timeout)):
+    threshold = _severity(data["fail_threshold"], source, "fail_threshold")
+    numbers = {k: float(data.get(k, d)) for k, d in (("probe_timeout", 120), ("dns_timeout", 3))}
+    for key, value in numbers.items():
         if value <= 0:
             raise ProfileError(f"{source}: key {key!r} must be positive")
+    coverage = float(data.get("min_coverage", 0.6))
+    if not 0 <= coverage <= 1:
+        raise ProfileError(f"{source}: key 'min_coverage' must be between 0 and 1")
     raw_thresholds = data.get("thresholds", {})
     for key, value in raw_thresholds.items():
         if key not in _THRESHOLD_KEYS:
             raise ProfileError(f"{source}: unknown key 'thresholds.{key}'")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if not _type_ok(value, int) or value < 0:
             raise ProfileError(f"{source}: key 'thresholds.{key}' must be a whole number >= 0")
+    overrides = {}
+    for check_id, value in data.get("severity", {}).items():
+        if check_id not in known:
+            raise ProfileError(f"{source}: key 'severity.{check_id}': unknown check ID")
+        if not isinstance(value, str):
+            raise ProfileError(f"{source}: key 'severity.{check_id}' must be a severity")
+        overrides[check_id] = _severity(value, source, f"severity.{check_id}")
+    disabled = data.get("checks", {}).get("disabled", [])
+    for check_id in disabled:
+        if check_id not in known:
+            raise ProfileError(f"{source}: key 'checks.disabled': unknown check ID {check_id!r}")
+    probes = data.get("probes", {}).get("disabled", [])
+    if not all(isinstance(p, str) for p in probes):
+        raise ProfileError(f"{source}: key 'probes.disabled' must be a list of probe names")
+    weights = {}
+    for pitfall, weight in data.get("pitfalls", {}).items():
+        if pitfall not in PITFALLS:
+            raise ProfileError(f"{source}: key 'pitfalls.{pitfall}': unknown pitfall")
+        if not _type_ok(weight, (int, float)) or weight < 0:
+            raise ProfileError(f"{source}: key 'pitfalls.{pitfall}' must be a weight >= 0")
+        weights[pitfall] = float(weight)
+    selectors = data.get("dkim", {}).get("selectors", [])
+    if not all(
+        isinstance(s, str) and s.replace("-", "").replace("_", "").replace(".", "").isalnum()
+        for s in selectors
+    ):
+        raise ProfileError(f"{source}: key 'dkim.selectors' must be a list of selector names")
+    services = data.get("services", {})
+    ports = services.get("ports", list(DEFAULT_PORTS))
+    if not all(_type_ok(p, int) and 1 <= p <= 65535 for p in ports) or not ports:
+        raise ProfileError(f"{source}: key 'services.ports' must be TCP ports 1-65535")
+    max_rate = services.get("max_rate", 200)
+    if not 1 <= max_rate <= 10000:
+        raise ProfileError(f"{source}: key 'services.max_rate' must be 1 to 10000")
+    host_timeout = float(services.get("host_timeout", 30))
+    if host_timeout <= 0:
+        raise ProfileError(f"{source}: key 'services.host_timeout' must be positive")
     return Profile(
-        thresholds=Thresholds(**raw_thresholds),
         name=data["name"],
         description=data.get("description", ""),
         source=source,
         fail_threshold=threshold,
-        probe_timeout=probe_timeout,
-        dns_timeout=dns_timeout,
-        min_coverage=float(data.get("min_coverage", 0.6)),
+        probe_timeout=numbers["probe_timeout"],
+        dns_timeout=numbers["dns_timeout"],
+        min_coverage=coverage,
+        thresholds=Thresholds(**raw_thresholds),
+        severity=overrides,
+        disabled_checks=frozenset(disabled),
+        disabled_probes=frozenset(probes),
+        pitfall_weights=weights,
+        dkim_selectors=tuple(selectors),
+        ports=tuple(sorted(set(ports))),
+        max_rate=int(max_rate),
+        host_timeout=host_timeout,
+        extends=data.get("extends"),
     )
+
+
+def _severity(value: str, source: str, key: str) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        raise ProfileError(
+            f"{source}: key {key!r} must be one of " + ", ".join(s.value for s in Severity)
+        ) from None
+
+
+def describe(profile: Profile) -> dict[str, Any]:
+    """The resolved profile as plain data (for `vetscan profiles show`)."""
+    return {
+        "name": profile.name,
+        "description": profile.description,
+        "source": profile.source,
+        "extends": profile.extends,
+        "fail_threshold": str(profile.fail_threshold),
+        "min_coverage": profile.min_coverage,
+        "probe_timeout": profile.probe_timeout,
+        "dns_timeout": profile.dns_timeout,
+        "thresholds": {f.name: getattr(profile.thresholds, f.name) for f in fields(Thresholds)},
+        "severity": {k: str(v) for k, v in sorted(profile.severity.items())},
+        "checks": {"disabled": sorted(profile.disabled_checks)},
+        "probes": {"disabled": sorted(profile.disabled_probes)},
+        "pitfalls": {p: profile.weight(p) for p in PITFALLS},
+        "dkim": {"selectors": list(profile.dkim_selectors)},
+        "services": {
+            "ports": list(profile.ports),
+            "max_rate": profile.max_rate,
+            "host_timeout": profile.host_timeout,
+        },
+    }

@@ -5,37 +5,97 @@ from pathlib import Path
 import pytest
 
 from scanner.model import Severity
-from scanner.scoring.profile import ProfileError, builtin_names, load_profile, parse_profile
+from scanner.scoring.profile import (
+    ProfileError,
+    builtin_names,
+    describe,
+    load_profile,
+    parse_profile,
+)
 
 
 def test_every_builtin_profile_loads() -> None:
     names = builtin_names()
-    assert "default" in names
+    assert set(names) >= {"default", "strict", "bod-18-01", "pci-dss", "passive"}
     for name in names:
-        assert load_profile(name).name == name
+        profile = load_profile(name)
+        assert profile.name == name
+        assert describe(profile)["name"] == name
 
 
 def test_default_profile_values() -> None:
     profile = load_profile("default")
     assert profile.fail_threshold is Severity.HIGH
     assert profile.probe_timeout > 0
+    assert 443 in profile.ports and len(profile.ports) == 29
 
 
-def test_profile_by_path(tmp_path: Path) -> None:
+def test_inheritance_merges_tables_and_replaces_values() -> None:
+    strict = load_profile("strict")
+    assert strict.extends == "default"
+    assert strict.fail_threshold is Severity.MEDIUM
+    assert strict.thresholds.cert_expiry_warn_days == 45
+    assert strict.thresholds.min_dh_bits == 2048  # inherited from default
+    assert strict.severity["tls.mozilla.modern"] is Severity.HIGH
+    assert load_profile("passive").disabled_probes == frozenset({"services"})
+
+
+def test_profile_by_path_extending_a_builtin(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
-    path.write_text('name = "mine"\nfail_threshold = "low"\n')
-    assert load_profile(str(path)).fail_threshold is Severity.LOW
+    path.write_text(
+        'name = "mine"\nextends = "strict"\nfail_threshold = "low"\n[severity]\n"dns.caa.missing" = "high"\n'
+    )
+    profile = load_profile(str(path))
+    assert profile.fail_threshold is Severity.LOW
+    assert profile.severity["dns.caa.missing"] is Severity.HIGH
+    assert profile.severity["tls.mozilla.modern"] is Severity.HIGH
+
+
+def test_relative_parent_paths_and_cycles(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('name = "a"\nextends = "b.toml"\nfail_threshold = "high"\n')
+    (tmp_path / "b.toml").write_text('name = "b"\nextends = "a.toml"\nfail_threshold = "high"\n')
+    with pytest.raises(ProfileError, match=r"a\.toml: key 'extends': cycle"):
+        load_profile(str(tmp_path / "a.toml"))
+    (tmp_path / "c.toml").write_text('name = "c"\nextends = "nope"\nfail_threshold = "high"\n')
+    with pytest.raises(ProfileError, match=r"c\.toml: key 'extends': unknown profile 'nope'"):
+        load_profile(str(tmp_path / "c.toml"))
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ('name = "x"\nfail_threshold = "high"\ncolour = "red"\n', "unknown key 'colour'"),
-        ('name = "x"\nfail_threshold = 3\n', "key 'fail_threshold' has the wrong type"),
+        ('name = "x"\nfail_threshold = 3\n', "key 'fail_threshold' must be a severity"),
         ('name = "x"\nfail_threshold = "dire"\n', "key 'fail_threshold' must be one of"),
         ('name = "x"\n', "missing key 'fail_threshold'"),
         ('name = "x"\nfail_threshold = "high"\nprobe_timeout = -1\n', "'probe_timeout'"),
-        ('name = "x"\nfail_threshold = "high"\nprobe_timeout = true\n', "wrong type"),
+        ('name = "x"\nfail_threshold = "high"\nprobe_timeout = true\n', "must be a number"),
+        (
+            'name = "x"\nfail_threshold = "high"\n[severity]\n"no.such.check" = "high"\n',
+            "'severity.no.such.check': unknown check ID",
+        ),
+        (
+            'name = "x"\nfail_threshold = "high"\n[severity]\n"dns.caa.missing" = "dire"\n',
+            "'severity.dns.caa.missing' must be one of",
+        ),
+        (
+            'name = "x"\nfail_threshold = "high"\n[checks]\ndisabled = ["nope"]\n',
+            "'checks.disabled': unknown check ID",
+        ),
+        (
+            'name = "x"\nfail_threshold = "high"\n[checks]\nenabled = []\n',
+            "unknown key 'checks.enabled'",
+        ),
+        (
+            'name = "x"\nfail_threshold = "high"\n[pitfalls]\nluck = 1\n',
+            "'pitfalls.luck': unknown pitfall",
+        ),
+        ('name = "x"\nfail_threshold = "high"\n[services]\nports = [0]\n', "'services.ports'"),
+        (
+            'name = "x"\nfail_threshold = "high"\n[thresholds]\nmin_rsa_bits = "big"\n',
+            "'thresholds.min_rsa_bits'",
+        ),
+        ('name = "x"\nfail_threshold = "high"\nmin_coverage = 2\n', "'min_coverage'"),
         ("name = ", "mine.toml"),
     ],
 )

@@ -1,0 +1,193 @@
+"""The scorer: findings and a profile in, a ScoreCard out. Pure; no I/O.
+
+Rules (each has a unit test in tests/scoring/test_score.py):
+
+1. A check's verdict is its worst finding over all assets (fail, then warn, then
+   pass), as internet.nl does: one weak host is the provider's weakness.
+2. Only checks that can fail are scored: info findings never cost points, and a
+   check whose findings are all not_assessed or error is left out of the score.
+3. A check weighs by its effective severity: critical 10, high 5, medium 3, low 1,
+   info 0. A pass earns its weight, a warn half of it, a fail nothing.
+4. A pitfall scores 100 x earned / possible over its scored checks.
+5. The overall score is the mean of the pitfall scores, weighted by the profile
+   (equal by default), over pitfalls with at least one scored check.
+6. Grades: A+ (95 or more, and no failure of medium severity or worse), A (90),
+   B (80), C (65), D (50), F (below 50).
+7. Caps: a failing check with a grade cap in the catalogue (TLS 1.0/1.1 caps at B,
+   an expired or untrusted certificate at F, ...) limits the grade whatever the
+   average, as SSL Labs does; any other critical failure caps at C.
+8. Coverage is the share of findings that were assessed (not not_assessed/error).
+   Below the profile's min_coverage there is no grade: "incomplete".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from scanner.checks import PITFALLS, Check, catalogue
+from scanner.model import Finding, Severity, Status
+from scanner.scoring.profile import Profile
+
+WEIGHTS = {
+    Severity.CRITICAL: 10,
+    Severity.HIGH: 5,
+    Severity.MEDIUM: 3,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+CREDIT = {Status.PASS: 1.0, Status.WARN: 0.5, Status.FAIL: 0.0}
+GRADES = ("A+", "A", "B", "C", "D", "F")
+_GRADE_FLOORS = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0))
+DEFAULT_CRITICAL_CAP = "C"
+INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class PitfallScore:
+    pitfall: str
+    score: float | None  # None: nothing scorable was assessed
+    scored_checks: int
+    failed_checks: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    profile: str
+    pitfalls: tuple[PitfallScore, ...]
+    overall: float | None
+    grade: str  # A+ .. F, or "incomplete"
+    caps: tuple[str, ...]  # why the grade is lower than the average alone
+    coverage: float
+    assessed_findings: int
+    total_findings: int
+    not_assessed_checks: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        data = dataclasses.asdict(self)
+        data["pitfalls"] = {p.pitfall: dataclasses.asdict(p) for p in self.pitfalls}
+        return data
+
+
+def apply_profile(findings: Iterable[Finding], profile: Profile) -> list[Finding]:
+    """Effective findings: the profile's severity overrides and disabled checks applied."""
+    out = []
+    for finding in findings:
+        if finding.check_id in profile.disabled_checks:
+            reason = f"disabled by profile {profile.name}"
+            finding = dataclasses.replace(
+                finding,
+                status=Status.NOT_ASSESSED,
+                detail=f"Not assessed: {reason}.",
+                evidence={**finding.evidence, "reason": reason},
+            )
+        override = profile.severity.get(finding.check_id)
+        if override is not None and override is not finding.severity:
+            finding = dataclasses.replace(finding, severity=override)
+        out.append(finding)
+    return out
+
+
+def _verdicts(findings: Sequence[Finding]) -> dict[str, Finding]:
+    """Rule 1: the worst assessed finding of each check (pass < warn < fail)."""
+    order = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}
+    worst: dict[str, Finding] = {}
+    for f in findings:
+        if f.status not in order:
+            continue
+        current = worst.get(f.check_id)
+        key = (order[f.status], f.severity.rank)
+        if current is None or key > (order[current.status], current.severity.rank):
+            worst[f.check_id] = f
+    return worst
+
+
+def grade_for(score: float) -> str:
+    for grade, floor in _GRADE_FLOORS:
+        if score >= floor:
+            return grade
+    return "F"
+
+
+def worse(a: str, b: str) -> str:
+    return max(a, b, key=GRADES.index)
+
+
+def score(
+    findings: Sequence[Finding], profile: Profile, checks: Mapping[str, Check] | None = None
+) -> ScoreCard:
+    checks = catalogue() if checks is None else checks
+    verdicts = _verdicts(findings)
+    by_pitfall: dict[str, list[Finding]] = {p: [] for p in PITFALLS}
+    for check_id, finding in verdicts.items():
+        entry = checks.get(check_id)
+        if entry is None or WEIGHTS[finding.severity] == 0:  # rule 2: info never counts
+            continue
+        by_pitfall[entry.pitfall].append(finding)
+    pitfalls = []
+    for pitfall, scored in by_pitfall.items():
+        possible = sum(WEIGHTS[f.severity] for f in scored)
+        earned = sum(WEIGHTS[f.severity] * CREDIT[f.status] for f in scored)
+        value = round(100 * earned / possible, 1) if possible else None
+        failed = sum(1 for f in scored if f.status is Status.FAIL)
+        pitfalls.append(PitfallScore(pitfall, value, len(scored), failed, profile.weight(pitfall)))
+    weighted = [(p.score, p.weight) for p in pitfalls if p.score is not None and p.weight > 0]
+    total_weight = sum(w for _, w in weighted)
+    overall = round(sum(s * w for s, w in weighted) / total_weight, 1) if total_weight else None
+
+    assessed = [f for f in findings if f.status.assessed]
+    coverage = round(len(assessed) / len(findings), 3) if findings else 0.0
+    assessed_ids = {f.check_id for f in assessed}
+    not_assessed = tuple(sorted({f.check_id for f in findings} - assessed_ids))
+
+    caps: list[str] = []
+    if overall is None or coverage < profile.min_coverage:
+        reason = (
+            f"coverage {coverage:.0%} is below the profile's minimum {profile.min_coverage:.0%}"
+            if overall is not None
+            else "nothing scorable was assessed"
+        )
+        return ScoreCard(
+            profile.name,
+            tuple(pitfalls),
+            overall,
+            INCOMPLETE,
+            (reason,),
+            coverage,
+            len(assessed),
+            len(findings),
+            not_assessed,
+        )
+    grade = grade_for(overall)
+    serious = [
+        f
+        for f in verdicts.values()
+        if f.status is Status.FAIL and f.severity.at_least(Severity.MEDIUM)
+    ]
+    if grade == "A" and overall >= 95 and not serious:
+        grade = "A+"
+    for check_id, finding in sorted(verdicts.items()):
+        if finding.status is not Status.FAIL:
+            continue
+        entry = checks.get(check_id)
+        cap = entry.grade_cap if entry is not None else None
+        if cap is None and finding.severity is Severity.CRITICAL:
+            cap = DEFAULT_CRITICAL_CAP
+        if cap is not None and worse(grade, cap) != grade:
+            grade = cap
+            caps.append(f"{check_id} caps the grade at {cap}")
+        elif cap is not None:
+            caps.append(f"{check_id} would cap the grade at {cap}")
+    return ScoreCard(
+        profile.name,
+        tuple(pitfalls),
+        overall,
+        grade,
+        tuple(caps),
+        coverage,
+        len(assessed),
+        len(findings),
+        not_assessed,
+    )

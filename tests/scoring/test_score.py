@@ -1,0 +1,127 @@
+"""One test per scoring rule (see scanner/scoring/score.py), on hand-built findings."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from scanner.checks import Check
+from scanner.model import Finding, Severity, Status
+from scanner.scoring.profile import Profile, load_profile
+from scanner.scoring.score import INCOMPLETE, apply_profile, score
+
+CHECKS = {
+    "t.crit": Check("t.crit", "t", "d", "transport", Severity.CRITICAL, "fix", ()),
+    "t.high": Check("t.high", "t", "d", "transport", Severity.HIGH, "fix", ()),
+    "t.capped": Check("t.capped", "t", "d", "transport", Severity.HIGH, "fix", (), grade_cap="B"),
+    "e.med": Check("e.med", "t", "d", "email", Severity.MEDIUM, "fix", ()),
+    "e.low": Check("e.low", "t", "d", "email", Severity.LOW, "fix", ()),
+    "d.info": Check("d.info", "t", "d", "dns", Severity.INFO, "fix", ()),
+}
+
+
+def f(check: str, status: Status, asset: str = "a") -> Finding:
+    return Finding(check, status, CHECKS[check].severity, asset, "detail")
+
+
+@pytest.fixture()
+def profile() -> Profile:
+    return dataclasses.replace(load_profile("default"), min_coverage=0.5)
+
+
+def card(findings: list[Finding], profile: Profile):  # type: ignore[no-untyped-def]
+    return score(findings, profile, CHECKS)
+
+
+def test_rule1_the_worst_host_decides(profile: Profile) -> None:
+    result = card(
+        [f("t.high", Status.PASS, "a"), f("t.high", Status.FAIL, "b"), f("t.crit", Status.PASS)],
+        profile,
+    )
+    transport = next(p for p in result.pitfalls if p.pitfall == "transport")
+    assert transport.failed_checks == 1 and transport.scored_checks == 2
+
+
+def test_rule2_info_and_unassessed_never_count(profile: Profile) -> None:
+    base = [f("e.med", Status.PASS)]
+    extra = [f("d.info", Status.FAIL), f("e.low", Status.NOT_ASSESSED)]
+    assert card(base, profile).overall == card(base + extra, profile).overall == 100.0
+    dns = next(p for p in card(base + extra, profile).pitfalls if p.pitfall == "dns")
+    assert dns.score is None
+
+
+def test_rule3_and_4_weights_and_credit(profile: Profile) -> None:
+    # email: medium pass (3 of 3) + low fail (0 of 1) -> 75; a warn earns half.
+    assert card([f("e.med", Status.PASS), f("e.low", Status.FAIL)], profile).overall == 75.0
+    assert card([f("e.med", Status.WARN), f("e.low", Status.PASS)], profile).overall == 62.5
+
+
+def test_rule5_pitfalls_weigh_equally_unless_the_profile_says(profile: Profile) -> None:
+    findings = [f("t.high", Status.FAIL), f("e.med", Status.PASS)]
+    assert card(findings, profile).overall == 50.0
+    weighted = dataclasses.replace(profile, pitfall_weights={"email": 3.0})
+    assert card(findings, weighted).overall == 75.0
+
+
+@pytest.mark.parametrize(
+    ("passed", "failed", "grade"),
+    [
+        (10, 0, "A+"),
+        (19, 1, "A+"),
+        (18, 2, "A"),
+        (8, 2, "B"),
+        (7, 3, "C"),
+        (5, 5, "D"),
+        (3, 7, "F"),
+    ],
+)
+def test_rule6_grade_bands(profile: Profile, passed: int, failed: int, grade: str) -> None:
+    # Low checks on distinct IDs, so each counts once; a low failure does not bar A+.
+    checks = dict(CHECKS)
+    for i in range(passed + failed):
+        checks[f"x{i}"] = Check(f"x{i}", "t", "d", "email", Severity.LOW, "fix", ())
+    findings = [
+        Finding(f"x{i}", Status.PASS if i < passed else Status.FAIL, Severity.LOW, "a", "d")
+        for i in range(passed + failed)
+    ]
+    assert score(findings, profile, checks).grade == grade
+
+
+def test_rule6_a_plus_needs_no_medium_failure(profile: Profile) -> None:
+    checks = dict(CHECKS)
+    for i in range(40):
+        checks[f"x{i}"] = Check(f"x{i}", "t", "d", "email", Severity.HIGH, "fix", ())
+    findings = [Finding(f"x{i}", Status.PASS, Severity.HIGH, "a", "d") for i in range(40)]
+    findings.append(f("e.med", Status.FAIL))
+    result = score(findings, profile, checks)
+    assert result.overall is not None and result.overall >= 95 and result.grade == "A"
+
+
+def test_rule7_caps_from_the_catalogue_and_for_criticals(profile: Profile) -> None:
+    checks = dict(CHECKS)
+    for i in range(30):
+        checks[f"x{i}"] = Check(f"x{i}", "t", "d", "transport", Severity.HIGH, "fix", ())
+    passes = [Finding(f"x{i}", Status.PASS, Severity.HIGH, "a", "d") for i in range(30)]
+    capped = score([*passes, f("t.capped", Status.FAIL)], profile, checks)
+    assert capped.grade == "B" and "t.capped caps the grade at B" in capped.caps
+    critical = score([*passes, f("t.crit", Status.FAIL)], profile, checks)
+    assert critical.grade == "C"
+
+
+def test_rule8_low_coverage_gives_no_grade(profile: Profile) -> None:
+    findings = [f("e.med", Status.PASS)] + [
+        f("t.high", Status.NOT_ASSESSED, f"h{i}") for i in range(3)
+    ]
+    result = card(findings, profile)
+    assert result.grade == INCOMPLETE and result.coverage == 0.25
+    assert result.not_assessed_checks == ("t.high",)
+
+
+def test_profile_overrides_and_disabled_checks(profile: Profile) -> None:
+    strict = dataclasses.replace(
+        profile, severity={"e.low": Severity.HIGH}, disabled_checks=frozenset({"e.med"})
+    )
+    adjusted = apply_profile([f("e.low", Status.FAIL), f("e.med", Status.FAIL)], strict)
+    assert adjusted[0].severity is Severity.HIGH
+    assert adjusted[1].status is Status.NOT_ASSESSED and "disabled by profile" in adjusted[1].detail

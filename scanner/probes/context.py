@@ -32,5 +32,6 @@ def build_context(
         tls=TlsScanner(ca_file=ca_file, network_timeout=timeout),
         http=HttpClient(ca_file=ca_file, timeout=timeout),
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
-        dkim_selectors=dkim_selectors,
+        # The user's selectors first, then the profile's; the common ones follow in the probe.
+        dkim_selectors=tuple(dict.fromkeys((*dkim_selectors, *profile.dkim_selectors))),
     )

@@ -13,7 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scanner.net.reachability import check_smtp_starttls, check_tls
-from scanner.net.tls_scan import TlsEndpoint, TlsScanner
+from scanner.net.tls_scan import TlsScanner
+from scanner.probes.tls.observations import TlsEndpoint
 
 
 def main(argv: list[str]) -> int:

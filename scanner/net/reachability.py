@@ -41,6 +41,8 @@ def _connect(address: str, port: int, timeout: float) -> socket.socket | Reachab
         return Reachability("timeout", f"no TCP connection within {timeout:g} s")
     except ConnectionRefusedError:
         return Reachability("refused", "connection refused")
+    except ConnectionResetError:
+        return Reachability("reset", "the connection was reset as it opened")
     except OSError as exc:
         return Reachability("error", f"cannot connect: {exc.strerror or exc}")
 

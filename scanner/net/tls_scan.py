@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from scanner.probes.tls.observations import (
     Hsts,
     MozillaCompliance,
     ProtocolResult,
+    TlsEndpoint,
     TlsEndpointResult,
     Vulnerability,
 )
@@ -82,15 +82,6 @@ _MOZILLA_LEVELS = (
     ("intermediate", TlsConfigurationEnum.MOZILLA_INTERMEDIATE),
     ("old", TlsConfigurationEnum.MOZILLA_OLD),
 )
-
-
-@dataclass(frozen=True)
-class TlsEndpoint:
-    host: str
-    port: int
-    address: str
-    role: str
-    starttls: bool = False
 
 
 class TlsScanner:
@@ -172,20 +163,7 @@ class TlsScanner:
         except Exception as exc:  # noqa: BLE001 - sslyze failures become results, not crashes
             reason = f"sslyze failed: {type(exc).__name__}: {exc}"[:300]
             for endpoint in endpoints:
-                out.setdefault(endpoint, _failed(endpoint, reason))
-
-
-def _failed(endpoint: TlsEndpoint, reason: str) -> TlsEndpointResult:
-    return TlsEndpointResult(
-        host=endpoint.host,
-        port=endpoint.port,
-        address=endpoint.address,
-        role=endpoint.role,
-        starttls=endpoint.starttls,
-        observed_at=datetime.now(UTC),
-        outcome="error",
-        reason=reason,
-    )
+                out.setdefault(endpoint, endpoint.unscanned("error", reason, datetime.now(UTC)))
 
 
 def _error_text(attempt: Any) -> str:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scanner.probes.email.tags import parse_tags
+
 _POLICIES = ("none", "quarantine", "reject")
 _KNOWN = {"v", "p", "sp", "np", "adkim", "aspf", "rua", "ruf", "fo", "t", "psd", "pct", "rf", "ri"}
 # RFC 9989 dropped these; receivers ignore them, but they tell of an old setup.
@@ -57,26 +59,11 @@ def is_dmarc(text: str) -> bool:
 
 
 def parse(text: str) -> DmarcRecord:
-    errors: list[str] = []
     warnings: list[str] = []
     if not is_dmarc(text):
         return DmarcRecord(text, {}, ("does not start with 'v=DMARC1'",))
-    tags: dict[str, str] = {}
-    for part in text.split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        if "=" not in part:
-            errors.append(f"malformed tag {part!r}")
-            continue
-        key, value = (s.strip() for s in part.split("=", 1))
-        key = key.lower()
-        if key in tags:
-            errors.append(f"tag {key!r} appears twice")
-            continue
-        tags[key] = value
-        if key not in _KNOWN:
-            warnings.append(f"unknown tag {key!r} is ignored")
+    tags, errors = parse_tags(text, lower_keys=True)
+    warnings += [f"unknown tag {key!r} is ignored" for key in tags if key not in _KNOWN]
     for key in ("p", "sp", "np"):
         if key in tags and tags[key].lower() not in _POLICIES:
             errors.append(f"{key}={tags[key]!r} is not one of {', '.join(_POLICIES)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def parse_tags(text: str) -> tuple[dict[str, str], list[str]]:
+def parse_tags(text: str, lower_keys: bool = False) -> tuple[dict[str, str], list[str]]:
     """Tags in order of appearance (first wins) and the syntax errors found."""
     tags: dict[str, str] = {}
     errors: list[str] = []
@@ -15,6 +15,7 @@ def parse_tags(text: str) -> tuple[dict[str, str], list[str]]:
             errors.append(f"malformed tag {part!r}")
             continue
         key, value = (s.strip() for s in part.split("=", 1))
+        key = key.lower() if lower_keys else key
         if key in tags:
             errors.append(f"tag {key!r} appears twice")
             continue

@@ -94,6 +94,30 @@ class MozillaCompliance:
 
 
 @dataclass(frozen=True)
+class TlsEndpoint:
+    """What to scan: a host name (for SNI), a port, and the address to connect to."""
+
+    host: str
+    port: int
+    address: str
+    role: str  # web, mail, mta-sts, extra
+    starttls: bool = False
+
+    def unscanned(self, outcome: str, reason: str, now: datetime) -> TlsEndpointResult:
+        """The result for an endpoint that could not be scanned, and why."""
+        return TlsEndpointResult(
+            host=self.host,
+            port=self.port,
+            address=self.address,
+            role=self.role,
+            starttls=self.starttls,
+            observed_at=now,
+            outcome=outcome,
+            reason=reason,
+        )
+
+
+@dataclass(frozen=True)
 class TlsEndpointResult(Observation):
     """Everything measured at host:port (connected to ``address``, SNI ``host``).
 

@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 
 from scanner.model import Finding, Observation, Target
 from scanner.net.reachability import Reachability, check_smtp_starttls, check_tls
-from scanner.net.tls_scan import TlsEndpoint
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
-from scanner.probes.tls.observations import TlsEndpointResult
+from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
 from scanner.scoring.profile import Profile
 
 ROLE_PORTS = {"web": (443, False), "mta-sts": (443, False), "mail": (25, True)}
@@ -43,7 +42,7 @@ class TlsProbe(Probe):
         now = datetime.now(UTC)
         results: list[Observation] = list(unreachable)
         for endpoint, reach in zip(planned, checks, strict=True):
-            result = scanned.get(endpoint) or _unscanned(endpoint, now, reach.outcome, reach.reason)
+            result = scanned.get(endpoint) or endpoint.unscanned(reach.outcome, reach.reason, now)
             results.append(_named(result, hosts))
         return results
 
@@ -70,7 +69,7 @@ def plan(
             why = "; ".join(r for _, r in h.refused) or f"{host} has no address ({h.outcome})"
             outcome = "refused_by_policy" if h.refused else "unresolved"
             unreachable.append(
-                _unscanned(TlsEndpoint(host, port, "", role, starttls), now, outcome, why)
+                TlsEndpoint(host, port, "", role, starttls).unscanned(outcome, why, now)
             )
             return
         addresses = h.addresses if h is not None else (host,)
@@ -94,11 +93,8 @@ def plan(
         refusal = context.policy.refusal(extra.host)
         if refusal:
             unreachable.append(
-                _unscanned(
-                    TlsEndpoint(extra.host, extra.port, extra.host, "extra"),
-                    now,
-                    "refused_by_policy",
-                    refusal,
+                TlsEndpoint(extra.host, extra.port, extra.host, "extra").unscanned(
+                    "refused_by_policy", refusal, now
                 )
             )
         else:
@@ -110,21 +106,6 @@ def _reachable(endpoint: TlsEndpoint, timeout: float) -> Reachability:
     if endpoint.starttls:
         return check_smtp_starttls(endpoint.address, endpoint.port, timeout)
     return check_tls(endpoint.address, endpoint.port, endpoint.host, timeout)
-
-
-def _unscanned(
-    endpoint: TlsEndpoint, now: datetime, outcome: str, reason: str
-) -> TlsEndpointResult:
-    return TlsEndpointResult(
-        host=endpoint.host,
-        port=endpoint.port,
-        address=endpoint.address,
-        role=endpoint.role,
-        starttls=endpoint.starttls,
-        observed_at=now,
-        outcome=outcome,
-        reason=reason,
-    )
 
 
 def _named(result: TlsEndpointResult, hosts: Sequence[HostAddresses]) -> TlsEndpointResult:

@@ -12,6 +12,7 @@ from scanner.probes.dane import DaneProbe
 from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.probes.dnshealth.probe import DnsHealthProbe
 from scanner.probes.email.probe import EmailProbe
+from scanner.probes.services.probe import ServicesProbe
 from scanner.probes.tls.probe import TlsProbe
 
 ENTRY_POINT_GROUP = "vetscan.probes"
@@ -21,6 +22,7 @@ BUILTIN: tuple[type[Probe], ...] = (
     EmailProbe,
     DnsHealthProbe,
     DaneProbe,
+    ServicesProbe,
 )
 
 

@@ -108,6 +108,8 @@ def test_an_installed_plugin_runs_in_a_scan(plugin_site: Path, lab: Path, tmp_pa
             "json",
             "--out",
             str(tmp_path),
+            "--profile",
+            "passive",
         ],
         plugin_site,
         tmp_path,

@@ -69,6 +69,8 @@ def test_wheel_installs_in_a_fresh_venv_and_scans(lab: Path, tmp_path: Path) -> 
             str(manager.ca_file(lab)),
             "--out",
             "out",
+            "--profile",
+            "passive",
         ],
         capture_output=True,
         text=True,
@@ -78,5 +80,6 @@ def test_wheel_installs_in_a_fresh_venv_and_scans(lab: Path, tmp_path: Path) -> 
     )
     assert proc.returncode == 0, proc.stderr
     document = json.loads(next((work / "out").glob("*.json")).read_text())
-    assert document["scan"]["profile"] == "default"
+    # "passive" extends "default": both came from the wheel's own profile folder.
+    assert document["scan"]["profile"] == "passive"
     assert (next((work / "out").glob("*.html"))).read_text().startswith("<!DOCTYPE html>")

@@ -156,12 +156,31 @@ def _tls_context(cert: str, key: str) -> ssl.SSLContext:
     return context
 
 
+async def vnc(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"RFB 003.008\n")
+    await writer.drain()
+    await _read(reader)
+
+
+async def docker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # What an unauthenticated Docker Engine API answers to an unknown path.
+    await _read(reader)
+    body = b'{"message":"page not found"}\n'
+    writer.write(
+        b"HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n"
+        b"Date: Sun, 29 Nov 2026 12:00:00 GMT\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    await writer.drain()
+
+
 SERVICES: dict[str, Handler] = {
     "ssh": ssh,
     "ftp": ftp,
     "telnet": telnet,
     "redis": redis,
     "mysql": mysql,
+    "vnc": vnc,
+    "docker": docker,
 }
 
 

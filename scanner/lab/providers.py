@@ -211,8 +211,9 @@ LEGACY = LabProvider(
             files=(("/.well-known/mta-sts.txt", LEGACY_POLICY),),
         ),
     ),
+    # Old services on the web server itself, as a neglected host often has them.
     banners={
-        "127.0.10.22": (
+        "127.0.10.20": (
             Banner(21, "ftp"),
             Banner(22, "ssh"),
             Banner(23, "telnet"),
@@ -311,6 +312,16 @@ BROKEN = LabProvider(
             redirect_http=False,
         ),
     ),
+    banners={
+        # Telnet, a remote-desktop server, an open Redis and an unauthenticated
+        # Docker API next to the website.
+        "127.0.10.30": (
+            Banner(23, "telnet"),
+            Banner(5900, "vnc"),
+            Banner(6379, "redis"),
+            Banner(2375, "docker"),
+        ),
+    },
     dkim=(DkimKey("selector1", 0),),
     mail=(
         MailServer(

@@ -22,6 +22,7 @@ from scanner.scoring.profile import Profile
 if TYPE_CHECKING:
     from scanner.net.dnssec import DnssecValidator
     from scanner.net.http import HttpClient
+    from scanner.net.portscan import PortScanner
     from scanner.net.tls_scan import TlsScanner
 
 
@@ -38,6 +39,7 @@ class ProbeContext:
     http: HttpClient | None = None
     dnssec: DnssecValidator | None = None
     dkim_selectors: tuple[str, ...] = ()
+    ports: PortScanner | None = None
     # Results of the probes named in ``Probe.consumes``, filled in by the engine.
     upstream: Mapping[str, ProbeResult] = field(default_factory=dict)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from scanner.net.dnssec import DnssecValidator, load_anchors
 from scanner.net.http import HttpClient
 from scanner.net.policy import AddressPolicy
+from scanner.net.portscan import PortScanner
 from scanner.net.resolver import Resolver
 from scanner.net.tls_scan import TlsScanner
 from scanner.probes.base import ProbeContext
@@ -34,4 +35,5 @@ def build_context(
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
         # The user's selectors first, then the profile's; the common ones follow in the probe.
         dkim_selectors=tuple(dict.fromkeys((*dkim_selectors, *profile.dkim_selectors))),
+        ports=PortScanner(profile.ports, profile.max_rate, profile.host_timeout),
     )

@@ -1,0 +1,215 @@
+"""The services probe: argument safety, classification, verdicts, and nmap on the lab."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from scanner.engine import run_probes
+from scanner.lab import manager
+from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, LabProvider
+from scanner.model import Finding, Status, Target
+from scanner.net.policy import AddressPolicy
+from scanner.net.portscan import PortResult, PortScanner, build_arguments
+from scanner.net.resolver import Resolver
+from scanner.probes.context import build_context
+from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.services.classify import category, eol_table, outdated, version_tuple
+from scanner.probes.services.probe import ServicesObservation, ServicesProbe, judge
+from scanner.scoring.profile import Profile, ProfileError, parse_profile
+
+# --- nothing a user or DNS supplies reaches nmap's command line --------------------
+
+
+@pytest.mark.parametrize(
+    "address", ["-iL /etc/passwd", "example.com", "127.0.0.1 --script=evil", "1.2.3.4;id"]
+)
+def test_only_ip_addresses_reach_nmap(address: str) -> None:
+    with pytest.raises(ValueError):
+        PortScanner([22], 100, 10).scan([address])
+
+
+@pytest.mark.parametrize(
+    ("ports", "rate", "timeout"),
+    [
+        ([22, "23 --script=x"], 100, 10),
+        ([0], 100, 10),
+        ([22], "100 -iL x", 10),
+        ([22], 100, -1),
+        ([], 100, 10),
+    ],
+)
+def test_nmap_arguments_come_from_checked_values_only(
+    ports: list[object], rate: object, timeout: float
+) -> None:
+    with pytest.raises(ValueError):
+        build_arguments(ports, rate, timeout, False)  # type: ignore[arg-type]
+
+
+def test_nmap_arguments_shape() -> None:
+    args = build_arguments([443, 22, 22], 150, 20, True)
+    assert args.split()[:4] == ["-6", "-sT", "-sV", "--version-light"]
+    assert "-p 22,443" in args and "--max-rate 150" in args and "--host-timeout 20000ms" in args
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'name = "x"\nfail_threshold = "high"\n[services]\nports = ["22 --script=evil"]\n',
+        'name = "x"\nfail_threshold = "high"\n[services]\nmax_rate = "100 -iL /etc/passwd"\n',
+        'name = "x"\nfail_threshold = "high"\n[services]\nports = [70000]\n',
+    ],
+)
+def test_profile_values_cannot_carry_nmap_options(text: str) -> None:
+    with pytest.raises(ProfileError, match="services"):
+        parse_profile(text, "evil.toml")
+
+
+# --- pure rules ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "product", "expected"),
+    [
+        ("telnet", "", "cleartext"),
+        ("ftp", "vsftpd", "cleartext"),
+        ("ms-wbt-server", "", "remote_desktop"),
+        ("vnc", "", "remote_desktop"),
+        ("microsoft-ds", "", "remote_desktop"),
+        ("mysql", "MySQL", "database"),
+        ("redis", "Redis key-value store", "database"),
+        ("http", "Elasticsearch REST API", "database"),
+        ("docker", "Docker remote API", "container"),
+        ("http", "nginx", None),
+        ("ssh", "OpenSSH", None),
+    ],
+)
+def test_categories(service: str, product: str, expected: str | None) -> None:
+    assert category(service, product) == expected
+
+
+def test_versions_against_the_dated_table() -> None:
+    table = eol_table()
+    assert table.date
+    assert version_tuple("8.9p1") == (8, 9, 1)
+    assert version_tuple("5.5.62-log") == (5, 5, 62)
+    assert version_tuple("unknown") is None
+    assert outdated("OpenSSH", "7.4", table) is not None
+    assert outdated("OpenSSH", "9.2p1", table) is None
+    assert outdated("Redis key-value store", "4.0.9", table) is not None
+    assert outdated("SomethingElse", "0.1", table) is None
+
+
+def _obs(*ports: PortResult, outcome: str = "scanned", reason: str = "") -> ServicesObservation:
+    return ServicesObservation(
+        "192.0.2.1", ("www.example.com",), ("web",), (80, 443), outcome, reason, ports, "2026-11-01"
+    )
+
+
+def _port(port: int, service: str, product: str = "", version: str = "") -> PortResult:
+    return PortResult("192.0.2.1", port, "open", service, product, version, "", "")
+
+
+def test_verdicts_for_a_clean_and_a_dirty_host() -> None:
+    clean = {f.check_id: f.status for f in judge(_obs(_port(80, "http"), _port(443, "https")))}
+    assert set(clean.values()) <= {Status.PASS, Status.INFO}
+    dirty = judge(
+        _obs(
+            _port(23, "telnet"),
+            _port(3306, "mysql", "MySQL", "5.5.62"),
+            _port(2375, "docker", "Docker remote API"),
+        )
+    )
+    failed = {(f.check_id, f.asset) for f in dirty if f.status is Status.FAIL}
+    assert ("service.cleartext_remote_access", "192.0.2.1:23") in failed
+    assert ("service.database_exposed", "192.0.2.1:3306") in failed
+    assert ("service.container_api_exposed", "192.0.2.1:2375") in failed
+    assert ("service.outdated_version", "192.0.2.1:3306") in failed
+    assert ("service.unexpected_open", "192.0.2.1") in failed
+
+
+def test_without_nmap_every_check_says_how_to_install_it() -> None:
+    findings = judge(_obs(outcome="error", reason="nmap not installed (apt-get install nmap)"))
+    assert {f.status for f in findings} == {Status.NOT_ASSESSED}
+    assert all("apt-get install nmap" in f.detail for f in findings)
+
+
+def test_a_missing_nmap_binary_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    from scanner.net.portscan import PortScanError
+
+    with pytest.raises(PortScanError, match=r"apt-get install nmap"):
+        PortScanner([22], 100, 10).scan(["127.0.10.20"])
+
+
+# --- against the lab, with real nmap ------------------------------------------------
+
+P, F = Status.PASS, Status.FAIL
+
+
+@pytest.fixture(scope="module")
+def lab_verdicts(
+    lab: Path, lab_resolver: Resolver, default_profile: Profile
+) -> dict[str, dict[tuple[str, str], Finding]]:
+    context = build_context(
+        lab_resolver, AddressPolicy(allow_private=True), default_profile, manager.ca_file(lab), 3.0
+    )
+
+    def run(provider: LabProvider) -> dict[tuple[str, str], Finding]:
+        _, services = run_probes(
+            Target(provider.name, (provider.domain,)),
+            [DnsDiscoveryProbe(), ServicesProbe()],
+            context,
+        )
+        return {(f.check_id, f.asset): f for f in services.findings}
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(run, (EXEMPLARY, LEGACY, BROKEN)))
+    return dict(zip(("exemplary", "legacy", "broken"), results, strict=True))
+
+
+EXPECTED = [
+    ("legacy", "service.cleartext_remote_access", "127.0.10.20:21", F),
+    ("legacy", "service.cleartext_remote_access", "127.0.10.20:23", F),
+    ("legacy", "service.database_exposed", "127.0.10.20:3306", F),
+    ("legacy", "service.database_exposed", "127.0.10.20:6379", F),
+    ("legacy", "service.outdated_version", "127.0.10.20:22", F),
+    ("legacy", "service.outdated_version", "127.0.10.20:21", F),
+    ("legacy", "service.unexpected_open", "127.0.10.20", F),
+    ("broken", "service.remote_desktop_exposed", "127.0.10.30:5900", F),
+    ("broken", "service.container_api_exposed", "127.0.10.30:2375", F),
+    ("exemplary", "service.cleartext_remote_access", "127.0.10.10", P),
+    ("exemplary", "service.remote_desktop_exposed", "127.0.10.10", P),
+    ("exemplary", "service.database_exposed", "127.0.10.10", P),
+    ("exemplary", "service.container_api_exposed", "127.0.10.10", P),
+    ("exemplary", "service.unexpected_open", "127.0.10.10", P),
+    ("exemplary", "service.unexpected_open", "127.0.10.11", P),
+]
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize(
+    ("provider", "check", "asset", "expected"),
+    EXPECTED,
+    ids=[f"{p}-{c}-{a}" for p, c, a, _ in EXPECTED],
+)
+def test_lab_verdicts(
+    lab_verdicts: dict[str, dict[tuple[str, str], Finding]],
+    provider: str,
+    check: str,
+    asset: str,
+    expected: Status,
+) -> None:
+    finding = lab_verdicts[provider][(check, asset)]
+    assert finding.status is expected, finding.detail
+
+
+@pytest.mark.lab
+def test_nmap_names_the_legacy_products(
+    lab_verdicts: dict[str, dict[tuple[str, str], Finding]],
+) -> None:
+    ssh = lab_verdicts["legacy"][("service.outdated_version", "127.0.10.20:22")]
+    assert ssh.evidence["product"] == "OpenSSH" and ssh.evidence["version"] == "7.4"
+    assert ssh.evidence["table_date"] == eol_table().date

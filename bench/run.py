@@ -290,6 +290,29 @@ def bench_email(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goa
     return [ours, inner, theirs], goals
 
 
+def bench_services(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]]:
+    from scanner.net.portscan import build_arguments
+    from scanner.scoring.profile import load_profile
+
+    profile = load_profile("default")
+    arguments = build_arguments(profile.ports, profile.max_rate, profile.host_timeout, False)
+    rows = {
+        "vetscan": (
+            Row("vetscan services probe (nmap adapter), legacy 127.0.10.20"),
+            [PYTHON, str(ROOT / "bench" / "services_once.py"), "127.0.10.20"],
+        ),
+        "nmap": (
+            Row("plain nmap, same ports and flags, 127.0.10.20"),
+            ["nmap", *arguments.split(), "-oX", "-", "127.0.10.20"],
+        ),
+    }
+    alternate(rows, 1 if quick else min(repeat, 3))
+    ours, theirs = rows["vetscan"][0], rows["nmap"][0]
+    return [ours, theirs], [
+        ratio_goal("services probe overhead over plain nmap under 10%", ours, theirs, 1.10)
+    ]
+
+
 def render(rows: list[Row], goals: list[Goal]) -> str:
     lines = [
         "| measurement | median s | runs | peak RSS MiB | note |",
@@ -324,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     sections: dict[str, Callable[[Path, int, bool], tuple[list[Row], list[Goal]]]] = {
         "TLS": bench_tls,
         "DNS and email": bench_email,
+        "Services": bench_services,
     }
     report: dict[str, object] = {
         "when": datetime.now(UTC).isoformat(),

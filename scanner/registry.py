@@ -14,6 +14,7 @@ from scanner.probes.dnshealth.probe import DnsHealthProbe
 from scanner.probes.email.probe import EmailProbe
 from scanner.probes.services.probe import ServicesProbe
 from scanner.probes.tls.probe import TlsProbe
+from scanner.probes.web.probe import WebProbe
 
 ENTRY_POINT_GROUP = "vetscan.probes"
 BUILTIN: tuple[type[Probe], ...] = (
@@ -23,6 +24,7 @@ BUILTIN: tuple[type[Probe], ...] = (
     DnsHealthProbe,
     DaneProbe,
     ServicesProbe,
+    WebProbe,
 )
 
 

@@ -102,6 +102,15 @@ _NS = (
     ("ns2", "A", DNS_ADDRESSES[1]),
 )
 
+# "{expires}" becomes a date 180 days after the lab starts (RFC 9116 wants less than a year).
+EXEMPLARY_SECURITY_TXT = (
+    "Contact: mailto:security@exemplary.test\n"
+    "Expires: {expires}\n"
+    "Preferred-Languages: en\n"
+    "Canonical: https://exemplary.test/.well-known/security.txt\n"
+    "Canonical: https://www.exemplary.test/.well-known/security.txt\n"
+)
+LEGACY_SECURITY_TXT = "Contact: mailto:security@legacy.test\nExpires: 2020-01-01T00:00:00.000Z\n"
 EXEMPLARY_POLICY = (
     "version: STSv1\nmode: enforce\nmx: mx1.exemplary.test\nmx: *.exemplary.test\nmax_age: 604800\n"
 )
@@ -150,9 +159,13 @@ EXEMPLARY = LabProvider(
                 ("X-Content-Type-Options", "nosniff"),
                 ("Referrer-Policy", "no-referrer"),
                 ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+                ("Set-Cookie", "session=lab; Path=/; Secure; HttpOnly; SameSite=Strict"),
             ),
             ipv6=True,
-            files=(("/.well-known/mta-sts.txt", EXEMPLARY_POLICY),),
+            files=(
+                ("/.well-known/mta-sts.txt", EXEMPLARY_POLICY),
+                ("/.well-known/security.txt", EXEMPLARY_SECURITY_TXT),
+            ),
         ),
     ),
     dkim=(DkimKey("mail2026", 2048),),
@@ -200,8 +213,12 @@ LEGACY = LabProvider(
             # static-RSA and 1024-bit DHE suites (see LAB-NOTES).
             tls_ciphers="DHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:@SECLEVEL=0",
             dhparam_bits=1024,
-            headers=(("X-Powered-By", "PHP/5.6.40"),),
+            headers=(
+                ("X-Powered-By", "PHP/5.6.40"),
+                ("Set-Cookie", "PHPSESSID=lab; path=/"),
+            ),
             redirect_http=False,
+            files=(("/.well-known/security.txt", LEGACY_SECURITY_TXT),),
         ),
         WebSite(
             address="127.0.10.24",
@@ -287,7 +304,10 @@ BROKEN = LabProvider(
             names=("broken.test",),
             cert=CertSpec(("broken.test",), days=-5),
             tls_protocols="TLSv1.2",
-            headers=(("Strict-Transport-Security", "max-age=300"),),
+            headers=(
+                ("Strict-Transport-Security", "max-age=300"),
+                ("Content-Security-Policy", "default-src * 'unsafe-inline' 'unsafe-eval'"),
+            ),
             redirect_http=False,
         ),
         WebSite(

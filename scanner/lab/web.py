@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -20,9 +21,10 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
     headers = "\n".join(
         f"        add_header {name} {_quote(value)} always;" for name, value in site.headers
     )
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     files = "\n".join(
         f"        location = {path} {{\n            default_type text/plain;\n"
-        f"            return 200 {_quote(body)};\n        }}"
+        f"            return 200 {_quote(body.replace('{expires}', expires))};\n        }}"
         for path, body in site.files
     )
     plain_body = (
@@ -49,8 +51,11 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
 {chr(10).join(f"        {line}" for line in extra)}
 {headers}
 {files}
-        location / {{
+        location = / {{
             return 200 "{names}\\n";
+        }}
+        location / {{
+            return 404;
         }}
     }}
 """

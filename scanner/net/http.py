@@ -6,13 +6,18 @@ callers decide (and check the address policy) hop by hop."""
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
+
+# Unverified requests are deliberate (see HttpClient.get); the warning would only add noise.
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 MAX_BODY = 1024 * 1024
 USER_AGENT = "vetscan (provider security posture scan; https://vetscan.invalid)"
@@ -34,15 +39,28 @@ class HttpResponse:
 
 
 class _PinnedAdapter(HTTPAdapter):
-    """Connects wherever the URL says (an address) but speaks TLS for ``host``."""
+    """Connects wherever the URL says (an address) but speaks TLS for ``host``.
 
-    def __init__(self, host: str, **kwargs: Any) -> None:
+    Unverified, it also accepts old protocols and suites: it is then only reading
+    headers from a server whose TLS the TLS probe judges on its own.
+    """
+
+    def __init__(self, host: str, verify: bool, **kwargs: Any) -> None:
         self._host = host
+        self._verify = verify
         super().__init__(**kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         kwargs["server_hostname"] = self._host
-        kwargs["assert_hostname"] = self._host
+        if self._verify:
+            kwargs["assert_hostname"] = self._host
+        else:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+            context.set_ciphers("ALL:@SECLEVEL=0")
+            kwargs["ssl_context"] = context
         super().init_poolmanager(*args, **kwargs)
 
 
@@ -59,14 +77,17 @@ class HttpClient:
         path: str = "/",
         scheme: str = "https",
         port: int | None = None,
+        verify: bool = True,
     ) -> HttpResponse:
+        """One request, no redirects. ``verify=False`` reads a site whose certificate
+        is broken (the TLS probe judges certificates; headers are still worth reading)."""
         port = port or (443 if scheme == "https" else 80)
         literal = f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
         url = f"{scheme}://{literal}:{port}{path}"
         shown = f"{scheme}://{host}{'' if port in (80, 443) else f':{port}'}{path}"
         session = requests.Session()
         session.trust_env = False  # no proxies or netrc from the environment
-        session.mount(f"{scheme}://", _PinnedAdapter(host, max_retries=0))
+        session.mount(f"{scheme}://", _PinnedAdapter(host, verify, max_retries=0))
         headers = {
             "Host": host if port in (80, 443) else f"{host}:{port}",
             "User-Agent": USER_AGENT,
@@ -78,7 +99,7 @@ class HttpClient:
                 headers=headers,
                 timeout=(self.timeout, self.timeout),
                 allow_redirects=False,
-                verify=self.verify,
+                verify=self.verify if verify else False,
                 stream=True,
             ) as response:
                 body, truncated = self._read(response, started)

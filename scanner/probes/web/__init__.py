@@ -1,0 +1,1 @@
+"""Web hardening of the provider's web hosts (requests)."""

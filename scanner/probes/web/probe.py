@@ -1,0 +1,133 @@
+"""Web hardening: HTTP to HTTPS redirect, security headers, cookies, version
+disclosure and security.txt on each web host (domain and www)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from scanner.model import Finding, Observation, Target
+from scanner.net.http import HttpResponse
+from scanner.net.targets import InvalidTarget, normalize_hostname
+from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.discovery import HostAddresses
+from scanner.probes.web.evaluate import IDS, judge
+from scanner.scoring.profile import Profile
+
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class Hop:
+    url: str
+    status: int | None
+    location: str
+    error: str
+
+
+@dataclass(frozen=True)
+class WebObservation(Observation):
+    kind = "web.host"
+    host: str
+    address: str
+    http_hops: tuple[Hop, ...]  # from http://host/ on, following redirects
+    https_status: int | None
+    https_error: str
+    headers: tuple[tuple[str, str], ...]  # of the HTTPS response for /
+    security_txt_url: str
+    security_txt_status: int | None
+    security_txt_type: str
+    security_txt: str | None
+    security_txt_error: str
+    security_txt_cert_error: str = ""  # set when only an unverified fetch got the file
+
+
+class WebProbe(Probe):
+    name = "web"
+    description = "HTTPS redirect, security headers, cookies, version disclosure and security.txt of the web hosts."
+    version = "1"
+    consumes = ("dns-discovery",)
+    checks = IDS
+
+    def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
+        hosts = [
+            h
+            for h in context.upstream["dns-discovery"].observations_of(HostAddresses)
+            if "web" in h.roles and h.addresses
+        ]
+        with ThreadPoolExecutor(8, thread_name_prefix="web") as pool:
+            return list(pool.map(lambda h: _observe(h, context), hosts))
+
+    def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
+        return [f for o in observations if isinstance(o, WebObservation) for f in judge(o)]
+
+
+def _follow(host: str, address: str, context: ProbeContext) -> tuple[Hop, ...]:
+    """GET http://host/ and follow up to five redirects, checking each new address."""
+    assert context.http is not None
+    hops: list[Hop] = []
+    scheme, path, port = "http", "/", 80
+    for _ in range(MAX_REDIRECTS + 1):
+        response = context.http.get(host, address, path, scheme=scheme, port=port, verify=False)
+        location = response.header("location") or ""
+        hops.append(Hop(response.url, response.status, location, response.error))
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            break
+        parts = urlsplit(location)
+        if parts.scheme not in ("http", "https", ""):
+            break
+        if parts.hostname and parts.hostname.lower() != host:
+            try:
+                host = normalize_hostname(parts.hostname)
+            except InvalidTarget as exc:
+                hops.append(Hop(location, None, "", f"redirect to an invalid host: {exc}"))
+                break
+            answer = context.resolver.query(host, "A")
+            if not answer.records:
+                hops.append(Hop(location, None, "", f"redirect target {host} does not resolve"))
+                break
+            address = answer.records[0]
+            refusal = context.policy.refusal(address)
+            if refusal:
+                hops.append(Hop(location, None, "", f"redirect refused: {refusal}"))
+                break
+        scheme = parts.scheme or scheme
+        port = parts.port or (443 if scheme == "https" else 80)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    else:
+        hops.append(Hop("", None, "", f"more than {MAX_REDIRECTS} redirects"))
+    return tuple(hops)
+
+
+def _observe(h: HostAddresses, context: ProbeContext) -> WebObservation:
+    assert context.http is not None
+    address = h.addresses[0]
+    hops = _follow(h.host, address, context)
+    page: HttpResponse = context.http.get(h.host, address, "/", verify=False)
+    sectxt_url = f"https://{h.host}/.well-known/security.txt"
+    sectxt = context.http.get(h.host, address, "/.well-known/security.txt")
+    cert_error = ""
+    if sectxt.tls_error:
+        # RFC 9116 wants valid HTTPS; read the file anyway, to report everything at once.
+        cert_error = sectxt.error
+        sectxt = context.http.get(h.host, address, "/.well-known/security.txt", verify=False)
+    text = None
+    if sectxt.status == 200 and not sectxt.truncated:
+        text = sectxt.body.decode("utf-8", errors="replace")
+    return WebObservation(
+        host=h.host,
+        address=address,
+        http_hops=hops,
+        https_status=page.status,
+        https_error=page.error,
+        headers=page.headers,
+        security_txt_url=sectxt_url,
+        security_txt_status=sectxt.status,
+        security_txt_type=(sectxt.header("content-type") or "").split(";")[0].strip().lower(),
+        security_txt=text,
+        security_txt_error=sectxt.error
+        or ("larger than the body limit" if sectxt.truncated else ""),
+        security_txt_cert_error=cert_error,
+    )

@@ -1,0 +1,247 @@
+"""The web-hardening probe: header verdicts, redirects followed safely, and the lab."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from scanner.engine import run_probes
+from scanner.lab import manager
+from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, LabProvider
+from scanner.model import Finding, Status, Target
+from scanner.net.http import HttpClient
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import Resolver
+from scanner.probes.base import ProbeContext
+from scanner.probes.context import build_context
+from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.web.evaluate import judge
+from scanner.probes.web.probe import Hop, WebObservation, WebProbe, _follow
+from scanner.scoring.profile import Profile
+
+P, F, W, INF = Status.PASS, Status.FAIL, Status.WARN, Status.INFO
+
+
+def obs(
+    headers: dict[str, str] | list[tuple[str, str]], hops: tuple[Hop, ...] | None = None
+) -> WebObservation:
+    pairs = list(headers.items()) if isinstance(headers, dict) else headers
+    return WebObservation(
+        host="www.example.com", address="192.0.2.1",
+        http_hops=hops or (Hop("http://www.example.com/", 301, "https://www.example.com/", ""),),
+        https_status=200, https_error="", headers=tuple(pairs),
+        security_txt_url="https://www.example.com/.well-known/security.txt",
+        security_txt_status=404, security_txt_type="text/html", security_txt=None, security_txt_error="",
+    )  # fmt: skip
+
+
+def verdicts(o: WebObservation) -> dict[str, Status]:
+    return {f.check_id: f.status for f in judge(o)}
+
+
+GOOD = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=()",
+    "Server": "nginx",
+}
+
+
+def test_good_headers_pass() -> None:
+    found = verdicts(obs(GOOD))
+    assert {k: v for k, v in found.items() if k.startswith("web.header")} == {
+        "web.header.csp_missing": P, "web.header.csp_unsafe": P, "web.header.xcto_missing": P,
+        "web.header.clickjacking": P, "web.header.referrer_policy_missing": P,
+        "web.header.permissions_policy_missing": P, "web.header.version_disclosure": P,
+    }  # fmt: skip
+    assert found["web.https_redirect.missing"] is P
+    assert found["web.security_txt.missing"] is F
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "check"),
+    [
+        ("Content-Security-Policy", "default-src 'self' 'unsafe-inline'", "web.header.csp_unsafe"),
+        ("Content-Security-Policy", "script-src *", "web.header.csp_unsafe"),
+        ("Content-Security-Policy", "default-src 'self'", "web.header.clickjacking"),
+        ("Referrer-Policy", "unsafe-url", "web.header.referrer_policy_missing"),
+        ("Server", "Apache/2.4.10 (Debian)", "web.header.version_disclosure"),
+    ],
+)
+def test_each_header_fault(header: str, value: str, check: str) -> None:
+    assert verdicts(obs({**GOOD, header: value}))[check] is F
+
+
+def test_x_frame_options_alone_protects_and_cookies_are_read() -> None:
+    headers = [(k, v) for k, v in GOOD.items() if k != "Content-Security-Policy"]
+    headers += [
+        ("X-Frame-Options", "DENY"),
+        ("Set-Cookie", "a=1; Secure; HttpOnly; SameSite=Lax"),
+        ("Set-Cookie", "b=2; Path=/"),
+    ]
+    found = judge(obs(headers))
+    by_id = {f.check_id: f for f in found}
+    assert by_id["web.header.clickjacking"].status is P
+    assert (
+        by_id["web.cookie.insecure"].status is F
+        and "b (no secure, httponly, samesite)" in by_id["web.cookie.insecure"].detail
+    )
+
+
+def test_a_redirect_through_plain_http_is_a_warning() -> None:
+    hops = (
+        Hop("http://www.example.com/", 301, "http://www.example.com/home", ""),
+        Hop("http://www.example.com/home", 301, "https://www.example.com/home", ""),
+        Hop("https://www.example.com/home", 200, "", ""),
+    )
+    assert verdicts(obs(GOOD, hops))["web.https_redirect.missing"] is W
+
+
+class Loop(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(302)
+        # "away.test" sends visitors to another host; anything else loops on itself.
+        away = self.headers.get("Host", "").startswith("away.test")
+        target = "http://legacy.test/" if away else self.path
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture()
+def loop_server() -> Iterator[int]:
+    httpd = ThreadingHTTPServer(("127.0.10.97", 0), Loop)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _context(resolver: Resolver, profile: Profile, allow_private: bool) -> ProbeContext:
+    return ProbeContext(resolver, AddressPolicy(allow_private), profile, http=HttpClient(timeout=2))
+
+
+@pytest.mark.lab
+def test_redirect_loops_stop_after_five(
+    loop_server: int,
+    lab_resolver: Resolver,
+    default_profile: Profile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import scanner.probes.web.probe as web
+
+    context = _context(lab_resolver, default_profile, True)
+    original = context.http.get  # type: ignore[union-attr]
+    monkeypatch.setattr(
+        context.http,
+        "get",
+        lambda host, address, path="/", scheme="http", port=None, verify=True: original(
+            host, address, path, scheme, loop_server, verify
+        ),
+    )
+    hops = web._follow("loop.test", "127.0.10.97", context)
+    assert hops[-1].error == "more than 5 redirects"
+    assert len(hops) == 7
+
+
+@pytest.mark.lab
+def test_a_redirect_to_a_private_address_is_refused_without_allow_private(
+    loop_server: int,
+    lab_resolver: Resolver,
+    default_profile: Profile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context = _context(lab_resolver, default_profile, False)
+    calls: list[str] = []
+    original = context.http.get  # type: ignore[union-attr]
+
+    def get(
+        host: str,
+        address: str,
+        path: str = "/",
+        scheme: str = "http",
+        port: int | None = None,
+        verify: bool = True,
+    ):  # type: ignore[no-untyped-def]
+        calls.append(address)
+        return original(host, address, path, scheme, loop_server, verify)
+
+    monkeypatch.setattr(context.http, "get", get)
+    hops = _follow("loop.test", "127.0.10.97", context)
+    # The first hop is the address discovery gave; the redirect to legacy.test
+    # (127.0.10.20, loopback) is refused before any packet is sent there.
+    with pytest.MonkeyPatch.context():
+        pass
+    assert "127.0.10.20" not in calls
+    assert (
+        hops[-1].error.startswith("redirect refused") or hops[-1].error == "more than 5 redirects"
+    )
+
+
+@pytest.fixture(scope="module")
+def lab_web(
+    lab: Path, lab_resolver: Resolver, default_profile: Profile
+) -> dict[str, dict[tuple[str, str], Finding]]:
+    context = build_context(
+        lab_resolver, AddressPolicy(allow_private=True), default_profile, manager.ca_file(lab), 3.0
+    )
+
+    def run(provider: LabProvider) -> dict[tuple[str, str], Finding]:
+        _, web = run_probes(
+            Target(provider.name, (provider.domain,)), [DnsDiscoveryProbe(), WebProbe()], context
+        )
+        return {(f.check_id, f.asset): f for f in web.findings}
+
+    return {p.key: run(p) for p in (EXEMPLARY, LEGACY, BROKEN)}
+
+
+LAB = [
+    ("legacy", "web.https_redirect.missing", F),
+    ("legacy", "web.header.csp_missing", F),
+    ("legacy", "web.header.xcto_missing", F),
+    ("legacy", "web.header.clickjacking", F),
+    ("legacy", "web.header.referrer_policy_missing", F),
+    ("legacy", "web.header.permissions_policy_missing", F),
+    ("legacy", "web.cookie.insecure", F),
+    ("legacy", "web.header.version_disclosure", F),
+    ("legacy", "web.security_txt.invalid", F),
+    ("broken", "web.header.csp_unsafe", F),
+    ("broken", "web.security_txt.missing", F),
+]
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize(
+    ("provider", "check", "expected"), LAB, ids=[f"{p}-{c}" for p, c, _ in LAB]
+)
+def test_lab_failures(
+    lab_web: dict[str, dict[tuple[str, str], Finding]], provider: str, check: str, expected: Status
+) -> None:
+    domain = {"legacy": LEGACY.domain, "broken": BROKEN.domain}[provider]
+    assert lab_web[provider][(check, domain)].status is expected
+
+
+@pytest.mark.lab
+def test_the_exemplary_provider_passes_every_web_check(
+    lab_web: dict[str, dict[tuple[str, str], Finding]],
+) -> None:
+    off = {k: f.status for k, f in lab_web["exemplary"].items() if f.status is not P}
+    assert off == {}
+    assert len({c for c, _ in lab_web["exemplary"]}) == 11
+
+
+@pytest.mark.lab
+def test_the_expired_security_txt_is_reported_with_sectxt_codes(
+    lab_web: dict[str, dict[tuple[str, str], Finding]],
+) -> None:
+    finding = lab_web["legacy"][("web.security_txt.invalid", LEGACY.domain)]
+    assert {"expired", "invalid_cert"} <= set(finding.evidence["errors"])

@@ -313,6 +313,28 @@ def bench_services(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[
     ]
 
 
+def bench_web(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]]:
+    probe_time = RESULTS / ".web-time"
+    row = Row("vetscan discovery + web probes, exemplary.test (in process)")
+    for _ in range(repeat):
+        timed(
+            [
+                PYTHON,
+                str(ROOT / "bench" / "web_once.py"),
+                "exemplary.test",
+                str(ca),
+                str(probe_time),
+            ]
+        )
+        row.times.append(float(probe_time.read_text()))
+    goal = Goal(
+        "web probe for one domain under 1 s",
+        (row.median or 99) < 1.0,
+        f"{row.median:.2f} s" if row.median else "not measured",
+    )
+    return [row], [goal]
+
+
 def render(rows: list[Row], goals: list[Goal]) -> str:
     lines = [
         "| measurement | median s | runs | peak RSS MiB | note |",
@@ -348,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "TLS": bench_tls,
         "DNS and email": bench_email,
         "Services": bench_services,
+        "Web": bench_web,
     }
     report: dict[str, object] = {
         "when": datetime.now(UTC).isoformat(),

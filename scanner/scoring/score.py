@@ -75,7 +75,9 @@ def apply_profile(findings: Iterable[Finding], profile: Profile) -> list[Finding
     """Effective findings: the profile's severity overrides and disabled checks applied."""
     out = []
     for finding in findings:
-        if finding.check_id in profile.disabled_checks:
+        # A disabled probe's findings (when scored again under another profile) and
+        # disabled checks alike become "not assessed": coverage drops, the grade cannot rise.
+        if finding.check_id in profile.disabled_checks or finding.probe in profile.disabled_probes:
             reason = f"disabled by profile {profile.name}"
             finding = dataclasses.replace(
                 finding,

@@ -72,7 +72,7 @@ def _verdict(result: ScanResult, profile: Profile) -> tuple[str, float | None, b
     return card.grade, card.overall, worst is not None and worst.at_least(profile.fail_threshold)
 
 
-@pytest.mark.parametrize("name", [n for n in builtin_names() if n not in ("default", "passive")])
+@pytest.mark.parametrize("name", [n for n in builtin_names() if n != "default"])
 def test_each_profile_changes_a_verdict_on_some_lab_provider(
     name: str, default_scans: dict[str, ScanResult]
 ) -> None:

@@ -125,3 +125,6 @@ def test_profile_overrides_and_disabled_checks(profile: Profile) -> None:
     adjusted = apply_profile([f("e.low", Status.FAIL), f("e.med", Status.FAIL)], strict)
     assert adjusted[0].severity is Severity.HIGH
     assert adjusted[1].status is Status.NOT_ASSESSED and "disabled by profile" in adjusted[1].detail
+    passive = dataclasses.replace(profile, disabled_probes=frozenset({"services"}))
+    scanned = dataclasses.replace(f("e.low", Status.FAIL), probe="services")
+    assert apply_profile([scanned], passive)[0].status is Status.NOT_ASSESSED

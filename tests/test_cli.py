@@ -205,6 +205,8 @@ def test_markup_from_a_target_is_escaped_in_html(lab: Path, tmp_path: Path) -> N
     assert "&lt;script&gt;alert(&#39;cert&#39;)&lt;/script&gt;" in html
     document = json.loads(next(tmp_path.glob("*.json")).read_text())
     assert any("<script>alert('cert')</script>" in f["detail"] for f in document["findings"])
+    # ...and so does a header value (X-Powered-By) with markup in it.
+    assert any("<script>alert('hdr')</script>" in f["detail"] for f in document["findings"])
 
 
 def test_checks_lists_and_explains(capsys: pytest.CaptureFixture[str]) -> None:

@@ -49,6 +49,8 @@ class WebSite:
     ipv6: bool = False
     # (path, body) served as text/plain, e.g. the MTA-STS policy
     files: tuple[tuple[str, str], ...] = ()
+    # The front page as HTML (otherwise a line of text naming the site)
+    index_html: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,13 @@ EXEMPLARY = LabProvider(
             files=(
                 ("/.well-known/mta-sts.txt", EXEMPLARY_POLICY),
                 ("/.well-known/security.txt", EXEMPLARY_SECURITY_TXT),
+            ),
+            index_html=(
+                "<!DOCTYPE html><html><head><title>Exemplary Hosting</title>"
+                '<script src="/app.js"></script>'
+                '<script src="https://cdn.example.invalid/lib-3.1.js" integrity="sha384-'
+                'oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC" '
+                'crossorigin="anonymous"></script></head><body>Welcome</body></html>'
             ),
         ),
     ),
@@ -307,8 +316,17 @@ BROKEN = LabProvider(
             headers=(
                 ("Strict-Transport-Security", "max-age=300"),
                 ("Content-Security-Policy", "default-src * 'unsafe-inline' 'unsafe-eval'"),
+                ("Access-Control-Allow-Origin", "*"),
+                # Hostile text in a header: every renderer must show it escaped.
+                ("X-Powered-By", "<script>alert('hdr')</script> PHP/7.0.1"),
             ),
             redirect_http=False,
+            index_html=(
+                "<!DOCTYPE html><html><head><title>Broken Networks</title>"
+                '<script src="http://cdn.example.invalid/jquery-1.7.js"></script>'
+                '<script src="https://cdn.example.invalid/tracker.js"></script>'
+                "</head><body>Welcome</body></html>"
+            ),
         ),
         WebSite(
             address="127.0.10.31",

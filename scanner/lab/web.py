@@ -27,6 +27,11 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
         f"            return 200 {_quote(body.replace('{expires}', expires))};\n        }}"
         for path, body in site.files
     )
+    index = (
+        f"            default_type text/html;\n            return 200 {_quote(site.index_html)};"
+        if site.index_html
+        else f'            return 200 "{names}\\n";'
+    )
     plain_body = (
         "        return 301 https://$host$request_uri;"
         if site.redirect_http
@@ -52,7 +57,7 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
 {headers}
 {files}
         location = / {{
-            return 200 "{names}\\n";
+{index}
         }}
         location / {{
             return 404;

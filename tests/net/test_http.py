@@ -96,6 +96,25 @@ def test_a_dripping_body_is_abandoned_in_bounded_time(server: int) -> None:
     assert time.monotonic() - start < 3
 
 
+def test_a_service_that_is_not_http() -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.bind((ADDRESS, 0))
+    sock.listen(4)
+    port = sock.getsockname()[1]
+
+    def greet() -> None:
+        conn, _ = sock.accept()
+        conn.sendall(b"SSH-2.0-OpenSSH_7.4\r\n")
+        conn.close()
+
+    threading.Thread(target=greet, daemon=True).start()
+    response = HttpClient(timeout=1).get("site.test", ADDRESS, "/", scheme="http", port=port)
+    sock.close()
+    assert response.status is None and response.error
+
+
 def test_nothing_listening(server: int) -> None:
     response = HttpClient(timeout=1).get(
         "site.test", "127.0.10.97", "/", scheme="http", port=server

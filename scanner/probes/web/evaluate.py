@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import sectxt
 
@@ -27,6 +28,8 @@ IDS = (
     "web.header.permissions_policy_missing",
     "web.cookie.insecure",
     "web.header.version_disclosure",
+    "web.header.cors_universal",
+    "web.sri.missing",
     "web.security_txt.missing",
     "web.security_txt.invalid",
 )
@@ -218,6 +221,7 @@ def _headers(obs: WebObservation) -> list[Finding]:
                 f"Every cookie of {h} is Secure, HttpOnly and SameSite.",
             )
         )
+    out += _cors_and_sri(obs)
     disclosed = [
         f"{name}: {value}"
         for name in ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version")
@@ -240,6 +244,69 @@ def _headers(obs: WebObservation) -> list[Finding]:
     return out
 
 
+def _cors_and_sri(obs: WebObservation) -> list[Finding]:
+    """Mozilla HTTP Observatory's CORS and subresource-integrity tests."""
+    h = obs.host
+    out = []
+    origin = (_header(obs, "access-control-allow-origin") or "").strip()
+    if origin == "*":
+        out.append(
+            _f(
+                "web.header.cors_universal",
+                Status.FAIL,
+                h,
+                f"{h} lets every origin read its pages (Access-Control-Allow-Origin: *).",
+            )
+        )
+    else:
+        out.append(
+            _f(
+                "web.header.cors_universal",
+                Status.PASS,
+                h,
+                f"{h} does not open its pages to every origin.",
+                value=origin or None,
+            )
+        )
+    foreign = [(src, sri) for src, sri in obs.scripts if urlsplit(src).hostname not in (None, h)]
+    plain = [src for src, _ in foreign if src.lower().startswith("http:")]
+    unchecked = [src for src, sri in foreign if not sri]
+    if plain or unchecked:
+        why = (
+            (f"loaded over plain HTTP: {', '.join(plain)}" if plain else "")
+            + ("; " if plain and unchecked else "")
+            + (f"without integrity=: {', '.join(unchecked)}" if unchecked else "")
+        )
+        out.append(
+            _f(
+                "web.sri.missing",
+                Status.FAIL,
+                h,
+                f"{h} loads scripts from other origins {why}.",
+                scripts=[s for s, _ in foreign],
+            )
+        )
+    elif foreign:
+        out.append(
+            _f(
+                "web.sri.missing",
+                Status.PASS,
+                h,
+                f"Every script {h} loads from another origin carries an integrity hash.",
+            )
+        )
+    else:
+        out.append(
+            _f(
+                "web.sri.missing",
+                Status.INFO,
+                h,
+                f"{h}'s front page loads no script from another origin.",
+            )
+        )
+    return out
+
+
 def _security_txt(obs: WebObservation) -> list[Finding]:
     h = obs.host
     if obs.security_txt_status is None:
@@ -252,7 +319,7 @@ def _security_txt(obs: WebObservation) -> list[Finding]:
                 f"security.txt of {h} not assessed: {reason}.",
                 reason=reason,
             )
-            for c in IDS[9:]
+            for c in IDS[11:]
         ]
     if obs.security_txt_status != 200 or obs.security_txt is None:
         return [

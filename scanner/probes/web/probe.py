@@ -14,6 +14,7 @@ from scanner.net.targets import InvalidTarget, normalize_hostname
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.web.evaluate import IDS, judge
+from scanner.probes.web.html import external_scripts
 from scanner.scoring.profile import Profile
 
 MAX_REDIRECTS = 5
@@ -36,6 +37,7 @@ class WebObservation(Observation):
     https_status: int | None
     https_error: str
     headers: tuple[tuple[str, str], ...]  # of the HTTPS response for /
+    scripts: tuple[tuple[str, bool], ...]  # (src, has integrity=) of <script src> on the page
     security_txt_url: str
     security_txt_status: int | None
     security_txt_type: str
@@ -123,6 +125,9 @@ def _observe(h: HostAddresses, context: ProbeContext) -> WebObservation:
         https_status=page.status,
         https_error=page.error,
         headers=page.headers,
+        scripts=tuple(external_scripts(page.body.decode("utf-8", errors="replace")))
+        if "html" in (page.header("content-type") or "")
+        else (),
         security_txt_url=sectxt_url,
         security_txt_status=sectxt.status,
         security_txt_type=(sectxt.header("content-type") or "").split(";")[0].strip().lower(),

@@ -33,7 +33,7 @@ def obs(
     return WebObservation(
         host="www.example.com", address="192.0.2.1",
         http_hops=hops or (Hop("http://www.example.com/", 301, "https://www.example.com/", ""),),
-        https_status=200, https_error="", headers=tuple(pairs),
+        https_status=200, https_error="", headers=tuple(pairs), scripts=(),
         security_txt_url="https://www.example.com/.well-known/security.txt",
         security_txt_status=404, security_txt_type="text/html", security_txt=None, security_txt_error="",
     )  # fmt: skip
@@ -58,6 +58,7 @@ def test_good_headers_pass() -> None:
         "web.header.csp_missing": P, "web.header.csp_unsafe": P, "web.header.xcto_missing": P,
         "web.header.clickjacking": P, "web.header.referrer_policy_missing": P,
         "web.header.permissions_policy_missing": P, "web.header.version_disclosure": P,
+        "web.header.cors_universal": P,
     }  # fmt: skip
     assert found["web.https_redirect.missing"] is P
     assert found["web.security_txt.missing"] is F
@@ -91,6 +92,42 @@ def test_x_frame_options_alone_protects_and_cookies_are_read() -> None:
         by_id["web.cookie.insecure"].status is F
         and "b (no secure, httponly, samesite)" in by_id["web.cookie.insecure"].detail
     )
+
+
+def test_cors_and_subresource_integrity() -> None:
+    from dataclasses import replace
+
+    assert (
+        verdicts(obs({**GOOD, "Access-Control-Allow-Origin": "*"}))["web.header.cors_universal"]
+        is F
+    )
+    base = obs(GOOD)
+    assert verdicts(base)["web.sri.missing"] is INF
+    local = replace(base, scripts=(("/app.js", False), ("https://www.example.com/b.js", False)))
+    assert verdicts(local)["web.sri.missing"] is INF
+    checked = replace(base, scripts=(("https://cdn.other.test/x.js", True),))
+    assert verdicts(checked)["web.sri.missing"] is P
+    for scripts in (
+        (("https://cdn.other.test/x.js", False),),
+        (("http://cdn.other.test/x.js", True),),
+    ):
+        assert verdicts(replace(base, scripts=scripts))["web.sri.missing"] is F
+
+
+def test_script_reader_on_literal_and_hostile_html() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from scanner.probes.web.html import external_scripts
+
+    page = '<script src="a.js"></script><SCRIPT SRC="https://x.test/b.js" integrity="sha384-x"></SCRIPT><script>inline()</script>'
+    assert external_scripts(page) == [("a.js", False), ("https://x.test/b.js", True)]
+
+    @given(st.text(max_size=300))
+    def never_raises(text: str) -> None:
+        external_scripts(text)
+
+    never_raises()
 
 
 def test_a_redirect_through_plain_http_is_a_warning() -> None:
@@ -215,6 +252,8 @@ LAB = [
     ("legacy", "web.header.version_disclosure", F),
     ("legacy", "web.security_txt.invalid", F),
     ("broken", "web.header.csp_unsafe", F),
+    ("broken", "web.header.cors_universal", F),
+    ("broken", "web.sri.missing", F),
     ("broken", "web.security_txt.missing", F),
 ]
 
@@ -236,7 +275,7 @@ def test_the_exemplary_provider_passes_every_web_check(
 ) -> None:
     off = {k: f.status for k, f in lab_web["exemplary"].items() if f.status is not P}
     assert off == {}
-    assert len({c for c, _ in lab_web["exemplary"]}) == 11
+    assert len({c for c, _ in lab_web["exemplary"]}) == 13
 
 
 @pytest.mark.lab

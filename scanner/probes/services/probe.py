@@ -72,6 +72,8 @@ class ServicesProbe(Probe):
                 entry["roles"] |= roles
             for address, reason in h.refused:
                 refused[address] = reason
+        # An address that also serves the domain's DNS legitimately answers on 53.
+        ns_addresses = {a for h in hosts if "ns" in h.roles for a in h.addresses}
         extra_ports: dict[str, set[int]] = {}
         for extra in target.extra_hosts:
             for h in hosts:
@@ -96,6 +98,7 @@ class ServicesProbe(Probe):
         for address, entry in sorted(by_address.items()):
             expected = set().union(*(EXPECTED_PORTS.get(r, set()) for r in entry["roles"]))
             expected |= extra_ports.get(address, set())
+            expected |= {53} if address in ns_addresses else set()
             out.append(
                 ServicesObservation(
                     address=address,

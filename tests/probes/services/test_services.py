@@ -186,6 +186,8 @@ EXPECTED = [
     ("exemplary", "service.container_api_exposed", "127.0.10.10", P),
     ("exemplary", "service.unexpected_open", "127.0.10.10", P),
     ("exemplary", "service.unexpected_open", "127.0.10.11", P),
+    # ::1 carries exemplary's web, mx1 and ns1: 53 is expected there too.
+    ("exemplary", "service.unexpected_open", "::1", P),
 ]
 
 

@@ -6,8 +6,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from scanner.model import Severity
+from scanner.model import Finding, Severity, Status
 
 PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
 
@@ -63,3 +64,8 @@ def lookup(check_id: str) -> Check:
         return catalogue()[check_id]
     except KeyError:
         raise CatalogueError(f"check {check_id!r} is not in the catalogue") from None
+
+
+def finding(check_id: str, status: Status, asset: str, detail: str, **evidence: Any) -> Finding:
+    """A finding with the catalogue's severity for ``check_id`` (evaluate may adjust it)."""
+    return Finding(check_id, status, lookup(check_id).severity, asset, detail, evidence)

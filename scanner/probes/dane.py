@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
-from scanner.checks import lookup
+from scanner.checks import finding as _f
 from scanner.model import Finding, Observation, Status, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
@@ -68,10 +67,6 @@ def _observe(
         records=answer.records,
         chains=chains,
     )
-
-
-def _f(check_id: str, status: Status, asset: str, detail: str, **evidence: Any) -> Finding:
-    return Finding(check_id, status, lookup(check_id).severity, asset, detail, evidence)
 
 
 def _judge(obs: DaneObservation) -> list[Finding]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from scanner.checks import lookup
+from scanner.checks import finding as _f
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import DnsAnswer, DnsOutcome, Resolver
@@ -203,37 +203,24 @@ def _worst(answers: Sequence[DnsAnswer]) -> DnsAnswer:
     return max(answers, key=lambda a: _OUTCOME_ORDER.index(a.outcome))
 
 
-def _finding(check_id: str, status: Status, asset: str, detail: str, **evidence: object) -> Finding:
-    return Finding(
-        check_id=check_id,
-        status=status,
-        severity=lookup(check_id).severity,
-        asset=asset,
-        detail=detail,
-        evidence=evidence,
-    )
-
-
 def _domain_resolves(domain: str, hosts: dict[str, HostAddresses]) -> Finding:
     check = "dns.domain.resolves"
     pair = [hosts[n] for n in (domain, f"www.{domain}") if n in hosts]
     found = {h.host: [*h.addresses, *(a for a, _ in h.refused)] for h in pair if h.resolved}
     if found:
         names = ", ".join(sorted(found))
-        return _finding(
-            check, Status.PASS, domain, f"{names} resolve to an address.", addresses=found
-        )
+        return _f(check, Status.PASS, domain, f"{names} resolve to an address.", addresses=found)
     inconclusive = [h for h in pair if not DnsOutcome(h.outcome).conclusive]
     if inconclusive or not pair:
         reason = inconclusive[0].reason if inconclusive else "no lookup result"
-        return _finding(
+        return _f(
             check,
             Status.NOT_ASSESSED,
             domain,
             f"Could not resolve {domain}: {reason}.",
             reason=reason,
         )
-    return _finding(
+    return _f(
         check,
         Status.WARN,
         domain,
@@ -254,7 +241,7 @@ def _host_checks(
     if answer is None or not DnsOutcome(answer.outcome).conclusive:
         reason = answer.reason if answer else "no lookup result"
         return [
-            _finding(
+            _f(
                 check_id,
                 Status.NOT_ASSESSED,
                 domain,
@@ -266,7 +253,7 @@ def _host_checks(
     role_hosts = [hosts[name] for name in wanted if name in hosts]
     if not role_hosts:
         return [
-            _finding(
+            _f(
                 check_id,
                 Status.INFO,
                 domain,
@@ -278,7 +265,7 @@ def _host_checks(
     for h in sorted(role_hosts, key=lambda h: h.host):
         if h.resolved:
             findings.append(
-                _finding(
+                _f(
                     check_id,
                     Status.PASS,
                     h.host,
@@ -289,7 +276,7 @@ def _host_checks(
             )
         elif DnsOutcome(h.outcome).conclusive:
             findings.append(
-                _finding(
+                _f(
                     check_id,
                     Status.FAIL,
                     h.host,
@@ -300,7 +287,7 @@ def _host_checks(
             )
         else:
             findings.append(
-                _finding(
+                _f(
                     check_id,
                     Status.NOT_ASSESSED,
                     h.host,

@@ -6,9 +6,8 @@ import ipaddress
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
-from scanner.checks import lookup
+from scanner.checks import finding as _f
 from scanner.model import Finding, Observation, Status, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import DnsRecords, HostAddresses
@@ -178,10 +177,6 @@ def _caa(domain: str, context: ProbeContext) -> CaaObservation:
         if answer.records:
             return CaaObservation(domain, name, answer.records, tuple(queried), None)
     return CaaObservation(domain, None, (), tuple(queried), None)
-
-
-def _f(check_id: str, status: Status, asset: str, detail: str, **evidence: Any) -> Finding:
-    return Finding(check_id, status, lookup(check_id).severity, asset, detail, evidence)
 
 
 def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
-from scanner.checks import lookup
+from scanner.checks import finding as _f
 from scanner.model import Finding, Observation, Severity, Status
 from scanner.probes.email import dkim, dmarc, mtasts, reporting, spf
 from scanner.probes.email.observations import (
@@ -47,10 +46,6 @@ OTHER_IDS = ("email.tlsrpt.missing", "email.tlsrpt.invalid", "email.bimi.present
 ALL_IDS = (*SPF_IDS, *DMARC_IDS, *DKIM_IDS, *STS_IDS, *OTHER_IDS)
 
 _CONCLUSIVE = ("ok", "nodata", "nxdomain")
-
-
-def _f(check_id: str, status: Status, domain: str, detail: str, **evidence: Any) -> Finding:
-    return Finding(check_id, status, lookup(check_id).severity, domain, detail, evidence)
 
 
 def _na(check_id: str, domain: str, reason: str) -> Finding:

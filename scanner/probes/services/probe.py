@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.checks import lookup
+from scanner.checks import finding as _f
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.portscan import PortResult, PortScanError
 from scanner.probes.base import Probe, ProbeContext
@@ -115,10 +115,6 @@ class ServicesProbe(Probe):
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
         return [f for o in observations if isinstance(o, ServicesObservation) for f in judge(o)]
-
-
-def _f(check_id: str, status: Status, asset: str, detail: str, **evidence: Any) -> Finding:
-    return Finding(check_id, status, lookup(check_id).severity, asset, detail, evidence)
 
 
 def _port_evidence(p: PortResult) -> dict[str, Any]:

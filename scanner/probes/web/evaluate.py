@@ -7,12 +7,12 @@ its error codes are carried as evidence.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import sectxt
 
-from scanner.checks import lookup
+from scanner.checks import finding as _f
 from scanner.model import Finding, Status
 
 if TYPE_CHECKING:
@@ -35,10 +35,6 @@ IDS = (
 )
 _VERSION = re.compile(r"\d+(\.\d+)+")
 _WEAK_REFERRER = {"unsafe-url", "no-referrer-when-downgrade", ""}
-
-
-def _f(check_id: str, status: Status, asset: str, detail: str, **evidence: Any) -> Finding:
-    return Finding(check_id, status, lookup(check_id).severity, asset, detail, evidence)
 
 
 def _header(obs: WebObservation, name: str) -> str | None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
+from scanner.render.csv import render_csv
 from scanner.render.html import render_html
 from scanner.render.json import render_json
 
@@ -17,9 +18,11 @@ from scanner.render.json import render_json
 class Format(StrEnum):
     JSON = "json"
     HTML = "html"
+    CSV = "csv"
 
 
 RENDERERS: dict[Format, Callable[[dict[str, Any]], str]] = {
     Format.JSON: render_json,
     Format.HTML: render_html,
+    Format.CSV: render_csv,
 }

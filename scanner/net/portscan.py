@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 import nmap
 
@@ -31,6 +32,14 @@ class PortResult:
     version: str
     extrainfo: str
     cpe: str
+
+
+@dataclass(frozen=True)
+class PortScanReport:
+    ports: tuple[PortResult, ...]
+    # Addresses nmap did not finish (host timeout, or absent from its output): an
+    # empty port list there means "not known", never "nothing open".
+    incomplete: dict[str, str]
 
 
 def nmap_available() -> bool:
@@ -67,7 +76,7 @@ class PortScanner:
         self.max_rate = max_rate
         self.host_timeout = host_timeout
 
-    def scan(self, addresses: Sequence[str]) -> list[PortResult]:
+    def scan(self, addresses: Sequence[str]) -> PortScanReport:
         if not nmap_available():
             raise PortScanError("nmap not installed (apt-get install nmap)")
         ips = [ipaddress.ip_address(a) for a in addresses]  # ValueError on anything else
@@ -77,9 +86,13 @@ class PortScanner:
         ]
         # IPv4 and IPv6 need separate nmap runs; run them side by side.
         with ThreadPoolExecutor(2, thread_name_prefix="nmap") as pool:
-            return [r for found in pool.map(lambda job: self._scan(*job), jobs) for r in found]
+            reports = list(pool.map(lambda job: self._scan(*job), jobs))
+        return PortScanReport(
+            tuple(p for r in reports for p in r.ports),
+            {a: why for r in reports for a, why in r.incomplete.items()},
+        )
 
-    def _scan(self, addresses: list[str], ipv6: bool) -> list[PortResult]:
+    def _scan(self, addresses: list[str], ipv6: bool) -> PortScanReport:
         arguments = build_arguments(self.ports, self.max_rate, self.host_timeout, ipv6)
         scanner = nmap.PortScanner()
         try:
@@ -93,7 +106,27 @@ class PortScanner:
             raise PortScanError("nmap did not finish in time") from None
         except nmap.PortScannerError as exc:
             raise PortScanError(f"nmap failed: {str(exc).strip().splitlines()[0][:200]}") from None
-        return list(_convert(raw))
+        incomplete = _timed_out(scanner.get_nmap_last_output(), self.host_timeout)
+        for address in addresses:
+            if address not in raw.get("scan", {}):
+                incomplete.setdefault(address, "nmap returned no result for this address")
+        ports = tuple(p for p in _convert(raw) if p.address not in incomplete)
+        return PortScanReport(ports, incomplete)
+
+
+def _timed_out(xml: str | bytes, host_timeout: float) -> dict[str, str]:
+    """Addresses of <host timedout="true"> in nmap's XML (python-nmap drops that flag)."""
+    try:
+        # nmap wrote this XML (banners inside are escaped by it); python-nmap parses the same text.
+        root = ElementTree.fromstring(xml)  # noqa: S314
+    except ElementTree.ParseError:
+        return {}
+    out = {}
+    for host in root.iter("host"):
+        if host.get("timedout") == "true":
+            for address in host.iter("address"):
+                out[str(address.get("addr"))] = f"nmap's host timeout ({host_timeout:g} s) expired"
+    return out
 
 
 def _convert(raw: dict[str, Any]) -> list[PortResult]:

@@ -87,14 +87,16 @@ class ServicesProbe(Probe):
         ]
         if not by_address:
             return out
-        results: list[PortResult] = []
-        outcome, reason = "scanned", ""
+        results: tuple[PortResult, ...] = ()
+        incomplete: dict[str, str] = {}
+        failure = ""
         try:
             if context.ports is None:
                 raise PortScanError("no port scanner in the probe context")
-            results = context.ports.scan(sorted(by_address))
+            report = context.ports.scan(sorted(by_address))
+            results, incomplete = report.ports, report.incomplete
         except PortScanError as exc:
-            outcome, reason = "error", str(exc)
+            failure = str(exc)
         for address, entry in sorted(by_address.items()):
             expected = set().union(*(EXPECTED_PORTS.get(r, set()) for r in entry["roles"]))
             expected |= extra_ports.get(address, set())
@@ -105,8 +107,8 @@ class ServicesProbe(Probe):
                     hosts=tuple(sorted(entry["hosts"])),
                     roles=tuple(sorted(entry["roles"])),
                     expected_ports=tuple(sorted(expected)),
-                    outcome=outcome,
-                    reason=reason,
+                    outcome="error" if failure or address in incomplete else "scanned",
+                    reason=failure or incomplete.get(address, ""),
                     ports=tuple(r for r in results if r.address == address and r.state == "open"),
                     eol_table_date=table_date,
                 )

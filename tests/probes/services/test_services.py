@@ -215,3 +215,35 @@ def test_nmap_names_the_legacy_products(
     ssh = lab_verdicts["legacy"][("service.outdated_version", "127.0.10.20:22")]
     assert ssh.evidence["product"] == "OpenSSH" and ssh.evidence["version"] == "7.4"
     assert ssh.evidence["table_date"] == eol_table().date
+
+
+@pytest.mark.lab
+def test_a_host_timeout_is_not_assessed_never_a_clean_host() -> None:
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.10.98", 0))
+    server.listen(50)
+    port = server.getsockname()[1]
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)  # accepts and never speaks: version detection waits
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        report = PortScanner([port], 100, 2).scan(["127.0.10.98"])
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+    assert "127.0.10.98" in report.incomplete and "host timeout" in report.incomplete["127.0.10.98"]
+    assert report.ports == ()
+    findings = judge(_obs(outcome="error", reason=report.incomplete["127.0.10.98"]))
+    assert {f.status for f in findings} == {Status.NOT_ASSESSED}

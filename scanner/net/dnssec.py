@@ -12,6 +12,7 @@ is reported as insecure either way, never as secure).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +95,10 @@ class DnssecValidator:
     def __init__(self, resolver: Resolver, anchors: dict[str, list[str]]) -> None:
         self.resolver = resolver
         self.anchors = anchors
-        self._cache: dict[str, dns.rrset.RRset] = {}
+        # One verdict per zone and scan: the DNS-health and DANE probes ask about the
+        # same zones (a domain and its MX hosts) from several threads.
+        self._verdicts: dict[str, DnssecStatus] = {}
+        self._lock = threading.Lock()
 
     def _query(self, name: str, rdtype: str) -> dns.message.Message:
         response = self.resolver.raw_query(name, rdtype)
@@ -129,9 +133,19 @@ class DnssecValidator:
     def status(self, domain: str) -> DnssecStatus:
         try:
             apex = self.zone_apex(domain)
-            return self._status(apex)
         except _Failed as exc:
             return DnssecStatus(domain, "indeterminate", str(exc))
+        with self._lock:
+            known = self._verdicts.get(apex)
+        if known is not None:
+            return known
+        try:
+            verdict = self._status(apex)
+        except _Failed as exc:
+            return DnssecStatus(apex, "indeterminate", str(exc))
+        with self._lock:
+            self._verdicts[apex] = verdict
+        return verdict
 
     def _status(self, apex: str) -> DnssecStatus:
         soa_message = self._query(apex, "SOA")
@@ -146,10 +160,9 @@ class DnssecValidator:
                 apex, "indeterminate", "signed, but no trust anchor covers the zone", ad_flag=ad
             )
         try:
-            verdict = self._walk(anchor, apex)
-            if verdict is not None:
-                return DnssecStatus(apex, "insecure", verdict, anchor, ad)
-            zone_keys = self._trusted_keys(apex, None)
+            insecure, zone_keys = self._walk(anchor, apex)
+            if insecure is not None:
+                return DnssecStatus(apex, "insecure", insecure, anchor, ad)
             if soa is None or soa_sig is None:
                 raise Bogus(f"the SOA of {apex} carries no signature")
             _validate(soa, soa_sig, apex, zone_keys)
@@ -164,8 +177,9 @@ class DnssecValidator:
         covering = [a for a in self.anchors if name.is_subdomain(dns.name.from_text(a))]
         return max(covering, key=lambda a: len(dns.name.from_text(a)), default=None)
 
-    def _walk(self, anchor: str, apex: str) -> str | None:
-        """Validate from the anchor down to the apex; None when the chain reaches it."""
+    def _walk(self, anchor: str, apex: str) -> tuple[str | None, dns.rrset.RRset]:
+        """Validate from the anchor down to the apex: (why the chain stops short, or
+        None when it reaches the apex; the last trusted DNSKEY set)."""
         signer = anchor
         keys = self._trusted_keys(anchor, self._anchor_ds(anchor))
         target = dns.name.from_text(apex)
@@ -175,15 +189,15 @@ class DnssecValidator:
             ds, ds_sig = self._find(self._query(child, "DS"), child, dns.rdatatype.DS)
             if ds is None:
                 if child == apex:
-                    return f"{signer} is signed but has no DS for {apex}: an insecure delegation"
+                    why = f"{signer} is signed but has no DS for {apex}: an insecure delegation"
+                    return why, keys
                 continue  # not a zone cut; the same keys sign further down
             if ds_sig is None:
                 raise Bogus(f"the DS set of {child} is not signed")
             _validate(ds, ds_sig, signer, keys)
             keys = self._trusted_keys(child, ds)
             signer = child
-        self._cache[apex] = keys
-        return None
+        return None, keys
 
     def _anchor_ds(self, anchor: str) -> dns.rrset.RRset | list[dns.rrset.RRset]:
         lines = self.anchors[anchor]
@@ -196,10 +210,8 @@ class DnssecValidator:
         return [dns.rrset.from_text_list(anchor, 0, "IN", "DNSKEY", key_lines)]
 
     def _trusted_keys(
-        self, zone: str, ds: dns.rrset.RRset | list[dns.rrset.RRset] | None
+        self, zone: str, ds: dns.rrset.RRset | list[dns.rrset.RRset]
     ) -> dns.rrset.RRset:
-        if ds is None:
-            return self._cache[zone]
         keys, sig = self._find(self._query(zone, "DNSKEY"), zone, dns.rdatatype.DNSKEY)
         if keys is None:
             raise Bogus(f"{zone} has a DS at its parent but publishes no DNSKEY")

@@ -63,7 +63,7 @@ def _accepted(ep: TlsEndpointResult, versions: Sequence[str]) -> tuple[list[str]
     return accepted, unknown
 
 
-def _protocol_check(check_id: str, versions: Sequence[str], label: str) -> Check:
+def _protocol_check(check_id: str, versions: Sequence[str], label: str) -> tuple[str, Check]:
     def check(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
         accepted, unknown = _accepted(ep, versions)
         if accepted:
@@ -78,7 +78,7 @@ def _protocol_check(check_id: str, versions: Sequence[str], label: str) -> Check
             return not_assessed(check_id, ep, f"could not test {', '.join(unknown)}")
         return finding(check_id, Status.PASS, ep, f"{asset(ep)} refuses {label}.")
 
-    return check
+    return check_id, check
 
 
 def no_tls13(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
@@ -235,14 +235,17 @@ def fallback_scsv(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
 # --- certificate ------------------------------------------------------------
 
 
-def _cert_check(check_id: str, judge: Callable[[TlsEndpointResult, Thresholds], Finding]) -> Check:
+def _cert_check(
+    check_id: str, judge: Callable[[TlsEndpointResult, Thresholds], Finding]
+) -> tuple[str, Check]:
+    """The table entry of a certificate check: not assessed when there is no certificate."""
+
     def check(ep: TlsEndpointResult, t: Thresholds) -> Finding:
         if ep.certificate is None:
             return not_assessed(check_id, ep, ep.certificate_reason or "no certificate result")
         return judge(ep, t)
 
-    check.__name__ = check_id
-    return check
+    return check_id, check
 
 
 def _leaf(ep: TlsEndpointResult) -> CertInfo:
@@ -642,37 +645,35 @@ def _starttls_offered(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
 
 
 COMMON: tuple[tuple[str, Check], ...] = (
-    ("tls.protocol.sslv2_sslv3",
-     _protocol_check("tls.protocol.sslv2_sslv3", ("SSL 2.0", "SSL 3.0"), "SSL 2.0 and SSL 3.0")),
-    ("tls.protocol.tls10_tls11",
-     _protocol_check("tls.protocol.tls10_tls11", ("TLS 1.0", "TLS 1.1"), "TLS 1.0 and TLS 1.1")),
+    _protocol_check("tls.protocol.sslv2_sslv3", ("SSL 2.0", "SSL 3.0"), "SSL 2.0 and SSL 3.0"),
+    _protocol_check("tls.protocol.tls10_tls11", ("TLS 1.0", "TLS 1.1"), "TLS 1.0 and TLS 1.1"),
     ("tls.protocol.no_tls13", no_tls13),
     ("tls.cipher.weak", weak_ciphers),
     ("tls.cipher.cbc_only", cbc_only),
     ("tls.cipher.no_forward_secrecy", no_forward_secrecy),
     ("tls.kex.weak", weak_kex),
     ("tls.fallback_scsv.missing", fallback_scsv),
-    ("tls.cert.expiring_soon", _cert_check("tls.cert.expiring_soon", _expiring_soon)),
-    ("tls.cert.incomplete_chain", _cert_check("tls.cert.incomplete_chain", _incomplete_chain)),
-    ("tls.cert.weak_key", _cert_check("tls.cert.weak_key", _weak_key)),
-    ("tls.cert.sha1_signature", _cert_check("tls.cert.sha1_signature", _sha1)),
-    ("tls.ocsp_stapling.missing", _cert_check("tls.ocsp_stapling.missing", _ocsp)),
+    _cert_check("tls.cert.expiring_soon", _expiring_soon),
+    _cert_check("tls.cert.incomplete_chain", _incomplete_chain),
+    _cert_check("tls.cert.weak_key", _weak_key),
+    _cert_check("tls.cert.sha1_signature", _sha1),
+    _cert_check("tls.ocsp_stapling.missing", _ocsp),
     *((check_id, _vuln_check(key)) for key, (check_id, _) in _VULNS.items()),
     *((f"tls.mozilla.{level}", _mozilla_check(level)) for level in ("modern", "intermediate", "old")),
 )  # fmt: skip
 # HTTPS endpoints are judged strictly; for SMTP, a bad certificate is one
 # "cert_invalid" finding of its own, since opportunistic TLS still encrypts.
 HTTPS_ONLY: tuple[tuple[str, Check], ...] = (
-    ("tls.cert.expired", _cert_check("tls.cert.expired", _expired)),
-    ("tls.cert.not_yet_valid", _cert_check("tls.cert.not_yet_valid", _not_yet_valid)),
-    ("tls.cert.hostname_mismatch", _cert_check("tls.cert.hostname_mismatch", _hostname)),
-    ("tls.cert.untrusted", _cert_check("tls.cert.untrusted", _untrusted)),
+    _cert_check("tls.cert.expired", _expired),
+    _cert_check("tls.cert.not_yet_valid", _not_yet_valid),
+    _cert_check("tls.cert.hostname_mismatch", _hostname),
+    _cert_check("tls.cert.untrusted", _untrusted),
     ("tls.hsts.missing", _hsts_missing),
     ("tls.hsts.weak", _hsts_weak),
 )
 MAIL_ONLY: tuple[tuple[str, Check], ...] = (
     ("mail.starttls.missing", _starttls_offered),
-    ("mail.starttls.cert_invalid", _cert_check("mail.starttls.cert_invalid", _starttls_cert)),
+    _cert_check("mail.starttls.cert_invalid", _starttls_cert),
 )
 ALL_IDS = tuple(check_id for check_id, _ in (*COMMON, *HTTPS_ONLY, *MAIL_ONLY))
 

@@ -143,4 +143,10 @@ def test_parsers_never_raise(text: str) -> None:
 def test_dmarc_tag_soup(tags: dict[str, str]) -> None:
     text = "v=DMARC1; " + "; ".join(f"{k}={v}" for k, v in tags.items() if k != "v")
     record = dmarc.parse(text)
-    assert record.valid or record.errors
+    # A record the parser accepts carries only values RFC 9989 allows.
+    if record.valid:
+        assert record.policy in ("none", "quarantine", "reject")
+        assert all(record.tags.get(k, "r").lower() in ("r", "s") for k in ("adkim", "aspf"))
+        assert 0 <= record.pct <= 100
+    else:
+        assert all(isinstance(e, str) and e for e in record.errors)

@@ -10,9 +10,13 @@ import argparse
 import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner import __version__
 from scanner.engine import scan
@@ -21,12 +25,16 @@ from scanner.net.dnssec import AnchorError, load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Nameserver, Resolver, ResolverConfigError, parse_nameserver
 from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
-from scanner.output import report_stem, write_new
+from scanner.output import replace_atomic, report_stem, write_new, write_set
 from scanner.preflight import PreflightError, preflight
 from scanner.probes.context import build_context
 from scanner.registry import load_registry
-from scanner.render import RENDERERS, Format
-from scanner.render.json import scan_document
+from scanner.render import RENDERERS, Format, PdfUnavailable
+from scanner.render.html import render_index
+from scanner.render.pdf import pdf_available
+from scanner.report.document import build_document
+from scanner.report.integrity import IntegrityError, load_private_key, seal, sign
+from scanner.report.portfolio import overview
 from scanner.scoring.profile import Profile, ProfileError, load_profile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -69,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
     output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
     output.add_argument("--profile", default="default", metavar="NAME|PATH")
+    output.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="KEY",
+        help="Ed25519 private key (vetscan keygen): write a detached signature of the JSON",
+    )
     verbosity = _Parser(add_help=False)
     group = verbosity.add_mutually_exclusive_group()
     group.add_argument("-v", "--verbose", action="store_true")
@@ -86,6 +100,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
+    audit = sub.add_parser(
+        "audit",
+        parents=[network, output, verbosity],
+        help="scan every vendor of a portfolio file, store history, alert on drift",
+    )
+    audit.add_argument("portfolio", type=Path, metavar="PORTFOLIO.toml")
+    audit.add_argument("--jobs", type=int, default=4, help="vendors scanned at once (default 4)")
+    audit.add_argument("--db", type=Path, metavar="PATH", help="history database ($VETSCAN_DB)")
+    audit.add_argument(
+        "--vendor-budget",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="time budget per vendor in seconds (default 900)",
+    )
+    audit.add_argument("--retention", type=int, metavar="N", help="keep the last N runs per vendor")
+    audit.add_argument("--notify-webhook", metavar="URL", help="POST a JSON summary on drift")
+    audit.add_argument(
+        "--notify-email", action="append", metavar="ADDR", help="mail the summary on drift"
+    )
+    audit.add_argument("--smtp", metavar="HOST[:PORT]", help="SMTP server (STARTTLS required)")
+    audit.add_argument("--smtp-from", default="vetscan@localhost", metavar="ADDR")
+    audit.add_argument("--smtp-ca-file", type=Path, metavar="PEM", help="CA of the SMTP server")
+    audit.add_argument(
+        "--notify-always", action="store_true", help="send the summary even without drift"
+    )
+    history = sub.add_parser("history", parents=[verbosity], help="list stored runs")
+    history.add_argument("vendor", nargs="?", metavar="VENDOR", help="(default: list vendors)")
+    history.add_argument("--db", type=Path, metavar="PATH")
+    diff = sub.add_parser("diff", parents=[verbosity], help="what changed between two runs")
+    diff.add_argument("vendor", metavar="VENDOR")
+    diff.add_argument("--from", dest="from_run", metavar="RUN", help="(default: the previous run)")
+    diff.add_argument("--to", metavar="RUN", help="(default: the latest run)")
+    diff.add_argument("--json", action="store_true")
+    diff.add_argument("--db", type=Path, metavar="PATH")
+    report = sub.add_parser(
+        "report",
+        parents=[verbosity],
+        help="re-render a saved scan (JSON) with today's templates",
+    )
+    report.add_argument("scan_json", type=Path, nargs="?", metavar="SCAN.json")
+    report.add_argument("--run", metavar="RUN_ID", help="re-render a run from history instead")
+    report.add_argument("--db", type=Path, metavar="PATH", help="history database ($VETSCAN_DB)")
+    report.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    report.add_argument("--format", default="html", metavar="FMT[,FMT]")
+    report.add_argument("--sign-key", type=Path, metavar="KEY")
+    verify = sub.add_parser(
+        "verify", parents=[verbosity], help="tell whether a report and its JSON were altered"
+    )
+    verify.add_argument("report", type=Path, metavar="REPORT", help="the .html or .json file")
+    verify.add_argument(
+        "--pubkey", type=Path, metavar="KEY", help="also check the JSON's Ed25519 signature"
+    )
+    keygen = sub.add_parser("keygen", parents=[verbosity], help="create an Ed25519 signing key")
+    keygen.add_argument("path", type=Path, metavar="KEY", help="private key file (KEY.pub beside)")
     sub.add_parser("probes", parents=[verbosity], help="list installed probes")
     checks = sub.add_parser("checks", parents=[verbosity], help="list the check catalogue")
     checks.add_argument("check_id", nargs="?", metavar="ID", help="explain one check")
@@ -108,6 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = {
             "scan": cmd_scan,
             "demo": cmd_demo,
+            "audit": _audit_command("cmd_audit"),
+            "history": _audit_command("cmd_history"),
+            "diff": _audit_command("cmd_diff"),
+            "report": cmd_report,
+            "verify": cmd_verify,
+            "keygen": cmd_keygen,
             "probes": cmd_probes,
             "checks": cmd_checks,
             "profiles": cmd_profiles,
@@ -134,6 +209,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INCOMPLETE
 
 
+def _audit_command(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from scanner.audit import commands
+
+        handler: Callable[[argparse.Namespace], int] = getattr(commands, name)
+        return handler(args)
+
+    return run
+
+
 def _error(message: str) -> None:
     print(f"vetscan: error: {message}", file=sys.stderr)
 
@@ -148,6 +233,36 @@ class ScanSettings:
     timeout: float | None
     anchors: dict[str, list[str]] | None = None
     dkim_selectors: tuple[str, ...] = ()
+    sign_key: Ed25519PrivateKey | None = None
+
+
+def _formats(args: argparse.Namespace) -> tuple[Format, ...]:
+    try:
+        formats = tuple(
+            dict.fromkeys(Format(f.strip()) for f in args.format.split(",") if f.strip())
+        )
+    except ValueError:
+        raise UsageError(
+            f"unknown format in {args.format!r} (choose from {', '.join(f.value for f in Format)})"
+        ) from None
+    if not formats:
+        raise UsageError("--format names no format")
+    if Format.PDF in formats and not pdf_available():
+        # Found out before the scan, not after minutes of scanning.
+        raise UsageError("--format pdf needs WeasyPrint: pip install 'vetscan[pdf]'")
+    return formats
+
+
+def _sign_key(args: argparse.Namespace, formats: Sequence[Format]) -> Ed25519PrivateKey | None:
+    path = getattr(args, "sign_key", None)
+    if path is None:
+        return None
+    if Format.JSON not in formats:
+        raise UsageError("--sign-key signs the JSON: add json to --format")
+    try:
+        return load_private_key(path)
+    except IntegrityError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _settings(args: argparse.Namespace, nameserver: str | None = None) -> ScanSettings:
@@ -155,14 +270,8 @@ def _settings(args: argparse.Namespace, nameserver: str | None = None) -> ScanSe
         profile = load_profile(args.profile)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
-    try:
-        formats = tuple(Format(f.strip()) for f in args.format.split(",") if f.strip())
-    except ValueError:
-        raise UsageError(
-            f"unknown format in {args.format!r} (choose from {', '.join(f.value for f in Format)})"
-        ) from None
-    if not formats:
-        raise UsageError("--format names no format")
+    formats = _formats(args)
+    sign_key = _sign_key(args, formats)
     ns_text = getattr(args, "nameserver", None) or nameserver
     try:
         ns = parse_nameserver(ns_text) if ns_text else None
@@ -192,10 +301,16 @@ def _settings(args: argparse.Namespace, nameserver: str | None = None) -> ScanSe
         timeout,
         anchors,
         selectors,
+        sign_key,
     )
 
 
-def run_scan(target: Target, settings: ScanSettings, verbose: bool = False) -> ScanResult:
+def run_scan(
+    target: Target,
+    settings: ScanSettings,
+    verbose: bool = False,
+    deadline: float | None = None,
+) -> ScanResult:
     dns_timeout = settings.timeout or settings.profile.dns_timeout
     resolver = Resolver(settings.nameserver, timeout=dns_timeout)
     policy = AddressPolicy(settings.allow_private)
@@ -225,18 +340,55 @@ def run_scan(target: Target, settings: ScanSettings, verbose: bool = False) -> S
             extra = f" ({result.reason})" if result.reason else ""
             print(f"  {name}: {result.status} in {result.duration_s:.2f} s{extra}", file=sys.stderr)
 
-    return scan(target, registry.probes, context, progress if verbose else None)
+    return scan(target, registry.probes, context, progress if verbose else None, deadline)
 
 
-def write_reports(result: ScanResult, formats: Sequence[Format], out: Path) -> list[Path]:
-    document = scan_document(result)
+def write_reports(
+    result: ScanResult,
+    settings: ScanSettings,
+    out: Path,
+    previous: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[Path]]:
+    """Builds the sealed document of a scan and writes it in every asked format."""
+    document = seal(build_document(result, previous))
+    return document, emit(document, settings.formats, out, settings.sign_key)
+
+
+def emit(
+    document: dict[str, Any],
+    formats: Sequence[Format],
+    out: Path,
+    sign_key: Ed25519PrivateKey | None,
+) -> list[Path]:
     # Render everything before writing anything, so a renderer failure leaves no partial set.
-    rendered = [(fmt, RENDERERS[fmt](document)) for fmt in formats]
-    stem = report_stem(result.target.name, result.meta.started)
     try:
-        return [write_new(out, stem, fmt.value, text) for fmt, text in rendered]
+        rendered: dict[str, str | bytes] = {fmt.value: RENDERERS[fmt](document) for fmt in formats}
+    except PdfUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    if sign_key is not None:
+        rendered["json.sig"] = sign(document, sign_key)
+    started = datetime.fromisoformat(document["scan"]["started"])
+    stem = report_stem(document["provider"]["name"], started)
+    try:
+        return write_set(out, stem, rendered)
     except OSError as exc:
         raise ScanIncomplete(f"cannot write report to {out}: {exc.strerror or exc}") from None
+
+
+def write_index(out: Path, entries: Sequence[tuple[dict[str, Any], list[Path]]]) -> Path:
+    """The portfolio overview: a dated page, and index.html pointing at the latest one."""
+    now = datetime.now(UTC)
+    rows = []
+    for document, paths in entries:
+        page = next((p for p in paths if p.suffix == ".html"), paths[0])
+        rows.append((document, page.name))
+    text = render_index(overview(rows, now.isoformat(timespec="seconds")))
+    try:
+        dated = write_new(out, f"portfolio-{now.strftime('%Y%m%dT%H%M%SZ')}", "html", text)
+        replace_atomic(out / "index.html", text)
+    except OSError as exc:
+        raise ScanIncomplete(f"cannot write the overview to {out}: {exc.strerror or exc}") from None
+    return dated
 
 
 def _target(args: argparse.Namespace) -> Target:
@@ -255,7 +407,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     target = _target(args)
     settings = _settings(args)
     result = run_scan(target, settings, args.verbose)
-    paths = write_reports(result, settings.formats, args.out)
+    _, paths = write_reports(result, settings, args.out)
     _summary(result, paths, args.quiet)
     if not any(p.status is AttemptStatus.COMPLETED for p in result.probes):
         raise ScanIncomplete("no probe completed; see the report for the reasons")
@@ -297,13 +449,85 @@ def cmd_demo(args: argparse.Namespace) -> int:
         allow_private=True,
         anchors=load_anchors(manager.trust_anchors(lab_dir)),
     )
+    written = []
     for provider in PROVIDERS:
         hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
         target = Target(name=provider.name, domains=(provider.domain,), extra_hosts=hosts)
         # The lab's providers name their DKIM selectors, as a vendor would when asked.
         selectors = tuple(key.selector for key in provider.dkim)
         result = run_scan(target, replace(settings, dkim_selectors=selectors), args.verbose)
-        _summary(result, write_reports(result, settings.formats, args.out), args.quiet)
+        document, paths = write_reports(result, settings, args.out)
+        _summary(result, paths, args.quiet)
+        written.append((document, paths))
+    index = write_index(args.out, written)
+    if not args.quiet:
+        print(f"overview: {index} (and {args.out / 'index.html'})")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from scanner.report.reissue import SavedScanError, load_saved_scan
+
+    formats = _formats(args)
+    key = _sign_key(args, formats)
+    if (args.scan_json is None) == (args.run is None):
+        raise UsageError("report needs a SCAN.json or --run RUN_ID (one of them)")
+    try:
+        if args.run is not None:
+            document = _document_from_history(args)
+        else:
+            document = load_saved_scan(args.scan_json)
+    except SavedScanError as exc:
+        raise UsageError(str(exc)) from None
+    paths = emit(document, formats, args.out, key)
+    if not args.quiet:
+        print(f"{document['provider']['name']}: run {document['scan']['run_id']} re-rendered")
+        for path in paths:
+            print(f"  {path}")
+    return EXIT_OK
+
+
+def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
+    from scanner.audit.commands import default_db
+    from scanner.history.store import History, HistoryError
+    from scanner.report.reissue import SavedScanError, upgrade_saved
+
+    path = args.db if args.db is not None else default_db()
+    if not path.is_file():
+        raise UsageError(f"no history database at {path}")
+    try:
+        with History(path) as history:
+            stored = history.document(args.run)
+    except HistoryError as exc:
+        raise ScanIncomplete(str(exc)) from None
+    if stored is None:
+        raise UsageError(f"run {args.run} is not in {path}")
+    try:
+        return upgrade_saved(stored, f"run {args.run}")
+    except SavedScanError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from scanner.report.reissue import verify_report
+
+    try:
+        checks = verify_report(args.report, args.pubkey)
+    except (IntegrityError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    for check in checks:
+        print(f"{'ok ' if check.ok else 'BAD'} {check.name}: {check.detail}")
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_FINDINGS
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from scanner.report.integrity import generate_key
+
+    try:
+        public = generate_key(args.path)
+    except (IntegrityError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"private key {args.path} (keep it secret), public key {public} (share it)")
     return EXIT_OK
 
 

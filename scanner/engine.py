@@ -51,10 +51,14 @@ def scan(
     probes: Sequence[Probe],
     context: ProbeContext,
     observer: Observer | None = None,
+    deadline: float | None = None,
 ) -> ScanResult:
+    """Runs ``probes`` on ``target``; ``deadline`` (time.monotonic()) bounds the whole scan."""
     started = datetime.now(UTC)
     profile = context.profile
-    results = run_probes(target, probes, context, observer, disabled=profile.disabled_probes)
+    results = run_probes(
+        target, probes, context, observer, disabled=profile.disabled_probes, deadline=deadline
+    )
     # Scoring is a pure step over finished results: the profile's severity
     # overrides and disabled checks, then the score card.
     results = [
@@ -78,8 +82,10 @@ def run_probes(
     context: ProbeContext,
     observer: Observer | None = None,
     disabled: frozenset[str] = frozenset(),
+    deadline: float | None = None,
 ) -> list[ProbeResult]:
     timeout = context.profile.probe_timeout
+    budget_end = deadline if deadline is not None else float("inf")
     by_name = {p.name: p for p in probes}
     results: dict[str, ProbeResult] = {}
     pending = dict(by_name)
@@ -107,9 +113,13 @@ def run_probes(
                 continue
             if all(dep in results for dep in probe.consumes):
                 del pending[name]
+                if time.monotonic() >= budget_end:
+                    reason = "was not started: the scan's time budget was spent"
+                    finish(_failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
+                    continue
                 upstream = {dep: results[dep] for dep in probe.consumes}
                 probe_context = dataclasses.replace(context, upstream=upstream)
-                running[name] = time.monotonic() + timeout
+                running[name] = min(time.monotonic() + timeout, budget_end)
                 notify(name, None)
                 threading.Thread(
                     target=_run_one,
@@ -127,10 +137,13 @@ def run_probes(
             item = done.get(timeout=wait)
         except queue.Empty:
             now = time.monotonic()
-            for name, deadline in list(running.items()):
-                if deadline <= now:
+            for name, due in list(running.items()):
+                if due <= now:
                     del running[name]
-                    reason = f"did not finish within {timeout:g} s"
+                    if due < budget_end:
+                        reason = f"did not finish within {timeout:g} s"
+                    else:
+                        reason = "did not finish within the scan's time budget"
                     finish(_failed(by_name[name], target, AttemptStatus.TIMEOUT, reason, timeout))
             continue
         if item.name not in running:

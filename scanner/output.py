@@ -1,10 +1,11 @@
-"""Writing reports: atomically, and never over an earlier file."""
+"""Writing reports: atomically, as a set sharing one name, and never over an earlier file."""
 
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -14,28 +15,80 @@ def report_stem(provider: str, started: datetime) -> str:
     return f"{slug}-{started.strftime('%Y%m%dT%H%M%SZ')}"
 
 
-def write_new(directory: Path, stem: str, suffix: str, text: str) -> Path:
-    """Write ``text`` to ``directory/stem.suffix`` (or ``stem-2.suffix``, ...).
+def _umask() -> int:
+    # Read, not set: os.umask() would change it process-wide for a moment, under threads.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
 
-    The content goes to a temporary file in the same folder first and is then
+
+def _temporary(directory: Path, content: str | bytes) -> Path:
+    fd, tmp_name = tempfile.mkstemp(prefix=".vetscan-", suffix=".tmp", dir=directory)
+    # mkstemp makes 0600 files; a report gets the mode any new file would get.
+    os.fchmod(fd, 0o666 & ~_umask())
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return Path(tmp_name)
+
+
+def _sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_set(directory: Path, stem: str, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write each ``suffix -> content`` as ``directory/stem.suffix``, all under one name.
+
+    Every file is written to a temporary file in the same folder first and then
     hard-linked into place: a reader never sees a half-written report, and an
-    existing report is never replaced.
+    existing report is never replaced. When any name of the set is taken, the
+    whole set moves on to ``stem-2``, ``stem-3``, ... so an HTML page and its JSON
+    always share a name.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".vetscan-", suffix=".tmp", dir=directory)
-    tmp = Path(tmp_name)
+    temps = {suffix: _temporary(directory, content) for suffix, content in files.items()}
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         for n in range(1, 1000):
-            final = directory / (f"{stem}.{suffix}" if n == 1 else f"{stem}-{n}.{suffix}")
+            name = stem if n == 1 else f"{stem}-{n}"
+            linked: list[Path] = []
             try:
-                os.link(tmp, final)
+                for suffix, tmp in temps.items():
+                    final = directory / f"{name}.{suffix}"
+                    os.link(tmp, final)
+                    linked.append(final)
             except FileExistsError:
+                for path in linked:
+                    path.unlink(missing_ok=True)
                 continue
-            return final
+            _sync_dir(directory)
+            return linked
         raise FileExistsError(f"too many reports named {stem}.* in {directory}")
     finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+
+
+def write_new(directory: Path, stem: str, suffix: str, content: str | bytes) -> Path:
+    return write_set(directory, stem, {suffix: content})[0]
+
+
+def replace_atomic(path: Path, content: str | bytes) -> Path:
+    """Replace ``path`` in one step (for pointers such as index.html, never for reports)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary(path.parent, content)
+    try:
+        os.replace(tmp, path)
+    finally:
         tmp.unlink(missing_ok=True)
+    _sync_dir(path.parent)
+    return path

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(nginx-light knot knot-dnsutils nmap openssl)
+# chromium and poppler-utils: the report's browser and PDF tests; libpango: WeasyPrint (PDF).
+APT_PACKAGES=(nginx-light knot knot-dnsutils nmap openssl chromium poppler-utils
+              libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"
@@ -16,9 +18,12 @@ as_root() {
 }
 
 missing=()
-for bin in nginx knotd kdig nmap openssl; do
+for bin in nginx knotd kdig nmap openssl chromium pdftotext; do
     if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1; then missing+=("$bin"); fi
 done
+if ! PATH="$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep -c 'libpangoft2-1.0.so' >/dev/null; then
+    missing+=(libpango)
+fi
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     APT_PACKAGES+=(python3-venv)
     missing+=(python3-venv)

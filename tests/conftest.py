@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from labscan import scan_lab_provider
 
 from scanner.lab import manager
-from scanner.lab.providers import NAMESERVER
+from scanner.lab.providers import NAMESERVER, PROVIDERS
+from scanner.model import ScanResult
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.probes.base import ProbeContext
@@ -46,3 +48,10 @@ def lab_context(lab: Path, lab_resolver: Resolver, default_profile: Profile) -> 
         profile=default_profile,
         ca_file=manager.ca_file(lab),
     )
+
+
+@pytest.fixture(scope="session")
+def default_scans(lab: Path, lab_resolver: Resolver) -> dict[str, ScanResult]:
+    """Every lab provider scanned once with the default profile, shared by all tests."""
+    profile = load_profile("default")
+    return {p.key: scan_lab_provider(lab, lab_resolver, profile, p) for p in PROVIDERS}

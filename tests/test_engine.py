@@ -156,3 +156,27 @@ def test_probe_findings_are_stamped_with_the_probe_name(context: ProbeContext) -
     (emitter,) = run_probes(TARGET, [Emitter()], context)
     assert emitter.findings[0].probe == "emitter"
     assert emitter.duration_s >= 0
+
+
+class SlowEmitter(Sleeper):
+    """A producer that sleeps; its consumer can only start after it."""
+
+    name = "emitter"
+    release = threading.Event()
+
+
+def test_a_scan_time_budget_bounds_every_probe_and_skips_what_cannot_start(
+    context: ProbeContext,
+) -> None:
+    start = time.monotonic()
+    try:
+        results = run_probes(TARGET, [SlowEmitter(), Consumer()], context, deadline=start + 0.4)
+    finally:
+        SlowEmitter.release.set()
+    assert time.monotonic() - start < 2  # the profile's probe timeout is far longer
+    slow, consumer = results
+    assert slow.status is AttemptStatus.TIMEOUT
+    assert "time budget" in slow.reason
+    assert consumer.status is AttemptStatus.SKIPPED
+    assert "time budget was spent" in consumer.reason
+    assert all(f.status is Status.NOT_ASSESSED for f in consumer.findings)

@@ -12,6 +12,16 @@ from scanner.model import Finding, Severity, Status
 
 PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
 
+# How a buyer who is not a specialist reads each pitfall (report headings, charts).
+PITFALL_TITLES = {
+    "transport": "Encryption in transit",
+    "email": "Email impersonation",
+    "exposure": "Exposed services",
+    "hygiene": "Maintenance hygiene",
+    "dns": "DNS resilience",
+    "communication": "Security contacts and reporting",
+}
+
 
 @dataclass(frozen=True)
 class Check:

@@ -294,7 +294,13 @@ BROKEN = LabProvider(
         ("@", "TXT", '"v=spf1 include:_spf1.broken.test +all"'),
         *_SPF_CHAIN,
         ("_dmarc", "TXT", '"v=DMARC1; p=quarantine; rua=mailto:reports@legacy.test"'),
-        ("_smtp._tls", "TXT", '"v=TLSRPTv1; rua=ftp://reports.broken.test"'),
+        # Invalid (ftp: is no TLS-RPT scheme), and hostile: the record is quoted in
+        # the findings, so the reports must show its markup as text.
+        (
+            "_smtp._tls",
+            "TXT",
+            "\"v=TLSRPTv1; rua=ftp://reports.broken.test/<script>alert('txt')</script>\"",
+        ),
         ("@", "CAA", '0 issue "%%bad%%"'),
         ("@", "CAA", '0 iodef "ftp://broken.test"'),
         # Hostile text: every renderer must show it escaped.

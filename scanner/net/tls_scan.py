@@ -9,6 +9,7 @@ parallel sessions. Both scanners run at the same time.
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 from collections.abc import Sequence
@@ -319,10 +320,23 @@ def _mozilla(result: ServerScanResult) -> tuple[MozillaCompliance, ...]:
         try:
             check_server_against_tls_configuration(result, MozillaTlsConfiguration.get(level))
         except ServerNotCompliantWithTlsConfiguration as exc:
-            issues = tuple(f"{key}: {text}" for key, text in sorted(exc.issues.items()))
+            issues = tuple(
+                f"{key}: {_sorted_sets(text)}" for key, text in sorted(exc.issues.items())
+            )
             levels.append(MozillaCompliance(label, False, issues))
         except ServerScanResultIncomplete as exc:
             levels.append(MozillaCompliance(label, None, reason=str(exc)))
         else:
             levels.append(MozillaCompliance(label, True))
     return tuple(levels)
+
+
+def _sorted_sets(text: str) -> str:
+    """sslyze prints Python sets, whose order changes between runs; history diffs must not
+    see a change where there is none, so the elements are put in order."""
+
+    def order(match: re.Match[str]) -> str:
+        items = [i.strip() for i in match.group(1).split(",") if i.strip()]
+        return "{" + ", ".join(sorted(items)) + "}"
+
+    return re.sub(r"\{([^{}]*)\}", order, text)

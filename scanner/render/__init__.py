@@ -1,7 +1,7 @@
-"""Renderers: each turns the canonical scan document into text and never prints or writes.
+"""Renderers: each turns the canonical scan document into text or bytes; none writes files.
 
-The HTML renderer reads the same JSON document the JSON renderer emits, so
-whatever the HTML shows is also in the JSON.
+The HTML and PDF renderers read the same JSON document the JSON renderer emits,
+so whatever they show is also in the JSON.
 """
 
 from __future__ import annotations
@@ -13,16 +13,21 @@ from typing import Any
 from scanner.render.csv import render_csv
 from scanner.render.html import render_html
 from scanner.render.json import render_json
+from scanner.render.pdf import PdfUnavailable, render_pdf
 
 
 class Format(StrEnum):
     JSON = "json"
     HTML = "html"
     CSV = "csv"
+    PDF = "pdf"
 
 
-RENDERERS: dict[Format, Callable[[dict[str, Any]], str]] = {
+RENDERERS: dict[Format, Callable[[dict[str, Any]], str | bytes]] = {
     Format.JSON: render_json,
     Format.HTML: render_html,
     Format.CSV: render_csv,
+    Format.PDF: render_pdf,
 }
+
+__all__ = ["RENDERERS", "Format", "PdfUnavailable"]

@@ -1,11 +1,20 @@
-"""A self-contained HTML page of one scan (jinja2, autoescaped, strict undefined)."""
+"""The due-diligence HTML report: one self-contained file (jinja2, autoescaped, strict).
+
+Everything shown comes from the scan document; this module only orders and
+groups it for reading. Inline CSS and SVG, no scripts, fonts or images, so the
+file opens offline and prints cleanly years later.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+
+from scanner.report.integrity import digest, html_placeholder, seal_html
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("scanner.render", "templates"),
@@ -15,25 +24,136 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 
-_STATUS_ORDER = ["fail", "error", "warn", "not_assessed", "info", "pass"]
-_SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
+STATUS_ORDER = ["fail", "error", "warn", "not_assessed", "info", "pass"]
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
+_EVIDENCE_CHARS = 400
+
+
+def _evidence(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=True)
+    if len(text) > _EVIDENCE_CHARS:
+        return text[:_EVIDENCE_CHARS] + " ... (complete in the JSON)"
+    return text
+
+
+def _visible(text: Any) -> str:
+    # Control and bidi characters from a target must not restyle or hide report text:
+    # show them as escapes (autoescaping then takes care of markup).
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if ch in "\n\t":
+            out.append(ch)
+        elif (
+            code < 0x20
+            or 0x7F <= code < 0xA0
+            or 0x200B <= code <= 0x200F
+            or 0x202A <= code <= 0x202E
+            or 0x2066 <= code <= 0x2069
+        ):
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_ENV.filters["evidence"] = lambda v: _visible(_evidence(v))
+_ENV.filters["visible"] = _visible
+
+
+def _sort_key(f: Mapping[str, Any]) -> tuple[int, int, str, str]:
+    return (
+        STATUS_ORDER.index(f["status"]),
+        SEVERITY_ORDER.index(f["severity"]),
+        f["check_id"],
+        f["asset"],
+    )
+
+
+def _verdict(findings: list[Mapping[str, Any]]) -> str:
+    statuses = {f["status"] for f in findings}
+    return next(s for s in STATUS_ORDER if s in statuses)
+
+
+def _pitfall_sections(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    checks = document["checks"]
+    by_pitfall: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(dict)
+    for f in sorted(document["findings"], key=_sort_key):
+        pitfall = checks.get(f["check_id"], {}).get("pitfall", "other")
+        by_pitfall[pitfall].setdefault(f["check_id"], []).append(f)
+    titles = document["pitfall_titles"]
+    scores = (document.get("scores") or {}).get("pitfalls", {})
+    sections = []
+    for pitfall in [*titles, "other"]:
+        groups = by_pitfall.get(pitfall)
+        if not groups:
+            continue
+        entries = [
+            {
+                "id": check_id,
+                "check": checks.get(check_id),
+                "verdict": _verdict(found),
+                "findings": found,
+            }
+            for check_id, found in groups.items()
+        ]
+        entries.sort(key=lambda e: (STATUS_ORDER.index(e["verdict"]), e["id"]))
+        sections.append(
+            {
+                "pitfall": pitfall,
+                "title": titles.get(pitfall, "Other checks"),
+                "score": scores.get(pitfall, {}).get("score"),
+                "checks": entries,
+            }
+        )
+    return sections
+
+
+def _chart(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    scores = (document.get("scores") or {}).get("pitfalls", {})
+    bars = []
+    for pitfall, title in document["pitfall_titles"].items():
+        value = scores.get(pitfall, {}).get("score")
+        colour = (
+            "#9aa3b2"
+            if value is None
+            else "#1a7f37"
+            if value >= 90
+            else "#6f9a1f"
+            if value >= 80
+            else "#bf8700"
+            if value >= 65
+            else "#d1561a"
+            if value >= 50
+            else "#a4161a"
+        )
+        bars.append({"title": title, "score": value, "colour": colour})
+    return bars
 
 
 def render_html(document: dict[str, Any]) -> str:
-    findings = sorted(
-        document["findings"],
-        key=lambda f: (
-            _STATUS_ORDER.index(f["status"]),
-            _SEVERITY_ORDER.index(f["severity"]),
-            f["check_id"],
-            f["asset"],
-        ),
-    )
-    hosts = [o for o in document["observations"] if o["kind"] == "dns.host_addresses"]
-    counts = Counter(f["status"] for f in findings)
-    return _ENV.get_template("report.html.j2").render(
+    findings = document["findings"]
+    unassessed = [
+        f for f in sorted(findings, key=_sort_key) if f["status"] in ("not_assessed", "error")
+    ]
+    integrity = document.get("integrity") or {
+        "run_id": document["scan"]["run_id"],
+        "sha256": digest(document),
+    }
+    counts = {s: sum(1 for f in findings if f["status"] == s) for s in STATUS_ORDER}
+    text = _ENV.get_template("report.html.j2").render(
         doc=document,
-        findings=findings,
-        hosts=hosts,
-        counts={s: counts.get(s, 0) for s in _STATUS_ORDER},
+        integrity=integrity,
+        html_digest=html_placeholder(),
+        counts=counts,
+        chart=_chart(document),
+        sections=_pitfall_sections(document),
+        unassessed=unassessed,
+        probes_not_completed=[p for p in document["scan"]["probes"] if p["status"] != "completed"],
     )
+    return seal_html(text)
+
+
+def render_index(index: dict[str, Any]) -> str:
+    """The portfolio overview page (scanner.report.portfolio.overview)."""
+    return _ENV.get_template("index.html.j2").render(index=index)

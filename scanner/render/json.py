@@ -6,44 +6,13 @@ import json
 from importlib import resources
 from typing import Any
 
-from scanner.model import SCHEMA_VERSION, ScanResult
+from scanner.model import ScanResult
+from scanner.report.document import build_document
 
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
-    meta = result.meta
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "vetscan", "version": result.tool_version},
-        "provider": {
-            "name": result.target.name,
-            "domains": list(result.target.domains),
-            "extra_hosts": [str(h) for h in result.target.extra_hosts],
-        },
-        "scan": {
-            "run_id": meta.run_id,
-            "started": meta.started.isoformat(),
-            "finished": meta.finished.isoformat(),
-            "duration_s": round((meta.finished - meta.started).total_seconds(), 3),
-            "profile": meta.profile,
-            "resolver": meta.resolver,
-            "allow_private": meta.allow_private,
-            "probes": [
-                {
-                    "probe": p.probe,
-                    "version": p.version,
-                    "status": str(p.status),
-                    "reason": p.reason,
-                    "duration_s": p.duration_s,
-                }
-                for p in result.probes
-            ],
-        },
-        "observations": [
-            {"probe": p.probe, **o.to_json()} for p in result.probes for o in p.observations
-        ],
-        "findings": [f.to_json() for f in result.findings],
-        "scores": result.scores.to_json() if result.scores is not None else None,
-    }
+    """The full canonical document of a scan with no earlier run to compare."""
+    return build_document(result)
 
 
 def render_json(document: dict[str, Any]) -> str:

@@ -6,42 +6,15 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from labscan import scan_lab_provider
 
-from scanner.engine import scan
-from scanner.lab import manager
-from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, PROVIDERS, LabProvider
-from scanner.model import ScanResult, Target, worst_failing
-from scanner.net.dnssec import load_anchors
-from scanner.net.policy import AddressPolicy
+from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY
+from scanner.model import ScanResult, worst_failing
 from scanner.net.resolver import Resolver
-from scanner.net.targets import parse_host_port
-from scanner.probes.context import build_context
-from scanner.registry import load_registry
 from scanner.scoring.profile import Profile, builtin_names, load_profile
 from scanner.scoring.score import GRADES, INCOMPLETE, apply_profile, score
 
 pytestmark = pytest.mark.lab
-
-
-def _scan(lab: Path, resolver: Resolver, profile: Profile, provider: LabProvider) -> ScanResult:
-    context = build_context(
-        resolver,
-        AddressPolicy(allow_private=True),
-        profile,
-        manager.ca_file(lab),
-        3.0,
-        load_anchors(manager.trust_anchors(lab)),
-        tuple(k.selector for k in provider.dkim),
-    )
-    hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
-    target = Target(provider.name, (provider.domain,), hosts)
-    return scan(target, load_registry(plugins=[]).probes, context)
-
-
-@pytest.fixture(scope="module")
-def default_scans(lab: Path, lab_resolver: Resolver) -> dict[str, ScanResult]:
-    profile = load_profile("default")
-    return {p.key: _scan(lab, lab_resolver, profile, p) for p in PROVIDERS}
 
 
 def _rank(grade: str) -> int:
@@ -93,6 +66,6 @@ def test_disabling_a_probe_lowers_coverage_and_never_raises_the_grade(
     )
     for provider in (LEGACY, BROKEN):
         before = default_scans[provider.key].scores
-        after = _scan(lab, lab_resolver, no_tls, provider).scores
+        after = scan_lab_provider(lab, lab_resolver, no_tls, provider).scores
         assert after.coverage < before.coverage
         assert _rank(after.grade) >= _rank(before.grade)

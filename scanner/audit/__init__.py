@@ -1,0 +1,1 @@
+"""Portfolio audits: many vendors, history, drift alerts, unattended runs."""

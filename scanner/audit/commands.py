@@ -1,0 +1,339 @@
+"""The portfolio commands: audit, history, diff (wiring only; the work is elsewhere)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from scanner.audit.lock import AuditLock, Locked
+from scanner.audit.notify import NotifyError, post_webhook, send_email, validate_webhook
+from scanner.audit.portfolio import PortfolioError, Vendor, load_portfolio
+from scanner.audit.run import VendorOutcome, run_vendors, summary
+from scanner.audit.waivers import adjusted
+from scanner.checks import catalogue
+from scanner.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ScanIncomplete,
+    ScanSettings,
+    UsageError,
+    _settings,
+    emit,
+    run_scan,
+    write_index,
+)
+from scanner.history.diff import diff, regressions
+from scanner.history.store import History, HistoryError
+from scanner.model import Severity, Target
+from scanner.report.document import build_document
+from scanner.report.integrity import seal
+from scanner.scoring.profile import Profile, ProfileError, load_profile
+from scanner.scoring.score import score
+
+EXIT_LOCKED = 4
+DEFAULT_BUDGET_S = 900.0
+_NOTHING: dict[str, Any] = {
+    "scan": {"run_id": "", "started": ""},
+    "scores": None,
+    "findings": [],
+    "observations": [],
+}
+
+
+def default_db() -> Path:
+    env = os.environ.get("VETSCAN_DB")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("vetscan")) / "history.sqlite3"
+
+
+def _db(args: argparse.Namespace) -> Path:
+    path: Path | None = getattr(args, "db", None)
+    return path if path is not None else default_db()
+
+
+def _profiles(vendors: tuple[Vendor, ...], default: str) -> dict[str, Profile]:
+    out = {}
+    for name in sorted({v.profile or default for v in vendors}):
+        try:
+            out[name] = load_profile(name)
+        except ProfileError as exc:
+            raise UsageError(f"portfolio: {exc}") from None
+    return out
+
+
+def _terminate(_signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM (systemd stop, kill) ends the audit like Ctrl-C: what is stored stays stored.
+    raise KeyboardInterrupt
+
+
+def _scan_vendor(
+    vendor: Vendor,
+    settings: ScanSettings,
+    profile: Profile,
+    db: Path,
+    out: Path,
+    budget: float,
+    today: Any,
+) -> VendorOutcome:
+    start = time.monotonic()
+    target = Target(vendor.name, vendor.domains, vendor.hosts)
+    vendor_settings = replace(settings, profile=profile, dkim_selectors=vendor.dkim_selectors)
+    try:
+        result = run_scan(target, vendor_settings, deadline=start + budget)
+    except (UsageError, ScanIncomplete) as exc:
+        return VendorOutcome(vendor, None, error=str(exc))
+    # Each worker reads the previous run through its own connection (WAL readers
+    # do not block the writer).
+    with History(db) as history:
+        previous = history.latest(vendor.name)
+    card = (
+        score(adjusted(result.findings, vendor.waivers, today), profile).to_json()
+        if vendor.waivers
+        else None
+    )
+    document = seal(build_document(result, previous, vendor.waivers, today, card))
+    change = diff(previous if previous is not None else _NOTHING, document)
+    threshold = profile.fail_threshold
+    found = [
+        r
+        for r in regressions(change)
+        if r["to_status"] == "fail" and Severity(r["severity"]).at_least(threshold)
+    ]
+    paths = emit(document, settings.formats, out, settings.sign_key)
+    return VendorOutcome(
+        vendor,
+        document,
+        tuple(paths),
+        tuple(found),
+        regressed=bool(found),
+        first_scan=previous is None,
+    )
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    portfolio = _load(args)
+    profiles = _profiles(portfolio.vendors, args.profile)
+    settings = _settings(args)
+    if args.jobs < 1 or args.jobs > 64:
+        raise UsageError("--jobs must be between 1 and 64")
+    if args.vendor_budget <= 0:
+        raise UsageError("--vendor-budget must be positive")
+    if args.retention is not None and args.retention < 1:
+        raise UsageError("--retention must be at least 1")
+    if args.notify_webhook:
+        try:
+            validate_webhook(args.notify_webhook)
+        except NotifyError as exc:
+            raise UsageError(str(exc)) from None
+    if args.notify_email and not args.smtp:
+        raise UsageError("--notify-email needs --smtp HOST[:PORT]")
+    db = _db(args)
+    previous_handler = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with AuditLock(db):
+            return _audit(args, portfolio.vendors, profiles, settings, db)
+    except Locked as exc:
+        print(f"vetscan: error: {exc}; this run exits (code {EXIT_LOCKED})", file=sys.stderr)
+        return EXIT_LOCKED
+    except HistoryError as exc:
+        raise ScanIncomplete(str(exc)) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _load(args: argparse.Namespace) -> Any:
+    try:
+        return load_portfolio(args.portfolio, set(catalogue()))
+    except PortfolioError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _audit(
+    args: argparse.Namespace,
+    vendors: tuple[Vendor, ...],
+    profiles: dict[str, Profile],
+    settings: ScanSettings,
+    db: Path,
+) -> int:
+    today = datetime.now(UTC).date()
+    with History(db) as history:
+        bar = _progress(len(vendors), args.quiet)
+        written: list[tuple[dict[str, Any], list[Path]]] = []
+
+        def store(outcome: VendorOutcome) -> None:
+            if outcome.document is not None:
+                history.save(outcome.vendor.name, outcome.document, outcome.regressed)
+                written.append((outcome.document, list(outcome.paths)))
+                if args.retention is not None:
+                    history.prune(outcome.vendor.name, args.retention)
+            if bar is not None:
+                bar.set_postfix_str(outcome.vendor.name[:30], refresh=False)
+                bar.update(1)
+
+        outcomes = run_vendors(
+            vendors,
+            lambda v: _scan_vendor(
+                v,
+                settings,
+                profiles[v.profile or args.profile],
+                db,
+                args.out,
+                args.vendor_budget,
+                today,
+            ),
+            args.jobs,
+            store,
+        )
+        if bar is not None:
+            bar.close()
+    if written:
+        write_index(args.out, written)
+    report = summary(outcomes, db)
+    _print_summary(report, args.quiet)
+    _notify(args, report, settings)
+    if report["regressed"]:
+        return EXIT_FINDINGS
+    if report["errors"] == len(vendors):
+        raise ScanIncomplete("no vendor could be scanned; see the messages above")
+    return EXIT_OK
+
+
+def _progress(total: int, quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="vendor", file=sys.stderr, leave=False)
+
+
+def _print_summary(report: dict[str, Any], quiet: bool) -> None:
+    for row in report["vendors"]:
+        if quiet and row["status"] == "ok":
+            continue
+        grade = row["grade"] or "-"
+        was = f" (was {row['previous_grade']})" if row["previous_grade"] else ""
+        waived = f", {row['adjusted_grade']} with accepted risks" if row["adjusted_grade"] else ""
+        line = f"{row['status'].upper():9} {row['vendor']}: grade {grade}{was}{waived}"
+        print(line.encode("ascii", "backslashreplace").decode())
+        if row["error"]:
+            print(f"          {row['error']}")
+        for r in row["regressions"][:10]:
+            print(f"          {r['severity']}: {r['check_id']} on {r['asset']}")
+        if len(row["regressions"]) > 10:
+            print(f"          ... and {len(row['regressions']) - 10} more")
+    if not quiet:
+        print(
+            f"{len(report['vendors'])} vendor(s): {report['regressed']} regressed, "
+            f"{report['errors']} error(s); history {report['history']}"
+        )
+
+
+def _notify(args: argparse.Namespace, report: dict[str, Any], settings: ScanSettings) -> None:
+    if not (report["regressed"] or report["errors"]) and not args.notify_always:
+        return
+    if args.notify_webhook:
+        try:
+            post_webhook(args.notify_webhook, report)
+        except NotifyError as exc:
+            print(f"vetscan: warning: {exc}", file=sys.stderr)
+    if args.notify_email:
+        host, _, port = args.smtp.partition(":")
+        try:
+            send_email(
+                report,
+                host,
+                int(port or 25),
+                args.smtp_from,
+                args.notify_email,
+                str(args.smtp_ca_file) if args.smtp_ca_file else None,
+            )
+        except (NotifyError, ValueError) as exc:
+            print(f"vetscan: warning: {exc}", file=sys.stderr)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    try:
+        with History(_db(args)) as history:
+            if args.vendor is None:
+                for name in history.vendors():
+                    print(name)
+                return EXIT_OK
+            runs = history.runs(args.vendor)
+    except HistoryError as exc:
+        raise ScanIncomplete(str(exc)) from None
+    if not runs:
+        raise UsageError(f"no runs of {args.vendor!r} in {_db(args)}")
+    for run in runs:
+        overall = f"{run.overall:5.1f}" if run.overall is not None else "    -"
+        flag = "  regressed" if run.regressed else ""
+        print(
+            f"{run.started}  {run.run_id}  {run.grade or '-':10} {overall}  "
+            f"{run.failed_checks} failing check(s){flag}"
+        )
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    try:
+        with History(_db(args)) as history:
+            runs = [r.run_id for r in history.runs(args.vendor)]
+            if not runs:
+                raise UsageError(f"no runs of {args.vendor!r} in {_db(args)}")
+            to_run = args.to or runs[-1]
+            if args.from_run is None and len(runs) < 2:
+                raise UsageError(f"{args.vendor!r} has a single run; nothing to compare")
+            from_run = args.from_run or runs[runs.index(to_run) - 1 if to_run in runs else -2]
+            for run in (from_run, to_run):
+                if run not in runs:
+                    raise UsageError(f"run {run} is not a run of {args.vendor!r}")
+            old, new = history.document(from_run), history.document(to_run)
+    except HistoryError as exc:
+        raise ScanIncomplete(str(exc)) from None
+    assert old is not None and new is not None
+    change = diff(old, new)
+    if args.json:
+        print(json.dumps(change, indent=2, ensure_ascii=True))
+        return EXIT_OK
+    _print_diff(change)
+    return EXIT_OK
+
+
+def _print_diff(change: dict[str, Any]) -> None:
+    a, b = change["from"], change["to"]
+    print(f"{a['started']} ({a['run_id']}) -> {b['started']} ({b['run_id']})")
+    print(f"grade {a['grade']} -> {b['grade']}, score {a['overall']} -> {b['overall']}")
+    for p in change["pitfalls"]:
+        print(f"  pitfall {p['pitfall']}: {p['from']} -> {p['to']}")
+    labels = {
+        "new": "new",
+        "worsened": "worse",
+        "resolved": "resolved",
+        "improved": "better",
+        "accepted": "accepted",
+        "no_longer_assessed": "not assessed now",
+        "changed": "changed",
+    }
+    for key, label in labels.items():
+        for f in change[key]:
+            text = f"  {label}: {f['check_id']} on {f['asset']} ({f['from_status'] or 'absent'} -> {f['to_status'] or 'absent'})"
+            print(text.encode("ascii", "backslashreplace").decode())
+    for p in change["ports_opened"]:
+        print(f"  port opened: {p['address']}:{p['port']} {p['service']}")
+    for p in change["ports_closed"]:
+        print(f"  port closed: {p['address']}:{p['port']} {p['service']}")
+    for c in change["certificates"]:
+        print(f"  certificate changed: {c['endpoint']} (expires {c['to_not_after']})")
+    for r in change["records"]:
+        print(f"  record changed: {r['record']}: -{r['removed']} +{r['added']}")

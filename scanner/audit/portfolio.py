@@ -1,0 +1,210 @@
+"""The portfolio file (TOML): one ``[[vendor]]`` table per vendor.
+
+Validation is strict and whole: every problem is found before any scan starts,
+and each message names the file, the line and the key, because an unattended
+run should fail at once on a typo, not scan half a portfolio.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scanner.model import HostPort
+from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
+
+VENDOR_KEYS = {
+    "name",
+    "domains",
+    "hosts",
+    "profile",
+    "owner",
+    "tags",
+    "dkim_selectors",
+    "waivers",
+}
+WAIVER_KEYS = {"check", "asset", "reason", "accepted_by", "expires"}
+_MAX_VENDORS = 10_000
+
+
+class PortfolioError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted risk: one check on one asset ("*" for every asset), until ``expires``."""
+
+    check: str
+    asset: str
+    reason: str
+    accepted_by: str
+    expires: date
+
+    def covers(self, check_id: str, asset: str) -> bool:
+        return self.check == check_id and self.asset in ("*", asset)
+
+    def active(self, today: date) -> bool:
+        return today < self.expires
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    domains: tuple[str, ...]
+    hosts: tuple[HostPort, ...] = ()
+    profile: str = ""  # empty: the audit's --profile
+    owner: str = ""
+    tags: tuple[str, ...] = ()
+    dkim_selectors: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    source: Path
+    vendors: tuple[Vendor, ...]
+
+
+class _Where:
+    """Finds the line of a vendor's table or key in the file, for error messages."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.headers = [
+            i for i, line in enumerate(self.lines) if re.match(r"\s*\[\[\s*vendor\s*\]\]", line)
+        ]
+
+    def line(self, vendor: int, key: str | None = None) -> int:
+        if vendor >= len(self.headers):
+            return 1
+        start = self.headers[vendor]
+        end = self.headers[vendor + 1] if vendor + 1 < len(self.headers) else len(self.lines)
+        if key is not None:
+            for i in range(start, end):
+                if re.match(rf"\s*{re.escape(key)}\s*=", self.lines[i]) or re.match(
+                    rf"\s*\[\[\s*vendor\.{re.escape(key)}\s*\]\]", self.lines[i]
+                ):
+                    return i + 1
+        return start + 1
+
+    def error(self, vendor: int, key: str | None, message: str) -> str:
+        where = f"vendor #{vendor + 1}" + (f", key {key!r}" if key else "")
+        return f"{self.path}:{self.line(vendor, key)}: {where}: {message}"
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} must be a list of strings")
+    return tuple(value)
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip() or not value.isprintable():
+        raise ValueError(f"{what} must be non-empty printable text")
+    return value.strip()
+
+
+def _waiver(raw: Any) -> Waiver:
+    if not isinstance(raw, dict):
+        raise ValueError("each waiver must be a table")
+    unknown = set(raw) - WAIVER_KEYS
+    if unknown:
+        raise ValueError(f"unknown waiver key(s) {', '.join(sorted(unknown))}")
+    missing = WAIVER_KEYS - set(raw)
+    if missing:
+        raise ValueError(f"waiver lacks {', '.join(sorted(missing))}")
+    expires = raw["expires"]
+    if not isinstance(expires, date):
+        raise ValueError("waiver expires must be a TOML date (2027-03-31)")
+    return Waiver(
+        check=_text(raw["check"], "waiver check"),
+        asset=_text(raw["asset"], "waiver asset"),
+        reason=_text(raw["reason"], "waiver reason"),
+        accepted_by=_text(raw["accepted_by"], "waiver accepted_by"),
+        expires=expires,
+    )
+
+
+def _vendor(raw: dict[str, Any], index: int, where: _Where, known_checks: set[str]) -> Vendor:
+    def fail(key: str | None, message: str) -> PortfolioError:
+        return PortfolioError(where.error(index, key, message))
+
+    unknown = sorted(set(raw) - VENDOR_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key (allowed: {', '.join(sorted(VENDOR_KEYS))})")
+    for key in ("name", "domains"):
+        if key not in raw:
+            raise fail(None, f"missing required key {key!r}")
+    values: dict[str, Any] = {}
+    key = "name"
+    try:
+        values["name"] = _text(raw["name"], "name")
+        key = "domains"
+        domains = _strings(raw["domains"], "domains")
+        if not domains:
+            raise ValueError("domains must name at least one domain")
+        values["domains"] = tuple(dict.fromkeys(normalize_hostname(d) for d in domains))
+        key = "hosts"
+        values["hosts"] = tuple(parse_host_port(h) for h in _strings(raw.get("hosts", []), key))
+        for key in ("profile", "owner"):
+            if key in raw:
+                values[key] = _text(raw[key], key)
+        key = "tags"
+        values["tags"] = _strings(raw.get("tags", []), key)
+        key = "dkim_selectors"
+        selectors = _strings(raw.get(key, []), key)
+        for selector in selectors:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", selector):
+                raise ValueError(f"invalid DKIM selector {selector!r}")
+        values[key] = selectors
+        key = "waivers"
+        if not isinstance(raw.get(key, []), list):
+            raise ValueError("waivers must be an array of tables ([[vendor.waivers]])")
+        waivers = tuple(_waiver(w) for w in raw.get(key, []))
+        for waiver in waivers:
+            if waiver.check not in known_checks:
+                raise ValueError(f"waiver names unknown check {waiver.check!r}")
+        values[key] = waivers
+    except (ValueError, InvalidTarget) as exc:
+        raise fail(key, str(exc)) from None
+    return Vendor(**values)
+
+
+def parse_portfolio(text: str, source: Path, known_checks: set[str]) -> Portfolio:
+    where = _Where(source, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PortfolioError(f"{source}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"vendor"})
+    if unknown:
+        raise PortfolioError(f"{source}: unknown top-level key {unknown[0]!r} (only [[vendor]])")
+    raw_vendors = data.get("vendor", [])
+    if not isinstance(raw_vendors, list) or not raw_vendors:
+        raise PortfolioError(f"{source}: no [[vendor]] tables")
+    if len(raw_vendors) > _MAX_VENDORS:
+        raise PortfolioError(f"{source}: more than {_MAX_VENDORS} vendors")
+    vendors = [_vendor(raw, i, where, known_checks) for i, raw in enumerate(raw_vendors)]
+    seen: dict[str, int] = {}
+    for i, vendor in enumerate(vendors):
+        key = vendor.name.casefold()
+        if key in seen:
+            raise PortfolioError(
+                where.error(i, "name", f"duplicate vendor name (also vendor #{seen[key] + 1})")
+            )
+        seen[key] = i
+    return Portfolio(source, tuple(vendors))
+
+
+def load_portfolio(path: Path, known_checks: set[str]) -> Portfolio:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PortfolioError(f"cannot read portfolio {path}: {exc}") from None
+    return parse_portfolio(text, path, known_checks)

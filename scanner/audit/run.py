@@ -1,0 +1,121 @@
+"""Running a portfolio: vendors scanned in parallel, each result stored as it comes.
+
+Workers are daemon threads: a vendor scan is bounded by its time budget (the
+engine's deadline), and an interrupted audit (SIGTERM, Ctrl-C) exits without
+waiting for scans in flight. Each finished vendor is stored in one transaction
+by the calling thread, so whatever was stored before an interruption stays
+consistent, and what was not is simply absent.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.audit.portfolio import Vendor
+
+
+@dataclass(frozen=True)
+class VendorOutcome:
+    vendor: Vendor
+    document: dict[str, Any] | None
+    paths: tuple[Path, ...] = ()
+    regressions: tuple[dict[str, Any], ...] = ()
+    regressed: bool = False
+    error: str = ""
+    elapsed_s: float = 0.0
+    first_scan: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Worker = Callable[[Vendor], VendorOutcome]
+"""Scans one vendor, writes its reports, and says what changed (never raises)."""
+
+
+def run_vendors(
+    vendors: Sequence[Vendor],
+    worker: Worker,
+    jobs: int,
+    on_done: Callable[[VendorOutcome], None],
+) -> list[VendorOutcome]:
+    """Runs ``worker`` over ``vendors`` with ``jobs`` at a time; ``on_done`` sees each result
+    in the calling thread (where storing happens) as soon as it is ready."""
+    todo: queue.Queue[Vendor | None] = queue.Queue()
+    done: queue.Queue[VendorOutcome] = queue.Queue()
+    for vendor in vendors:
+        todo.put(vendor)
+    workers = max(1, min(jobs, len(vendors)))
+    for _ in range(workers):
+        todo.put(None)
+
+    def work() -> None:
+        while (vendor := todo.get()) is not None:
+            start = time.monotonic()
+            try:
+                outcome = worker(vendor)
+            except Exception as exc:  # noqa: BLE001 - one vendor's bug must not sink the audit
+                tail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
+                outcome = VendorOutcome(vendor, None, error=f"bug: {tail or exc}")
+            done.put(
+                outcome if outcome.elapsed_s else _with_elapsed(outcome, time.monotonic() - start)
+            )
+
+    for n in range(workers):
+        threading.Thread(target=work, name=f"audit-{n}", daemon=True).start()
+    outcomes = []
+    for _ in vendors:
+        outcome = done.get()
+        on_done(outcome)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _with_elapsed(outcome: VendorOutcome, elapsed: float) -> VendorOutcome:
+    from dataclasses import replace
+
+    return replace(outcome, elapsed_s=round(elapsed, 3))
+
+
+def summary(outcomes: Iterable[VendorOutcome], db: Path) -> dict[str, Any]:
+    """The audit's summary (terminal, webhook, email): regressions first."""
+    rows = []
+    for o in outcomes:
+        scores = (o.document or {}).get("scores") or {}
+        adjusted = (o.document or {}).get("adjusted_scores") or {}
+        changes = (o.document or {}).get("changes")
+        rows.append(
+            {
+                "vendor": o.vendor.name,
+                "owner": o.vendor.owner,
+                "tags": list(o.vendor.tags),
+                "status": "error" if o.error else "regressed" if o.regressed else "ok",
+                "error": o.error,
+                "grade": scores.get("grade"),
+                "overall": scores.get("overall"),
+                "adjusted_grade": adjusted.get("grade"),
+                "previous_grade": changes["from"]["grade"] if changes else None,
+                "first_scan": o.first_scan,
+                "regressions": [
+                    {k: r[k] for k in ("check_id", "asset", "severity", "from_status", "to_status")}
+                    for r in o.regressions
+                ],
+                "run_id": (o.document or {}).get("scan", {}).get("run_id"),
+                "reports": [str(p) for p in o.paths],
+                "elapsed_s": o.elapsed_s,
+            }
+        )
+    order = {"regressed": 0, "error": 1, "ok": 2}
+    rows.sort(key=lambda r: (order[r["status"]], r["vendor"].casefold()))
+    return {
+        "tool": "vetscan",
+        "vendors": rows,
+        "regressed": sum(1 for r in rows if r["status"] == "regressed"),
+        "errors": sum(1 for r in rows if r["status"] == "error"),
+        "history": str(db),
+    }

@@ -1,0 +1,1 @@
+"""History of scans: the SQLite store and the diff between two runs."""

@@ -1,0 +1,223 @@
+"""What changed between two scans of one provider (pure, over scan documents).
+
+Findings are matched on check ID and asset and compared on a fingerprint that
+leaves volatile evidence out, so a certificate's daily countdown is no change
+(crossing a threshold changes the status, which is), and a renewed certificate
+(new fingerprint) is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Evidence that changes from run to run without anything changing at the provider.
+VOLATILE_EVIDENCE = frozenset({"days_left", "observed_at", "duration_s", "elapsed_s"})
+_BAD = ("fail", "warn")
+_UNASSESSED = ("not_assessed", "error")
+
+Doc = Mapping[str, Any]
+
+
+def stable_evidence(finding: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in finding.get("evidence", {}).items() if k not in VOLATILE_EVIDENCE}
+
+
+def fingerprint(finding: Mapping[str, Any]) -> str:
+    """Check, asset, status and stable evidence; the same fact gives the same value."""
+    basis = [finding["check_id"], finding["asset"], finding["status"], stable_evidence(finding)]
+    text = json.dumps(basis, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _keyed(findings: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], Mapping[str, Any]]:
+    counts: dict[tuple[str, str], int] = {}
+    for f in findings:
+        counts[(f["check_id"], f["asset"])] = counts.get((f["check_id"], f["asset"]), 0) + 1
+    out: dict[tuple[str, ...], Mapping[str, Any]] = {}
+    for f in findings:
+        key: tuple[str, ...] = (f["check_id"], f["asset"])
+        if counts[(f["check_id"], f["asset"])] > 1:
+            # Several findings of one check on one asset (one per port, say): tell them
+            # apart by what they are about, not by their verdict.
+            key += (json.dumps(stable_evidence(f), sort_keys=True),)
+        out[key] = f
+    return out
+
+
+def _summary(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, Any]:
+    ref = new if new is not None else old
+    assert ref is not None
+    return {
+        "check_id": ref["check_id"],
+        "asset": ref["asset"],
+        "severity": ref["severity"],
+        "from_status": effective_status(old) if old is not None else None,
+        "to_status": effective_status(new) if new is not None else None,
+        "detail": ref["detail"],
+    }
+
+
+def effective_status(finding: Mapping[str, Any]) -> str:
+    """The status, with an actively waived failure read as "accepted"."""
+    if (finding.get("waiver") or {}).get("active") and finding["status"] in _BAD:
+        return "accepted"
+    return str(finding["status"])
+
+
+def _classify(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> str | None:
+    before = effective_status(old) if old is not None else None
+    after = effective_status(new) if new is not None else None
+    if after in _BAD and before not in _BAD:
+        return "new"
+    if before == "warn" and after == "fail":
+        return "worsened"
+    if before in _BAD and (after is None or after in _UNASSESSED):
+        return "no_longer_assessed"
+    if before in _BAD and after == "accepted":
+        return "accepted"
+    if before in _BAD and after not in _BAD:
+        return "resolved"
+    if before == "fail" and after == "warn":
+        return "improved"
+    if old is not None and new is not None and fingerprint(old) != fingerprint(new):
+        return "changed"
+    return None
+
+
+def _open_ports(doc: Doc) -> set[tuple[str, int, str]]:
+    out = set()
+    for o in doc.get("observations", []):
+        if o.get("kind") == "services.address" and o.get("outcome") == "scanned":
+            for p in o.get("ports", []):
+                if p.get("state") == "open":
+                    out.add((o["address"], int(p["port"]), p.get("service", "")))
+    return out
+
+
+def _scanned_addresses(doc: Doc) -> set[str]:
+    return {
+        o["address"]
+        for o in doc.get("observations", [])
+        if o.get("kind") == "services.address" and o.get("outcome") == "scanned"
+    }
+
+
+def _certificates(doc: Doc) -> dict[str, Mapping[str, Any]]:
+    out = {}
+    for o in doc.get("observations", []):
+        chain = (o.get("certificate") or {}).get("received_chain") or []
+        if o.get("kind") == "tls.endpoint" and chain:
+            out[f"{o['host']}:{o['port']} ({o.get('address', '')})"] = chain[0]
+    return out
+
+
+def _records(doc: Doc) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for o in doc.get("observations", []):
+        kind = o.get("kind")
+        if kind == "dns.records" and o.get("outcome") in ("ok", "nxdomain", "nodata"):
+            out[f"{o['name']} {o['rdtype']}"] = sorted(o.get("records", []))
+        elif kind in ("email.spf", "email.dmarc"):
+            out[f"{o['domain']} {kind.split('.')[1].upper()}"] = sorted(o.get("records", []))
+        elif kind == "email.record":
+            out[f"{o['name']} {o['record_kind'].upper()}"] = sorted(o.get("texts", []))
+    return out
+
+
+def _run(doc: Doc) -> dict[str, Any]:
+    scores = doc.get("scores") or {}
+    return {
+        "run_id": doc["scan"]["run_id"],
+        "started": doc["scan"]["started"],
+        "grade": scores.get("grade"),
+        "overall": scores.get("overall"),
+    }
+
+
+def diff(old: Doc, new: Doc) -> dict[str, Any]:
+    """Everything that changed from ``old`` to ``new`` (two scans of one provider)."""
+    before, after = _keyed(old["findings"]), _keyed(new["findings"])
+    groups: dict[str, list[dict[str, Any]]] = {
+        k: []
+        for k in (
+            "new",
+            "worsened",
+            "resolved",
+            "improved",
+            "accepted",
+            "no_longer_assessed",
+            "changed",
+        )
+    }
+    for key in sorted(set(before) | set(after)):
+        kind = _classify(before.get(key), after.get(key))
+        if kind is not None:
+            groups[kind].append(_summary(before.get(key), after.get(key)))
+
+    old_scores, new_scores = old.get("scores") or {}, new.get("scores") or {}
+    pitfalls = []
+    for name in sorted(set(old_scores.get("pitfalls", {})) | set(new_scores.get("pitfalls", {}))):
+        a = old_scores.get("pitfalls", {}).get(name, {}).get("score")
+        b = new_scores.get("pitfalls", {}).get(name, {}).get("score")
+        if a != b:
+            pitfalls.append({"pitfall": name, "from": a, "to": b})
+
+    old_ports, new_ports = _open_ports(old), _open_ports(new)
+    # A port "closed" only if its address was scanned both times; an address that
+    # was not scanned this time tells nothing about its ports.
+    rescanned = _scanned_addresses(new)
+    ports_opened = sorted(new_ports - old_ports)
+    ports_closed = sorted(p for p in old_ports - new_ports if p[0] in rescanned)
+
+    old_certs, new_certs = _certificates(old), _certificates(new)
+    certificates = []
+    for endpoint in sorted(set(old_certs) | set(new_certs)):
+        a, b = old_certs.get(endpoint), new_certs.get(endpoint)
+        if (a or {}).get("sha256") != (b or {}).get("sha256"):
+            certificates.append(
+                {
+                    "endpoint": endpoint,
+                    "from_sha256": (a or {}).get("sha256"),
+                    "to_sha256": (b or {}).get("sha256"),
+                    "from_not_after": (a or {}).get("not_after"),
+                    "to_not_after": (b or {}).get("not_after"),
+                    "to_subject": (b or {}).get("subject"),
+                }
+            )
+
+    old_records, new_records = _records(old), _records(new)
+    records = []
+    for name in sorted(set(old_records) & set(new_records)):
+        a_set, b_set = set(old_records[name]), set(new_records[name])
+        if a_set != b_set:
+            records.append(
+                {"record": name, "removed": sorted(a_set - b_set), "added": sorted(b_set - a_set)}
+            )
+
+    return {
+        "from": _run(old),
+        "to": _run(new),
+        "grade_changed": _run(old)["grade"] != _run(new)["grade"],
+        "pitfalls": pitfalls,
+        **groups,
+        "ports_opened": [{"address": a, "port": p, "service": s} for a, p, s in ports_opened],
+        "ports_closed": [{"address": a, "port": p, "service": s} for a, p, s in ports_closed],
+        "certificates": certificates,
+        "records": records,
+    }
+
+
+def is_empty(change: Mapping[str, Any]) -> bool:
+    keys = ("pitfalls", "new", "worsened", "resolved", "improved", "accepted", "no_longer_assessed")
+    more = ("changed", "ports_opened", "ports_closed", "certificates", "records")
+    return not change["grade_changed"] and not any(change[k] for k in keys + more)
+
+
+def regressions(change: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """New or worse problems, most severe first (waived ones are "accepted", not here)."""
+    order = ("critical", "high", "medium", "low", "info")
+    found = [*change["new"], *change["worsened"]]
+    return sorted(found, key=lambda f: (order.index(f["severity"]), f["check_id"], f["asset"]))

@@ -1,0 +1,263 @@
+"""The scan history: SQLite (WAL), one transaction per scan, versioned migrations.
+
+Each run keeps its whole sealed scan document (zlib-compressed JSON), from which
+reports can be re-issued and diffs computed, plus one row per finding so that a
+portfolio can be queried with SQL. A database this vetscan does not understand
+(corrupt, someone else's, or written by a newer vetscan) is refused with a clear
+error; it is never "repaired" or overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scanner.history.diff import fingerprint
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: runs and their findings
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL UNIQUE,
+        vendor TEXT NOT NULL,
+        started TEXT NOT NULL,
+        finished TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        grade TEXT,
+        overall REAL,
+        adjusted_overall REAL,
+        failed_checks INTEGER NOT NULL,
+        regressed INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        document BLOB NOT NULL
+    );
+    CREATE INDEX runs_by_vendor ON runs (vendor, started);
+    CREATE TABLE findings (
+        run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        check_id TEXT NOT NULL,
+        asset TEXT NOT NULL,
+        status TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        waived INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL
+    );
+    CREATE INDEX findings_by_run ON findings (run);
+    CREATE INDEX findings_by_check ON findings (check_id, status);
+    """,
+)
+
+
+class HistoryError(Exception):
+    """The history database cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    vendor: str
+    started: str
+    grade: str | None
+    overall: float | None
+    adjusted_overall: float | None
+    failed_checks: int
+    regressed: bool
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(f"cannot open history database {path}: {exc}") from None
+        try:
+            with self._errors():
+                self._db.execute("PRAGMA foreign_keys = ON")
+                self._db.execute("PRAGMA journal_mode = WAL")
+                # FULL: a committed run survives a power cut, not only a killed process.
+                self._db.execute("PRAGMA synchronous = FULL")
+                self._check()
+                self._migrate()
+        except HistoryError:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"history database {self.path} is unusable ({exc}); it was left untouched. "
+                "Restore it from a backup or move it aside to start a new history."
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _check(self) -> None:
+        verdict = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(f"integrity check: {verdict}")
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        if tables and "schema_migrations" not in tables:
+            raise HistoryError(
+                f"{self.path} is an SQLite database but not a vetscan history; "
+                "it was left untouched (choose another --db)"
+            )
+
+    def _migrate(self) -> None:
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+        )
+        current = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+        if current > len(MIGRATIONS):
+            raise HistoryError(
+                f"history database {self.path} has schema version {current}, newer than this "
+                f"vetscan knows ({len(MIGRATIONS)}); upgrade vetscan (the file was left untouched)"
+            )
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            with self._transaction() as db:
+                for statement in MIGRATIONS[version - 1].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?)",
+                    (version, datetime.now(UTC).isoformat()),
+                )
+
+    @property
+    def schema_version(self) -> int:
+        with self._errors():
+            value: int = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()[
+                0
+            ]
+        return value
+
+    def save(self, vendor: str, document: Mapping[str, Any], regressed: bool) -> None:
+        """Stores one scan, with its findings, in one transaction."""
+        scores = document.get("scores") or {}
+        adjusted = document.get("adjusted_scores") or {}
+        blob = zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 6)
+        failed = {f["check_id"] for f in document["findings"] if f["status"] == "fail"}
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (run_id, vendor, started, finished, profile, grade, overall, "
+                "adjusted_overall, failed_checks, regressed, sha256, document) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document["scan"]["run_id"],
+                    vendor,
+                    document["scan"]["started"],
+                    document["scan"]["finished"],
+                    document["scan"]["profile"],
+                    scores.get("grade"),
+                    scores.get("overall"),
+                    adjusted.get("overall", scores.get("overall")),
+                    len(failed),
+                    int(regressed),
+                    (document.get("integrity") or {}).get("sha256", ""),
+                    blob,
+                ),
+            )
+            db.executemany(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        cursor.lastrowid,
+                        f["check_id"],
+                        f["asset"],
+                        f["status"],
+                        f["severity"],
+                        int(bool(f.get("waiver"))),
+                        fingerprint(f),
+                    )
+                    for f in document["findings"]
+                ],
+            )
+
+    def runs(self, vendor: str) -> list[RunSummary]:
+        """The vendor's runs, oldest first."""
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT run_id, vendor, started, grade, overall, adjusted_overall, failed_checks, "
+                "regressed FROM runs WHERE vendor = ? ORDER BY started, id",
+                (vendor,),
+            ).fetchall()
+        return [
+            RunSummary(
+                run_id=r[0],
+                vendor=r[1],
+                started=r[2],
+                grade=r[3],
+                overall=r[4],
+                adjusted_overall=r[5],
+                failed_checks=r[6],
+                regressed=bool(r[7]),
+            )
+            for r in rows
+        ]
+
+    def vendors(self) -> list[str]:
+        with self._errors():
+            return [r[0] for r in self._db.execute("SELECT DISTINCT vendor FROM runs ORDER BY 1")]
+
+    def document(self, run_id: str) -> dict[str, Any] | None:
+        with self._errors():
+            row = self._db.execute(
+                "SELECT document FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        return _load(row[0]) if row else None
+
+    def latest(self, vendor: str) -> dict[str, Any] | None:
+        with self._errors():
+            row = self._db.execute(
+                "SELECT document FROM runs WHERE vendor = ? ORDER BY started DESC, id DESC LIMIT 1",
+                (vendor,),
+            ).fetchone()
+        return _load(row[0]) if row else None
+
+    def prune(self, vendor: str, keep: int) -> int:
+        """Deletes all but the newest ``keep`` runs of ``vendor``; returns how many went."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM runs WHERE vendor = ? AND id NOT IN "
+                "(SELECT id FROM runs WHERE vendor = ? ORDER BY started DESC, id DESC LIMIT ?)",
+                (vendor, vendor, keep),
+            )
+            return cursor.rowcount
+
+
+def _load(blob: bytes) -> dict[str, Any]:
+    try:
+        document: dict[str, Any] = json.loads(zlib.decompress(blob))
+    except (zlib.error, ValueError) as exc:
+        raise HistoryError(f"a stored run cannot be read ({exc})") from None
+    return document

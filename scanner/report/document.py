@@ -1,0 +1,108 @@
+"""The canonical scan document (what the JSON holds and every renderer reads)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from scanner.audit.portfolio import Waiver
+from scanner.audit.waivers import annotate
+from scanner.checks import PITFALL_TITLES, catalogue
+from scanner.history.diff import diff
+from scanner.model import SCHEMA_VERSION, ScanResult
+from scanner.report.inventory import inventory
+from scanner.report.questions import failing_checks, questions, top_risks
+
+
+def base_document(result: ScanResult) -> dict[str, Any]:
+    """The scan as gathered and scored, without derived report sections."""
+    meta = result.meta
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "vetscan", "version": result.tool_version},
+        "provider": {
+            "name": result.target.name,
+            "domains": list(result.target.domains),
+            "extra_hosts": [str(h) for h in result.target.extra_hosts],
+        },
+        "scan": {
+            "run_id": meta.run_id,
+            "started": meta.started.isoformat(),
+            "finished": meta.finished.isoformat(),
+            "duration_s": round((meta.finished - meta.started).total_seconds(), 3),
+            "profile": meta.profile,
+            "resolver": meta.resolver,
+            "allow_private": meta.allow_private,
+            "probes": [
+                {
+                    "probe": p.probe,
+                    "version": p.version,
+                    "status": str(p.status),
+                    "reason": p.reason,
+                    "duration_s": p.duration_s,
+                }
+                for p in result.probes
+            ],
+        },
+        "observations": [
+            {"probe": p.probe, **o.to_json()} for p in result.probes for o in p.observations
+        ],
+        "findings": [f.to_json() for f in result.findings],
+        "scores": result.scores.to_json() if result.scores is not None else None,
+    }
+
+
+def _checks(findings: list[Mapping[str, Any]]) -> dict[str, Any]:
+    known = catalogue()
+    out: dict[str, Any] = {}
+    for check_id in sorted({f["check_id"] for f in findings}):
+        check = known.get(check_id)
+        if check is None:  # a third-party probe's check that the catalogue does not know
+            continue
+        data = dataclasses.asdict(check)
+        del data["id"]
+        data["severity"] = str(check.severity)
+        data["references"] = list(check.references)
+        out[check_id] = data
+    return out
+
+
+def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Adds the derived sections: check texts, top risks, questions, inventory, changes.
+
+    Also used to bring a saved document of an older schema up to date, so old
+    evidence can be re-rendered without rescanning.
+    """
+    out = dict(doc)
+    out["schema_version"] = SCHEMA_VERSION
+    checks = _checks(out["findings"])
+    failing = failing_checks(out["findings"], checks)
+    out["checks"] = checks
+    out["pitfall_titles"] = dict(PITFALL_TITLES)
+    out["top_risks"] = top_risks(failing, checks)
+    out["questions"] = questions(failing, checks)
+    out["inventory"] = inventory(out["observations"])
+    out.setdefault("adjusted_scores", None)
+    if previous is not None:
+        out["changes"] = diff(previous, out)
+    else:
+        out.setdefault("changes", None)
+    out.pop("integrity", None)
+    return out
+
+
+def build_document(
+    result: ScanResult,
+    previous: Mapping[str, Any] | None = None,
+    waivers: Sequence[Waiver] = (),
+    today: date | None = None,
+    adjusted_scores: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The scan's document; with waivers, their marks and the adjusted score beside the raw."""
+    document = base_document(result)
+    if waivers:
+        document = annotate(document, waivers, today or datetime.now(UTC).date())
+    document["adjusted_scores"] = dict(adjusted_scores) if adjusted_scores is not None else None
+    return with_sections(document, previous)

@@ -1,0 +1,56 @@
+"""The portfolio overview: several providers' scans ranked side by side (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+_GRADE_RANK = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4, "F": 5, "incomplete": 6}
+
+
+def _row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
+    scores = doc.get("scores") or {}
+    critical = {
+        f["check_id"]
+        for f in doc["findings"]
+        if f["status"] == "fail" and f["severity"] == "critical"
+    }
+    changes = doc.get("changes")
+    change = None
+    if changes is not None:
+        change = {
+            "from_grade": changes["from"]["grade"],
+            "from_overall": changes["from"]["overall"],
+            "new": len(changes["new"]) + len(changes["worsened"]),
+            "resolved": len(changes["resolved"]),
+        }
+    return {
+        "provider": doc["provider"]["name"],
+        "domains": doc["provider"]["domains"],
+        "grade": scores.get("grade", "incomplete"),
+        "overall": scores.get("overall"),
+        "pitfalls": {k: v.get("score") for k, v in scores.get("pitfalls", {}).items()},
+        "critical": len(critical),
+        "failed_checks": len({f["check_id"] for f in doc["findings"] if f["status"] == "fail"}),
+        "coverage": scores.get("coverage"),
+        "change": change,
+        "run_id": doc["scan"]["run_id"],
+        "started": doc["scan"]["started"],
+        "report": report,
+    }
+
+
+def overview(entries: Sequence[tuple[Mapping[str, Any], str]], generated: str) -> dict[str, Any]:
+    """``entries`` are (scan document, report file name relative to the index)."""
+    rows = [_row(doc, report) for doc, report in entries]
+    rows.sort(
+        key=lambda r: (
+            _GRADE_RANK.get(r["grade"], 7),
+            -(r["overall"] if r["overall"] is not None else -1),
+            r["provider"],
+        )
+    )
+    titles: dict[str, str] = {}
+    for doc, _ in entries:
+        titles.update(doc.get("pitfall_titles", {}))
+    return {"generated": generated, "pitfall_titles": titles, "providers": rows}

@@ -1,0 +1,57 @@
+"""PDF reports, read back with poppler-utils as a reader's PDF viewer would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scanner.cli import emit
+from scanner.lab.providers import LEGACY
+from scanner.model import ScanResult
+from scanner.render import Format
+from scanner.report.document import build_document
+from scanner.report.integrity import seal
+
+pytestmark = pytest.mark.lab
+
+
+def _poppler(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:  # scripts/bootstrap.sh installs poppler-utils; a missing tool is a failure
+        pytest.fail(f"{tool} not found: apt-get install poppler-utils")
+    return path
+
+
+def test_pdf_report_has_the_text_and_pages_a_reader_expects(
+    default_scans: dict[str, ScanResult], tmp_path: Path
+) -> None:
+    document = seal(build_document(default_scans[LEGACY.key]))
+    (pdf,) = emit(document, (Format.PDF,), tmp_path, None)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run(
+        [_poppler("pdftotext"), "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for expected in (
+        "Legacy Systems",
+        "Executive summary",
+        "Questions for the provider",
+        "Database exposed",
+        "Method and limits",
+        document["scan"]["run_id"],
+        document["integrity"]["sha256"],
+    ):
+        assert expected in text, expected
+    info = subprocess.run(
+        [_poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    # Cover, summary, questions, the pitfalls, not assessed, assets, changes, method:
+    # each major section starts a page, and nothing runs to hundreds of pages.
+    assert 8 <= pages <= 80
+    assert "A4" in info or "595.276 x 841.89" in info

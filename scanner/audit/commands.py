@@ -215,7 +215,19 @@ def _progress(total: int, quiet: bool) -> Any:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="vendor", file=sys.stderr, leave=False)
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except OSError:
+        size = os.terminal_size((80, 24))
+    # A terminal that reports no size (a bare pty, some CI consoles) would hide the bar.
+    return tqdm(
+        total=total,
+        unit="vendor",
+        file=sys.stderr,
+        leave=False,
+        ncols=size.columns or 80,
+        nrows=size.lines or 24,
+    )
 
 
 def _print_summary(report: dict[str, Any], quiet: bool) -> None:

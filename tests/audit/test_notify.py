@@ -1,0 +1,220 @@
+"""Drift alerts reach a real local webhook receiver and a real SMTP server with STARTTLS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import json
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from scanner.audit.notify import NotifyError, post_webhook, redact, send_email
+
+SUMMARY: dict[str, Any] = {
+    "tool": "vetscan",
+    "regressed": 1,
+    "errors": 0,
+    "history": "/tmp/h.db",
+    "vendors": [
+        {
+            "vendor": "Legacy Systems",
+            "status": "regressed",
+            "error": "",
+            "grade": "F",
+            "previous_grade": "D",
+            "regressions": [
+                {
+                    "check_id": "service.database_exposed",
+                    "asset": "127.0.10.20:3306",
+                    "severity": "critical",
+                    "from_status": "accepted",
+                    "to_status": "fail",
+                }
+            ],
+        }
+    ],
+}
+
+
+class Receiver:
+    def __init__(self, failures: int = 0, status: int = 200) -> None:
+        self.bodies: list[Any] = []
+        self.failures = failures
+        self.status = status
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if receiver.failures > 0:
+                    receiver.failures -= 1
+                    self.send_response(503)
+                else:
+                    receiver.bodies.append((self.path, json.loads(body)))
+                    self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook?token=s3cret"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_summary_is_posted_as_json() -> None:
+    receiver = Receiver()
+    try:
+        assert post_webhook(receiver.url, SUMMARY) == 200
+    finally:
+        receiver.close()
+    ((path, body),) = receiver.bodies
+    assert path == "/hook?token=s3cret" and body == SUMMARY
+
+
+def test_server_errors_are_retried_a_bounded_number_of_times() -> None:
+    receiver = Receiver(failures=2)
+    try:
+        assert post_webhook(receiver.url, SUMMARY) == 200
+    finally:
+        receiver.close()
+    assert len(receiver.bodies) == 1
+    receiver = Receiver(failures=10)
+    try:
+        with pytest.raises(NotifyError) as caught:
+            post_webhook(receiver.url, SUMMARY)
+    finally:
+        receiver.close()
+    assert "after 3 attempt(s): HTTP 503" in str(caught.value)
+    assert "s3cret" not in str(caught.value) and "/hook" not in str(caught.value)
+
+
+def test_a_silent_receiver_costs_the_timeout_per_attempt_not_more() -> None:
+    silent = socket.create_server(("127.0.0.1", 0))
+    silent.listen(8)
+    url = f"http://user:pw@127.0.0.1:{silent.getsockname()[1]}/x?key=abc"
+    start = time.monotonic()
+    try:
+        with pytest.raises(NotifyError) as caught:
+            post_webhook(url, SUMMARY, timeout=0.5)
+    finally:
+        silent.close()
+    assert time.monotonic() - start < 3 * 0.5 + 2.5 + 1  # attempts + backoff + slack
+    assert "pw" not in str(caught.value) and "abc" not in str(caught.value)
+
+
+def test_redact_keeps_only_where() -> None:
+    assert redact("https://u:p@hooks.example:8443/services/T0/B0/xyz?x=1") == (
+        "https://hooks.example:8443/..."
+    )
+
+
+def _tls_files(tmp: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp / "smtp.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp / "smtp.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return tmp / "smtp.pem", tmp / "smtp.key"
+
+
+@pytest.fixture()
+def smtp_server(tmp_path: Path) -> Iterator[tuple[int, list[Any], Path]]:
+    from aiosmtpd.controller import Controller
+
+    cert, key = _tls_files(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, _server: Any, session: Any, envelope: Any) -> str:
+            received.append((session.ssl is not None, envelope))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        server_hostname="localhost",
+    )
+    controller.start()
+    try:
+        yield port, received, cert
+    finally:
+        controller.stop()
+
+
+def test_the_alert_email_goes_through_starttls(smtp_server: tuple[int, list[Any], Path]) -> None:
+    port, received, cert = smtp_server
+    send_email(SUMMARY, "localhost", port, "vetscan@lab.test", ["ops@lab.test"], str(cert))
+    ((over_tls, envelope),) = received
+    assert over_tls
+    assert envelope.rcpt_tos == ["ops@lab.test"]
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert message["Subject"] == "vetscan: 1 vendor(s) regressed, 0 error(s)"
+    body = message.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "critical: service.database_exposed on 127.0.10.20:3306 (accepted -> fail)" in text
+    attached = next(message.iter_attachments())
+    assert json.loads(attached.get_content()) == SUMMARY
+
+
+def test_an_smtp_server_without_starttls_is_not_used() -> None:
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, *_args: Any) -> str:
+            raise AssertionError("the message must not be sent in clear text")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with pytest.raises(NotifyError, match="offers no STARTTLS"):
+            send_email(SUMMARY, "127.0.0.1", port, "a@lab.test", ["b@lab.test"])
+    finally:
+        controller.stop()

@@ -366,11 +366,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: the lab could not start: {exc}", file=sys.stderr)
         return 3
     ca = manager.ca_file(lab_dir)
+    from portfolio import bench_full_scans, bench_hostile, bench_portfolio
+
     sections: dict[str, Callable[[Path, int, bool], tuple[list[Row], list[Goal]]]] = {
+        "Full scans": bench_full_scans,
         "TLS": bench_tls,
         "DNS and email": bench_email,
         "Services": bench_services,
         "Web": bench_web,
+        "Hostile provider": bench_hostile,
+        "Portfolio": bench_portfolio,
     }
     report: dict[str, object] = {
         "when": datetime.now(UTC).isoformat(),

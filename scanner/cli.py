@@ -36,6 +36,7 @@ from scanner.report.document import build_document
 from scanner.report.integrity import IntegrityError, load_private_key, seal, sign
 from scanner.report.portfolio import overview
 from scanner.scoring.profile import Profile, ProfileError, load_profile
+from scanner.textsafe import term
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -220,7 +221,7 @@ def _audit_command(name: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _error(message: str) -> None:
-    print(f"vetscan: error: {message}", file=sys.stderr)
+    print(f"vetscan: error: {term(message)}", file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,10 @@ def run_scan(
         raise ScanIncomplete(str(exc)) from None
     registry = load_registry()
     for problem in registry.errors:
-        print(f"vetscan: warning: plugin {problem.entry_point}: {problem.reason}", file=sys.stderr)
+        print(
+            f"vetscan: warning: plugin {problem.entry_point}: {term(problem.reason)}",
+            file=sys.stderr,
+        )
     context = build_context(
         resolver,
         policy,
@@ -337,7 +341,7 @@ def run_scan(
         if result is None:
             print(f"  {name}: started", file=sys.stderr)
         else:
-            extra = f" ({result.reason})" if result.reason else ""
+            extra = f" ({term(result.reason)})" if result.reason else ""
             print(f"  {name}: {result.status} in {result.duration_s:.2f} s{extra}", file=sys.stderr)
 
     return scan(target, registry.probes, context, progress if verbose else None, deadline)
@@ -430,7 +434,7 @@ def _summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
         if card is not None
         else ""
     )
-    print(f"{result.target.name}: {grade}{summary or 'no findings'}")
+    print(f"{term(result.target.name)}: {grade}{summary or 'no findings'}")
     for path in paths:
         print(f"  {path}")
 
@@ -481,7 +485,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     paths = emit(document, formats, args.out, key)
     if not args.quiet:
-        print(f"{document['provider']['name']}: run {document['scan']['run_id']} re-rendered")
+        name, run = term(document["provider"]["name"]), term(document["scan"]["run_id"])
+        print(f"{name}: run {run} re-rendered")
         for path in paths:
             print(f"  {path}")
     return EXIT_OK
@@ -516,7 +521,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except (IntegrityError, OSError) as exc:
         raise UsageError(str(exc)) from None
     for check in checks:
-        print(f"{'ok ' if check.ok else 'BAD'} {check.name}: {check.detail}")
+        print(f"{'ok ' if check.ok else 'BAD'} {check.name}: {term(check.detail)}")
     return EXIT_OK if all(c.ok for c in checks) else EXIT_FINDINGS
 
 

@@ -38,6 +38,7 @@ from scanner.report.document import build_document
 from scanner.report.integrity import seal
 from scanner.scoring.profile import Profile, ProfileError, load_profile
 from scanner.scoring.score import score
+from scanner.textsafe import term
 
 EXIT_LOCKED = 4
 DEFAULT_BUDGET_S = 900.0
@@ -238,11 +239,11 @@ def _print_summary(report: dict[str, Any], quiet: bool) -> None:
         was = f" (was {row['previous_grade']})" if row["previous_grade"] else ""
         waived = f", {row['adjusted_grade']} with accepted risks" if row["adjusted_grade"] else ""
         line = f"{row['status'].upper():9} {row['vendor']}: grade {grade}{was}{waived}"
-        print(line.encode("ascii", "backslashreplace").decode())
+        print(term(line))
         if row["error"]:
-            print(f"          {row['error']}")
+            print(f"          {term(row['error'])}")
         for r in row["regressions"][:10]:
-            print(f"          {r['severity']}: {r['check_id']} on {r['asset']}")
+            print(f"          {r['severity']}: {r['check_id']} on {term(r['asset'])}")
         if len(row["regressions"]) > 10:
             print(f"          ... and {len(row['regressions']) - 10} more")
     if not quiet:
@@ -259,7 +260,7 @@ def _notify(args: argparse.Namespace, report: dict[str, Any], settings: ScanSett
         try:
             post_webhook(args.notify_webhook, report)
         except NotifyError as exc:
-            print(f"vetscan: warning: {exc}", file=sys.stderr)
+            print(f"vetscan: warning: {term(exc)}", file=sys.stderr)
     if args.notify_email:
         host, _, port = args.smtp.partition(":")
         try:
@@ -272,7 +273,7 @@ def _notify(args: argparse.Namespace, report: dict[str, Any], settings: ScanSett
                 str(args.smtp_ca_file) if args.smtp_ca_file else None,
             )
         except (NotifyError, ValueError) as exc:
-            print(f"vetscan: warning: {exc}", file=sys.stderr)
+            print(f"vetscan: warning: {term(exc)}", file=sys.stderr)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -280,7 +281,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         with History(_db(args)) as history:
             if args.vendor is None:
                 for name in history.vendors():
-                    print(name)
+                    print(term(name))
                 return EXIT_OK
             runs = history.runs(args.vendor)
     except HistoryError as exc:
@@ -340,12 +341,12 @@ def _print_diff(change: dict[str, Any]) -> None:
     for key, label in labels.items():
         for f in change[key]:
             text = f"  {label}: {f['check_id']} on {f['asset']} ({f['from_status'] or 'absent'} -> {f['to_status'] or 'absent'})"
-            print(text.encode("ascii", "backslashreplace").decode())
+            print(term(text))
     for p in change["ports_opened"]:
-        print(f"  port opened: {p['address']}:{p['port']} {p['service']}")
+        print(f"  port opened: {p['address']}:{p['port']} {term(p['service'])}")
     for p in change["ports_closed"]:
-        print(f"  port closed: {p['address']}:{p['port']} {p['service']}")
+        print(f"  port closed: {p['address']}:{p['port']} {term(p['service'])}")
     for c in change["certificates"]:
-        print(f"  certificate changed: {c['endpoint']} (expires {c['to_not_after']})")
+        print(f"  certificate changed: {term(c['endpoint'])} (expires {c['to_not_after']})")
     for r in change["records"]:
-        print(f"  record changed: {r['record']}: -{r['removed']} +{r['added']}")
+        print(term(f"  record changed: {r['record']}: -{r['removed']} +{r['added']}"))

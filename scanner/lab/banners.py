@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import socket
 import ssl
 import struct
 import sys
@@ -99,7 +100,9 @@ async def mysql(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     await _read(reader)
 
 
-def smtp(name: str, tls: ssl.SSLContext | None) -> Handler:
+def smtp(
+    name: str, tls: ssl.SSLContext | None, greeting: str = "ESMTP Postfix (Debian/GNU)"
+) -> Handler:
     """An SMTP server that greets, answers EHLO and, with a TLS context, STARTTLS.
 
     It accepts no mail: the lab only needs what a scanner sees before DATA.
@@ -107,7 +110,7 @@ def smtp(name: str, tls: ssl.SSLContext | None) -> Handler:
     host = name.encode("ascii")
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 " + host + b" ESMTP Postfix (Debian/GNU)\r\n")
+        writer.write(b"220 " + host + b" " + greeting.encode("utf-8") + b"\r\n")
         await writer.drain()
         secured = False
         while line := await _readline(reader):
@@ -173,7 +176,113 @@ async def docker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
     await writer.drain()
 
 
+# --- the hostile provider's behaviours (scanner.lab.hostile) -----------------------
+
+HOLD_S = 120.0  # longer than any scanner timeout, shorter than forever
+
+
+async def tarpit(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # Accept and never speak; keep the connection until the client gives up.
+    try:
+        await asyncio.wait_for(reader.read(), HOLD_S)
+    except TimeoutError:
+        pass
+
+
+async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+def _http(status: str, headers: list[tuple[str, str]], body: bytes = b"") -> bytes:
+    head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+    return head.encode("utf-8") + b"\r\n" + body
+
+
+async def http_plain(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # Plain HTTP where TLS is expected (port 443): a TLS ClientHello gets a 400.
+    await _read(reader)
+    writer.write(_http("400 Bad Request", [("Content-Length", "0"), ("Connection", "close")]))
+    await writer.drain()
+
+
+async def redirect_loop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    while await _readline_request(reader):
+        writer.write(
+            _http(
+                "301 Moved Permanently",
+                [("Location", "http://hostile.test/"), ("Content-Length", "0")],
+            )
+        )
+        await writer.drain()
+
+
+async def _readline_request(reader: asyncio.StreamReader) -> bytes:
+    """Reads one request head; returns its first line (empty when the client is gone)."""
+    first = await _readline(reader)
+    while await _readline(reader) not in (b"\r\n", b"\n", b""):
+        pass
+    return first
+
+
+async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await _readline_request(reader)
+    writer.write(_http("200 OK", [("Content-Type", "text/html"), ("Content-Length", "100000")]))
+    for _ in range(int(HOLD_S)):
+        writer.write(b"x")
+        await writer.drain()
+        await asyncio.sleep(1)
+
+
+async def endless(writer: asyncio.StreamWriter, content_type: str) -> None:
+    writer.write(_http("200 OK", [("Content-Type", content_type)]))
+    chunk = b"Contact: mailto:x@hostile.test\n" * 2048
+    for _ in range(100_000):  # ~6 GB: as good as endless for a client with a size limit
+        writer.write(chunk)
+        await writer.drain()
+
+
+HOSTILE_TEXT = "<script>alert('{where}')</script>\x1b[2J\x1b]0;pwned\x07\x1b[31m\u202eevil"
+
+
+async def tls_hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """HTTPS with hostile header values; security.txt is an endless stream."""
+    while first := await _readline_request(reader):
+        if b"/.well-known/security.txt" in first:
+            await endless(writer, "text/plain")
+            return
+        body = b"<html><body>hostile</body></html>"
+        writer.write(
+            _http(
+                "200 OK",
+                [
+                    ("Content-Type", "text/html"),
+                    ("Content-Length", str(len(body))),
+                    ("Server", HOSTILE_TEXT.format(where="server")),
+                    ("X-Powered-By", "PHP/5.6.40 " + HOSTILE_TEXT.format(where="hdr")),
+                    ("Strict-Transport-Security", "max-age=31536000"),
+                ],
+                body,
+            )
+        )
+        await writer.drain()
+
+
+async def ssh_hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(("SSH-2.0-OpenSSH_7.4 " + HOSTILE_TEXT.format(where="ssh") + "\r\n").encode())
+    await writer.drain()
+    await _read(reader)
+
+
 SERVICES: dict[str, Handler] = {
+    "tarpit": tarpit,
+    "reset": reset,
+    "http-plain": http_plain,
+    "redirect-loop": redirect_loop,
+    "drip": drip,
+    "ssh-hostile": ssh_hostile,
     "ssh": ssh,
     "ftp": ftp,
     "telnet": telnet,
@@ -188,7 +297,7 @@ def _wrap(handler: Handler) -> Handler:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError, TimeoutError):
             pass
         finally:
             writer.close()
@@ -199,14 +308,28 @@ def _wrap(handler: Handler) -> Handler:
 async def serve_all(listeners: list[dict[str, object]]) -> None:
     servers = []
     for spec in listeners:
+        tls = _tls_context(str(spec["cert"]), str(spec["key"])) if spec.get("cert") else None
         if spec["service"] == "smtp":
-            tls = _tls_context(str(spec["cert"]), str(spec["key"])) if spec.get("cert") else None
             handler = smtp(str(spec["name"]), tls)
+        elif spec["service"] == "smtp-hostile":
+            handler = smtp(str(spec["name"]), tls, "ESMTP " + HOSTILE_TEXT.format(where="smtp"))
+        elif spec["service"] == "tls-hostile":
+            handler = tls_hostile
         else:
             handler = SERVICES[str(spec["service"])]
+        # Only the HTTPS behaviour speaks TLS from the first byte; SMTP starts it on demand.
+        direct: dict[str, object] = (
+            {"ssl": tls, "ssl_handshake_timeout": IDLE_TIMEOUT}
+            if spec["service"] == "tls-hostile"
+            else {}
+        )
         servers.append(
             await asyncio.start_server(
-                _wrap(handler), str(spec["address"]), int(str(spec["port"])), reuse_address=True
+                _wrap(handler),
+                str(spec["address"]),
+                int(str(spec["port"])),
+                reuse_address=True,
+                **direct,  # type: ignore[arg-type]
             )
         )
     stop = asyncio.Event()

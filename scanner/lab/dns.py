@@ -105,8 +105,12 @@ def _txt_strings(value: str) -> str:
     return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
 
 
-def knot_config(directory: Path, providers: tuple[LabProvider, ...]) -> str:
-    listen = ", ".join(f"{address}@{DNS_PORT}" for address in (*DNS_ADDRESSES, "::1"))
+def knot_config(
+    directory: Path,
+    providers: tuple[LabProvider, ...],
+    addresses: tuple[str, ...] = (*DNS_ADDRESSES, "::1"),
+) -> str:
+    listen = ", ".join(f"{address}@{DNS_PORT}" for address in addresses)
     # The parent zone "test." answers NXDOMAIN for names no provider serves, as a
     # real TLD would, instead of REFUSED (which would make every tree walk -
     # DMARC, CAA - inconclusive at its last step).
@@ -150,6 +154,7 @@ def write(
     directory: Path,
     providers: tuple[LabProvider, ...],
     mail_certs: Mapping[str, IssuedCert] | None = None,
+    addresses: tuple[str, ...] = (*DNS_ADDRESSES, "::1"),
 ) -> Path:
     for sub in ("zones", "run", "db"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
@@ -163,10 +168,10 @@ def write(
     (directory / "zones" / "test.zone").write_text(
         "$ORIGIN test.\n$TTL 300\n"
         f"@ SOA ns1.test. hostmaster.test. {SERIAL} 3600 600 604800 300\n"
-        f"@ NS ns1\nns1 A {DNS_ADDRESSES[0]}\n",
+        f"@ NS ns1\nns1 A {addresses[0]}\n",
         "utf-8",
     )
     (directory / "static-anchors.txt").write_text("\n".join(static_anchors) + "\n", "utf-8")
     conf = directory / "knot.conf"
-    conf.write_text(knot_config(directory, providers), "utf-8")
+    conf.write_text(knot_config(directory, providers, addresses), "utf-8")
     return conf

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.lab import dns, pki, web
+from scanner.lab import dns, hostile, pki, web
 from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvider
 
 READY_TIMEOUT = 20.0
@@ -81,6 +81,22 @@ def _dns_ready() -> bool:
     return True
 
 
+def _hostile_dns_ready() -> bool:
+    query = (
+        b"\x43\x21\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+        + b"".join(bytes([len(p)]) + p.encode() for p in hostile.DOMAIN.split("."))
+        + b"\x00\x00\x06\x00\x01"
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(0.5)
+        try:
+            sock.sendto(query, (hostile.DNS_ADDRESS, DNS_PORT))
+            reply = sock.recv(4096)
+        except OSError:
+            return False
+    return len(reply) >= 4 and reply[:2] == b"\x43\x21" and reply[3] & 0x0F == 0
+
+
 def _web_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     endpoints = [(s.address, port) for p in providers for s in p.sites for port in (80, 443)]
     return lambda: all(_tcp_open(a, port) for a, port in endpoints)
@@ -91,6 +107,7 @@ def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
         (address, b.port) for p in providers for address, bs in p.banners.items() for b in bs
     ] + [(m.address, 25) for p in providers for m in p.mail]
     endpoints += [("::1", 25)] if any(m.ipv6 for p in providers for m in p.mail) else []
+    endpoints += [(listener.address, listener.port) for listener in hostile.LISTENERS]
     return lambda: all(_tcp_open(a, port) for a, port in endpoints)
 
 
@@ -137,6 +154,11 @@ def _components(
             ],
             _banners_ready(providers),
         ),
+        Component(
+            "hostile-dns",
+            lambda _d: [sys.executable, "-m", "scanner.lab.hostile_dns"],
+            _hostile_dns_ready,
+        ),
     ]
 
 
@@ -157,6 +179,14 @@ def _banner_config(
                 listeners.append(
                     {"address": address, "port": 25, "service": "smtp", "name": mail.name, **tls}
                 )
+    # The hostile provider's listeners; its one certificate carries hostile text.
+    issued = pki.issue(lab_dir / "ca", lab_dir / "hostile", "hostile", hostile.CERT)
+    for item in hostile.LISTENERS:
+        spec: dict[str, object] = {"address": item.address, "port": item.port}
+        spec["service"] = item.service
+        if item.service in ("tls-hostile", "smtp-hostile"):
+            spec.update(cert=str(issued.cert), key=str(issued.key), name=f"mx.{hostile.DOMAIN}")
+        listeners.append(spec)
     path = lab_dir / "banners.json"
     path.write_text(json.dumps(listeners, indent=1), "utf-8")
     return path
@@ -281,7 +311,7 @@ def up(lab_dir: Path | None = None) -> Path:
 
 def down(lab_dir: Path | None = None) -> None:
     lab_dir = lab_dir or default_dir()
-    for name in ("banners", "web", "dns"):
+    for name in ("hostile-dns", "banners", "web", "dns"):
         pid = _running_pid(lab_dir, name)
         if pid is not None:
             _stop(pid)

@@ -66,7 +66,12 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
 """
 
 
-def write(directory: Path, ca_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
+def write(
+    directory: Path,
+    ca_dir: Path,
+    providers: tuple[LabProvider, ...],
+    worker_connections: int = 256,
+) -> Path:
     for sub in ("certs", "temp", "logs"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     blocks = []
@@ -96,7 +101,7 @@ pid {directory}/nginx.pid;
 error_log {directory}/logs/error.log warn;
 
 events {{
-    worker_connections 256;
+    worker_connections {worker_connections};
 }}
 
 http {{

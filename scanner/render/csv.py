@@ -7,6 +7,8 @@ import io
 import json
 from typing import Any
 
+from scanner.textsafe import visible
+
 COLUMNS = (
     "provider",
     "run_id",
@@ -23,7 +25,9 @@ COLUMNS = (
 
 def _cell(value: str) -> str:
     # A cell starting with = + - @ is a formula to spreadsheet programs; text from a
-    # target must never become one (CSV injection).
+    # target must never become one (CSV injection). Control characters are shown as
+    # escapes, as everywhere else.
+    value = visible(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 

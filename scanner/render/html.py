@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from scanner.report.integrity import digest, html_placeholder, seal_html
+from scanner.textsafe import visible
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("scanner.render", "templates"),
@@ -36,29 +37,8 @@ def _evidence(value: Any) -> str:
     return text
 
 
-def _visible(text: Any) -> str:
-    # Control and bidi characters from a target must not restyle or hide report text:
-    # show them as escapes (autoescaping then takes care of markup).
-    out = []
-    for ch in str(text):
-        code = ord(ch)
-        if ch in "\n\t":
-            out.append(ch)
-        elif (
-            code < 0x20
-            or 0x7F <= code < 0xA0
-            or 0x200B <= code <= 0x200F
-            or 0x202A <= code <= 0x202E
-            or 0x2066 <= code <= 0x2069
-        ):
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-_ENV.filters["evidence"] = lambda v: _visible(_evidence(v))
-_ENV.filters["visible"] = _visible
+_ENV.filters["evidence"] = lambda v: visible(_evidence(v))
+_ENV.filters["visible"] = visible
 
 
 def _sort_key(f: Mapping[str, Any]) -> tuple[int, int, str, str]:

@@ -317,6 +317,24 @@ def _security_txt(obs: WebObservation) -> list[Finding]:
             )
             for c in IDS[11:]
         ]
+    if obs.security_txt_too_large:
+        # Something answers at the path, but nobody can read an endless file.
+        return [
+            _f(
+                "web.security_txt.missing",
+                Status.PASS,
+                h,
+                f"{h} answers at {obs.security_txt_url}.",
+            ),
+            _f(
+                "web.security_txt.invalid",
+                Status.FAIL,
+                h,
+                f"The security.txt of {h} is larger than vetscan reads (1 MiB); it was not "
+                "parsed and no researcher's tool will read it either.",
+                problems=["larger than the body limit"],
+            ),
+        ]
     if obs.security_txt_status != 200 or obs.security_txt is None:
         return [
             _f(

@@ -44,6 +44,7 @@ class WebObservation(Observation):
     security_txt: str | None
     security_txt_error: str
     security_txt_cert_error: str = ""  # set when only an unverified fetch got the file
+    security_txt_too_large: bool = False  # answered 200 with more than the body limit
 
 
 class WebProbe(Probe):
@@ -135,4 +136,5 @@ def _observe(h: HostAddresses, context: ProbeContext) -> WebObservation:
         security_txt_error=sectxt.error
         or ("larger than the body limit" if sectxt.truncated else ""),
         security_txt_cert_error=cert_error,
+        security_txt_too_large=sectxt.status == 200 and sectxt.truncated,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -284,3 +285,16 @@ def test_the_expired_security_txt_is_reported_with_sectxt_codes(
 ) -> None:
     finding = lab_web["legacy"][("web.security_txt.invalid", LEGACY.domain)]
     assert {"expired", "invalid_cert"} <= set(finding.evidence["errors"])
+
+
+def test_an_endless_security_txt_is_invalid_not_missing() -> None:
+    endless = dataclasses.replace(
+        obs(GOOD),
+        security_txt_status=200,
+        security_txt_type="text/plain",
+        security_txt_error="larger than the body limit",
+        security_txt_too_large=True,
+    )
+    found = verdicts(endless)
+    assert found["web.security_txt.missing"] is P
+    assert found["web.security_txt.invalid"] is F

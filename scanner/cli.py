@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST[:PORT]",
         help="extra endpoint to assess (repeatable)",
     )
+    p.add_argument(
+        "--dkim-selector",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="DKIM selector to look up besides the common ones (repeatable)",
+    )
 
     sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
     audit = sub.add_parser(

@@ -262,3 +262,18 @@ def test_the_summary_and_json_carry_the_grade(
         "dns",
         "communication",
     }
+
+
+@pytest.mark.lab
+def test_a_dkim_selector_named_on_the_command_line_is_looked_up(lab: Path, tmp_path: Path) -> None:
+    def dkim(selector: list[str], out: Path) -> str:
+        args = ["scan", "exemplary.test", "--format", "json", "-q", *_lab_args(lab, out)]
+        main([*args, *selector])
+        doc = json.loads(next(out.glob("*.json")).read_text())
+        (found,) = [f for f in doc["findings"] if f["check_id"] == "email.dkim.not_found"]
+        return str(found["status"])
+
+    # The exemplary provider signs with "mail2026", which no list of common selectors has.
+    assert dkim([], tmp_path / "a") == "warn"
+    assert dkim(["--dkim-selector", "mail2026"], tmp_path / "b") == "pass"
+    assert main(["scan", "exemplary.test", "--dkim-selector", "bad selector!"]) == 2

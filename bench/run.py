@@ -356,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one repetition, skip slow peers")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only", action="append", metavar="SECTION", help="run only these sections (repeatable)"
+    )
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
     args.out.mkdir(parents=True, exist_ok=True)
@@ -390,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     for title, run in sections.items():
+        if args.only and title not in args.only:
+            continue
         rows, goals = run(ca, repeat, args.quick)
         table = render(rows, goals)
         print(f"\n== {title}\n{table}")

@@ -20,7 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scanner import __version__
 from scanner.engine import scan
-from scanner.model import AttemptStatus, ProbeResult, ScanResult, Target, worst_failing
+from scanner.history.diff import regressions_since
+from scanner.history.store import default_db, latest_or_warning, save_or_warning
+from scanner.model import AttemptStatus, ProbeResult, ScanResult, Severity, Target, worst_failing
 from scanner.net.dnssec import AnchorError, load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Nameserver, Resolver, ResolverConfigError, parse_nameserver
@@ -99,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST[:PORT]",
         help="extra endpoint to assess (repeatable)",
     )
+    p.add_argument("--db", type=Path, metavar="PATH", help="history database ($VETSCAN_DB)")
+    p.add_argument(
+        "--no-history", action="store_true", help="neither compare with nor store in history"
+    )
     p.add_argument(
         "--dkim-selector",
         action="append",
@@ -107,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="DKIM selector to look up besides the common ones (repeatable)",
     )
 
-    sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
+    demo = sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
+    demo.add_argument("--db", type=Path, metavar="PATH", help="(default: in the lab folder)")
     audit = sub.add_parser(
         "audit",
         parents=[network, output, verbosity],
@@ -418,13 +425,33 @@ def cmd_scan(args: argparse.Namespace) -> int:
     target = _target(args)
     settings = _settings(args)
     result = run_scan(target, settings, args.verbose)
-    _, paths = write_reports(result, settings, args.out)
+    db = None if args.no_history else (args.db or default_db())
+    _, paths = _report_with_history(result, settings, args.out, db, target.name)
     _summary(result, paths, args.quiet)
     if not any(p.status is AttemptStatus.COMPLETED for p in result.probes):
         raise ScanIncomplete("no probe completed; see the report for the reasons")
     worst = worst_failing(result.findings)
     failed = worst is not None and worst.at_least(settings.profile.fail_threshold)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _report_with_history(
+    result: ScanResult, settings: ScanSettings, out: Path, db: Path | None, vendor: str
+) -> tuple[dict[str, Any], list[Path]]:
+    """Writes the reports, compared with and then stored in history (unless db is None).
+
+    An unusable history database costs the comparison, not the scan: the reports
+    are written and a warning says why history was skipped; the file is untouched.
+    """
+    previous, warning = latest_or_warning(db, vendor) if db is not None else (None, "")
+    document, paths = write_reports(result, settings, out, previous)
+    if db is not None and not warning:
+        threshold = settings.profile.fail_threshold
+        found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
+        warning = save_or_warning(db, vendor, document, bool(found))
+    if warning:
+        print(f"vetscan: warning: history not used: {term(warning)}", file=sys.stderr)
+    return document, paths
 
 
 def _summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
@@ -467,7 +494,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # The lab's providers name their DKIM selectors, as a vendor would when asked.
         selectors = tuple(key.selector for key in provider.dkim)
         result = run_scan(target, replace(settings, dkim_selectors=selectors), args.verbose)
-        document, paths = write_reports(result, settings, args.out)
+        # The demo keeps its history with the lab, away from a user's real one.
+        document, paths = _report_with_history(
+            result, settings, args.out, args.db or lab_dir / "history.sqlite3", provider.name
+        )
         _summary(result, paths, args.quiet)
         written.append((document, paths))
     index = write_index(args.out, written)
@@ -500,7 +530,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
-    from scanner.audit.commands import default_db
     from scanner.history.store import History, HistoryError
     from scanner.report.reissue import SavedScanError, upgrade_saved
 

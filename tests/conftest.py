@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,19 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.probes.base import ProbeContext
 from scanner.scoring.profile import Profile, load_profile
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Scans store history by default; the tests' go to a folder of their own."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    before = os.environ.get("VETSCAN_DB")
+    os.environ["VETSCAN_DB"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("VETSCAN_DB", None)
+    else:
+        os.environ["VETSCAN_DB"] = before
 
 
 @pytest.fixture(scope="session")

@@ -277,3 +277,40 @@ def test_a_dkim_selector_named_on_the_command_line_is_looked_up(lab: Path, tmp_p
     assert dkim([], tmp_path / "a") == "warn"
     assert dkim(["--dkim-selector", "mail2026"], tmp_path / "b") == "pass"
     assert main(["scan", "exemplary.test", "--dkim-selector", "bad selector!"]) == 2
+
+
+@pytest.mark.lab
+def test_scans_are_compared_with_and_stored_in_history(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "h.db"
+    args = ["scan", "exemplary.test", "--db", str(db), "-q", *_lab_args(lab, tmp_path / "r")]
+    assert main(args) == 0
+    assert main(args) == 0
+    first, second = sorted((tmp_path / "r").glob("*.html"))
+    assert "No earlier scan of this provider" in first.read_text()
+    assert "Compared with the scan of" in second.read_text()
+    capsys.readouterr()
+    assert main(["history", "exemplary.test", "--db", str(db)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    # --no-history neither reads nor writes it
+    assert main([*args, "--no-history"]) == 0
+    assert (
+        "No earlier scan"
+        in max((tmp_path / "r").glob("*.html"), key=lambda p: p.stat().st_mtime).read_text()
+    )
+    assert main(["history", "exemplary.test", "--db", str(db)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+@pytest.mark.lab
+def test_an_unusable_history_costs_the_comparison_not_the_scan(
+    lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "h.db"
+    db.write_bytes(b"not a database" * 100)
+    args = ["scan", "exemplary.test", "--db", str(db), "-q", *_lab_args(lab, tmp_path / "r")]
+    assert main(args) == 0
+    assert "history not used" in capsys.readouterr().err
+    assert len(list((tmp_path / "r").glob("*.html"))) == 1
+    assert db.read_bytes() == b"not a database" * 100

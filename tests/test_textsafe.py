@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from scanner.textsafe import term, visible
 
-
 BIDI_AND_INVISIBLE = set("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
 BIDI_AND_INVISIBLE |= set("\u2066\u2067\u2068\u2069\u2028\u2029\ufeff")
 

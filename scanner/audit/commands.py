@@ -31,8 +31,8 @@ from scanner.cli import (
     run_scan,
     write_index,
 )
-from scanner.history.diff import diff, regressions
-from scanner.history.store import History, HistoryError
+from scanner.history.diff import diff, regressions_since
+from scanner.history.store import History, HistoryError, default_db
 from scanner.model import Severity, Target
 from scanner.report.document import build_document
 from scanner.report.integrity import seal
@@ -42,21 +42,6 @@ from scanner.textsafe import term
 
 EXIT_LOCKED = 4
 DEFAULT_BUDGET_S = 900.0
-_NOTHING: dict[str, Any] = {
-    "scan": {"run_id": "", "started": ""},
-    "scores": None,
-    "findings": [],
-    "observations": [],
-}
-
-
-def default_db() -> Path:
-    env = os.environ.get("VETSCAN_DB")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("vetscan")) / "history.sqlite3"
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -105,13 +90,8 @@ def _scan_vendor(
         else None
     )
     document = seal(build_document(result, previous, vendor.waivers, today, card))
-    change = diff(previous if previous is not None else _NOTHING, document)
     threshold = profile.fail_threshold
-    found = [
-        r
-        for r in regressions(change)
-        if r["to_status"] == "fail" and Severity(r["severity"]).at_least(threshold)
-    ]
+    found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
     paths = emit(document, settings.formats, out, settings.sign_key)
     return VendorOutcome(
         vendor,

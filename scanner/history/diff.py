@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 # Evidence that changes from run to run without anything changing at the provider.
@@ -221,3 +221,20 @@ def regressions(change: Mapping[str, Any]) -> list[dict[str, Any]]:
     order = ("critical", "high", "medium", "low", "info")
     found = [*change["new"], *change["worsened"]]
     return sorted(found, key=lambda f: (order.index(f["severity"]), f["check_id"], f["asset"]))
+
+
+_NOTHING: dict[str, Any] = {
+    "scan": {"run_id": "", "started": ""},
+    "scores": None,
+    "findings": [],
+    "observations": [],
+}
+
+
+def regressions_since(
+    previous: Doc | None, document: Doc, at_least: Callable[[str], bool]
+) -> list[dict[str, Any]]:
+    """Failures new since ``previous`` (every failure when there is none) whose severity
+    passes ``at_least``; actively waived ones are accepted, not regressions."""
+    change = diff(previous if previous is not None else _NOTHING, document)
+    return [r for r in regressions(change) if r["to_status"] == "fail" and at_least(r["severity"])]

@@ -10,6 +10,7 @@ error; it is never "repaired" or overwritten.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping
@@ -53,6 +54,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX findings_by_check ON findings (check_id, status);
     """,
 )
+
+
+def default_db() -> Path:
+    """$VETSCAN_DB, or history.sqlite3 in the user data directory (platformdirs)."""
+    env = os.environ.get("VETSCAN_DB")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("vetscan")) / "history.sqlite3"
 
 
 class HistoryError(Exception):
@@ -261,3 +272,21 @@ def _load(blob: bytes) -> dict[str, Any]:
     except (zlib.error, ValueError) as exc:
         raise HistoryError(f"a stored run cannot be read ({exc})") from None
     return document
+
+
+def latest_or_warning(path: Path, vendor: str) -> tuple[dict[str, Any] | None, str]:
+    """The vendor's latest stored run (or None), and a warning when history is unusable."""
+    try:
+        with History(path) as history:
+            return history.latest(vendor), ""
+    except HistoryError as exc:
+        return None, str(exc)
+
+
+def save_or_warning(path: Path, vendor: str, document: Mapping[str, Any], regressed: bool) -> str:
+    try:
+        with History(path) as history:
+            history.save(vendor, document, regressed)
+    except HistoryError as exc:
+        return str(exc)
+    return ""

@@ -36,7 +36,7 @@ from scanner.render.html import render_index
 from scanner.render.pdf import pdf_available
 from scanner.report.document import build_document
 from scanner.report.integrity import IntegrityError, load_private_key, seal, sign
-from scanner.report.portfolio import overview
+from scanner.report.portfolio import overview_of_rows, row
 from scanner.scoring.profile import Profile, ProfileError, load_profile
 from scanner.textsafe import term
 
@@ -393,14 +393,19 @@ def emit(
         raise ScanIncomplete(f"cannot write report to {out}: {exc.strerror or exc}") from None
 
 
+def index_row(document: dict[str, Any], paths: Sequence[Path]) -> dict[str, Any]:
+    page = next((p for p in paths if p.suffix == ".html"), paths[0])
+    return row(document, page.name)
+
+
 def write_index(out: Path, entries: Sequence[tuple[dict[str, Any], list[Path]]]) -> Path:
     """The portfolio overview: a dated page, and index.html pointing at the latest one."""
+    return write_index_rows(out, [index_row(document, paths) for document, paths in entries])
+
+
+def write_index_rows(out: Path, rows: Sequence[dict[str, Any]]) -> Path:
     now = datetime.now(UTC)
-    rows = []
-    for document, paths in entries:
-        page = next((p for p in paths if p.suffix == ".html"), paths[0])
-        rows.append((document, page.name))
-    text = render_index(overview(rows, now.isoformat(timespec="seconds")))
+    text = render_index(overview_of_rows(rows, now.isoformat(timespec="seconds")))
     try:
         dated = write_new(out, f"portfolio-{now.strftime('%Y%m%dT%H%M%SZ')}", "html", text)
         replace_atomic(out / "index.html", text)

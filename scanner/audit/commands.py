@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,9 +16,10 @@ from types import FrameType
 from typing import Any
 
 from scanner.audit.lock import AuditLock, Locked
+from scanner.audit.memory import limit_arenas, release_memory
 from scanner.audit.notify import NotifyError, post_webhook, send_email, validate_webhook
 from scanner.audit.portfolio import PortfolioError, Vendor, load_portfolio
-from scanner.audit.run import VendorOutcome, run_vendors, summary
+from scanner.audit.run import VendorOutcome, run_vendors, summary, summary_row
 from scanner.audit.waivers import adjusted
 from scanner.checks import catalogue
 from scanner.cli import (
@@ -28,8 +30,9 @@ from scanner.cli import (
     UsageError,
     _settings,
     emit,
+    index_row,
     run_scan,
-    write_index,
+    write_index_rows,
 )
 from scanner.history.diff import diff, regressions_since
 from scanner.history.store import History, HistoryError, default_db
@@ -59,9 +62,13 @@ def _profiles(vendors: tuple[Vendor, ...], default: str) -> dict[str, Profile]:
     return out
 
 
+STOP = threading.Event()
+
+
 def _terminate(_signum: int, _frame: FrameType | None) -> None:
-    # SIGTERM (systemd stop, kill) ends the audit like Ctrl-C: what is stored stays stored.
-    raise KeyboardInterrupt
+    # SIGTERM (systemd stop, kill) and Ctrl-C end the audit between two vendors:
+    # what is stored stays stored (run_vendors raises KeyboardInterrupt there).
+    STOP.set()
 
 
 def _scan_vendor(
@@ -121,7 +128,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.notify_email and not args.smtp:
         raise UsageError("--notify-email needs --smtp HOST[:PORT]")
     db = _db(args)
-    previous_handler = signal.signal(signal.SIGTERM, _terminate)
+    limit_arenas()
+    STOP.clear()
+    previous_handlers = {
+        sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         with AuditLock(db):
             return _audit(args, portfolio.vendors, profiles, settings, db)
@@ -131,7 +142,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     except HistoryError as exc:
         raise ScanIncomplete(str(exc)) from None
     finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+        for sig, handler in previous_handlers.items():
+            signal.signal(sig, handler)
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -151,19 +163,22 @@ def _audit(
     today = datetime.now(UTC).date()
     with History(db) as history:
         bar = _progress(len(vendors), args.quiet)
-        written: list[tuple[dict[str, Any], list[Path]]] = []
+        index_rows: list[dict[str, Any]] = []
 
-        def store(outcome: VendorOutcome) -> None:
+        def store(outcome: VendorOutcome) -> dict[str, Any]:
             if outcome.document is not None:
                 history.save(outcome.vendor.name, outcome.document, outcome.regressed)
-                written.append((outcome.document, list(outcome.paths)))
+                index_rows.append(index_row(outcome.document, list(outcome.paths)))
                 if args.retention is not None:
                     history.prune(outcome.vendor.name, args.retention)
             if bar is not None:
                 bar.set_postfix_str(outcome.vendor.name[:30], refresh=False)
                 bar.update(1)
+            kept = summary_row(outcome)
+            release_memory()
+            return kept
 
-        outcomes = run_vendors(
+        rows = run_vendors(
             vendors,
             lambda v: _scan_vendor(
                 v,
@@ -176,12 +191,13 @@ def _audit(
             ),
             args.jobs,
             store,
+            STOP,
         )
         if bar is not None:
             bar.close()
-    if written:
-        write_index(args.out, written)
-    report = summary(outcomes, db)
+    if index_rows:
+        write_index_rows(args.out, index_rows)
+    report = summary(rows, db)
     _print_summary(report, args.quiet)
     _notify(args, report, settings)
     if report["regressed"]:

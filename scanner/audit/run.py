@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.audit.portfolio import Vendor
 
@@ -34,6 +34,7 @@ class VendorOutcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+T = TypeVar("T")
 Worker = Callable[[Vendor], VendorOutcome]
 """Scans one vendor, writes its reports, and says what changed (never raises)."""
 
@@ -42,10 +43,17 @@ def run_vendors(
     vendors: Sequence[Vendor],
     worker: Worker,
     jobs: int,
-    on_done: Callable[[VendorOutcome], None],
-) -> list[VendorOutcome]:
+    on_done: Callable[[VendorOutcome], T],
+    stop: threading.Event | None = None,
+) -> list[T]:
     """Runs ``worker`` over ``vendors`` with ``jobs`` at a time; ``on_done`` sees each result
-    in the calling thread (where storing happens) as soon as it is ready."""
+    in the calling thread (where storing happens) as soon as it is ready, and what it
+    returns is kept. Whole scan documents are not kept: a portfolio of hundreds of
+    vendors would otherwise hold all of them in memory until the end.
+
+    When ``stop`` is set (by a signal handler) the run ends at the next safe point,
+    between two vendors, with KeyboardInterrupt; a handler that raised at once
+    could land inside a finalizer, where Python ignores exceptions."""
     todo: queue.Queue[Vendor | None] = queue.Queue()
     done: queue.Queue[VendorOutcome] = queue.Queue()
     for vendor in vendors:
@@ -68,12 +76,16 @@ def run_vendors(
 
     for n in range(workers):
         threading.Thread(target=work, name=f"audit-{n}", daemon=True).start()
-    outcomes = []
-    for _ in vendors:
-        outcome = done.get()
-        on_done(outcome)
-        outcomes.append(outcome)
-    return outcomes
+    kept: list[T] = []
+    while len(kept) < len(vendors):
+        if stop is not None and stop.is_set():
+            raise KeyboardInterrupt
+        try:
+            outcome = done.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        kept.append(on_done(outcome))
+    return kept
 
 
 def _with_elapsed(outcome: VendorOutcome, elapsed: float) -> VendorOutcome:
@@ -82,40 +94,40 @@ def _with_elapsed(outcome: VendorOutcome, elapsed: float) -> VendorOutcome:
     return replace(outcome, elapsed_s=round(elapsed, 3))
 
 
-def summary(outcomes: Iterable[VendorOutcome], db: Path) -> dict[str, Any]:
-    """The audit's summary (terminal, webhook, email): regressions first."""
-    rows = []
-    for o in outcomes:
-        scores = (o.document or {}).get("scores") or {}
-        adjusted = (o.document or {}).get("adjusted_scores") or {}
-        changes = (o.document or {}).get("changes")
-        rows.append(
-            {
-                "vendor": o.vendor.name,
-                "owner": o.vendor.owner,
-                "tags": list(o.vendor.tags),
-                "status": "error" if o.error else "regressed" if o.regressed else "ok",
-                "error": o.error,
-                "grade": scores.get("grade"),
-                "overall": scores.get("overall"),
-                "adjusted_grade": adjusted.get("grade"),
-                "previous_grade": changes["from"]["grade"] if changes else None,
-                "first_scan": o.first_scan,
-                "regressions": [
-                    {k: r[k] for k in ("check_id", "asset", "severity", "from_status", "to_status")}
-                    for r in o.regressions
-                ],
-                "run_id": (o.document or {}).get("scan", {}).get("run_id"),
-                "reports": [str(p) for p in o.paths],
-                "elapsed_s": o.elapsed_s,
-            }
-        )
+def summary_row(o: VendorOutcome) -> dict[str, Any]:
+    """What the summary (terminal, webhook, email) says about one vendor."""
+    scores = (o.document or {}).get("scores") or {}
+    adjusted = (o.document or {}).get("adjusted_scores") or {}
+    changes = (o.document or {}).get("changes")
+    return {
+        "vendor": o.vendor.name,
+        "owner": o.vendor.owner,
+        "tags": list(o.vendor.tags),
+        "status": "error" if o.error else "regressed" if o.regressed else "ok",
+        "error": o.error,
+        "grade": scores.get("grade"),
+        "overall": scores.get("overall"),
+        "adjusted_grade": adjusted.get("grade"),
+        "previous_grade": changes["from"]["grade"] if changes else None,
+        "first_scan": o.first_scan,
+        "regressions": [
+            {k: r[k] for k in ("check_id", "asset", "severity", "from_status", "to_status")}
+            for r in o.regressions
+        ],
+        "run_id": (o.document or {}).get("scan", {}).get("run_id"),
+        "reports": [str(p) for p in o.paths],
+        "elapsed_s": o.elapsed_s,
+    }
+
+
+def summary(rows: Iterable[dict[str, Any]], db: Path) -> dict[str, Any]:
+    """The audit's summary: regressions first, then errors, then the rest by name."""
     order = {"regressed": 0, "error": 1, "ok": 2}
-    rows.sort(key=lambda r: (order[r["status"]], r["vendor"].casefold()))
+    ordered = sorted(rows, key=lambda r: (order[r["status"]], r["vendor"].casefold()))
     return {
         "tool": "vetscan",
-        "vendors": rows,
-        "regressed": sum(1 for r in rows if r["status"] == "regressed"),
-        "errors": sum(1 for r in rows if r["status"] == "error"),
+        "vendors": ordered,
+        "regressed": sum(1 for r in ordered if r["status"] == "regressed"),
+        "errors": sum(1 for r in ordered if r["status"] == "error"),
         "history": str(db),
     }

@@ -8,7 +8,8 @@ from typing import Any
 _GRADE_RANK = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4, "F": 5, "incomplete": 6}
 
 
-def _row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
+def row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
+    """One provider's line in the overview (small: the document itself is not kept)."""
     scores = doc.get("scores") or {}
     critical = {
         f["check_id"]
@@ -37,12 +38,17 @@ def _row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
         "run_id": doc["scan"]["run_id"],
         "started": doc["scan"]["started"],
         "report": report,
+        "pitfall_titles": dict(doc.get("pitfall_titles", {})),
     }
 
 
 def overview(entries: Sequence[tuple[Mapping[str, Any], str]], generated: str) -> dict[str, Any]:
     """``entries`` are (scan document, report file name relative to the index)."""
-    rows = [_row(doc, report) for doc, report in entries]
+    return overview_of_rows([row(doc, report) for doc, report in entries], generated)
+
+
+def overview_of_rows(rows: Sequence[dict[str, Any]], generated: str) -> dict[str, Any]:
+    rows = list(rows)
     rows.sort(
         key=lambda r: (
             _GRADE_RANK.get(r["grade"], 7),
@@ -51,6 +57,6 @@ def overview(entries: Sequence[tuple[Mapping[str, Any], str]], generated: str) -
         )
     )
     titles: dict[str, str] = {}
-    for doc, _ in entries:
-        titles.update(doc.get("pitfall_titles", {}))
+    for r in rows:
+        titles.update(r["pitfall_titles"])
     return {"generated": generated, "pitfall_titles": titles, "providers": rows}

@@ -201,7 +201,7 @@ def test_a_killed_audit_leaves_history_and_reports_intact(
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     if sig == signal.SIGTERM:
-        assert proc.returncode == 3 and "interrupted" in err
+        assert proc.returncode == 3 and "interrupted" in err, err
     else:
         assert proc.returncode == -signal.SIGKILL
 

@@ -12,16 +12,17 @@ from scanner.net.dnssec import load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.net.targets import parse_host_port
+from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
 from scanner.registry import load_registry
 from scanner.scoring.profile import Profile
 
 
-def scan_lab_provider(
+def lab_context(
     lab: Path, resolver: Resolver, profile: Profile, provider: LabProvider
-) -> ScanResult:
-    """A scan of one lab provider as the demo makes it (built-in probes, lab CA and anchors)."""
-    context = build_context(
+) -> ProbeContext:
+    """The context the demo gives a lab provider's scan: lab CA, anchors, its DKIM selectors."""
+    return build_context(
         resolver,
         AddressPolicy(allow_private=True),
         profile,
@@ -30,6 +31,13 @@ def scan_lab_provider(
         load_anchors(manager.trust_anchors(lab)),
         tuple(k.selector for k in provider.dkim),
     )
+
+
+def scan_lab_provider(
+    lab: Path, resolver: Resolver, profile: Profile, provider: LabProvider
+) -> ScanResult:
+    """A scan of one lab provider as the demo makes it (built-in probes, lab CA and anchors)."""
+    context = lab_context(lab, resolver, profile, provider)
     hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
     target = Target(provider.name, (provider.domain,), hosts)
     return scan(target, load_registry(plugins=[]).probes, context)

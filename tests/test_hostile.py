@@ -143,6 +143,11 @@ def test_hostile_dns_answers_give_honest_findings(hostile_scan: dict[str, Any]) 
     assert tlsrpt and tlsrpt[0]["status"] == "not_assessed"
 
 
+def test_a_cname_loop_is_not_assessed_never_passed(hostile_scan: dict[str, Any]) -> None:
+    (loop,) = _findings(hostile_scan["doc"], "dns.cname.dangling", f"mta-sts.{hostile.DOMAIN}")
+    assert loop["status"] == "not_assessed" and "loop" in loop["detail"]
+
+
 def test_hostile_web_endpoints_are_bounded(hostile_scan: dict[str, Any]) -> None:
     doc = hostile_scan["doc"]
     redirect = _findings(doc, "web.https_redirect.missing", "hostile.test")

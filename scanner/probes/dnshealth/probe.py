@@ -191,18 +191,32 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
     out += _ipv6(domain, sets)
     cnames = [o for o in observations if isinstance(o, CnameObservation)]
     dangling = [c for c in cnames if c.target_outcome in ("nxdomain", "nodata")]
-    if dangling:
-        out += [
-            _f(
-                "dns.cname.dangling",
-                Status.FAIL,
-                c.name,
-                f"{c.name} is a CNAME to {c.target}, which does not resolve ({c.target_outcome}). Whoever registers or claims {c.target} serves content under {c.name}.",
-                target=c.target,
-            )
-            for c in dangling
-        ]
-    elif cnames:
+    # A loop, SERVFAIL or timeout at the end of a chain tells nothing about dangling:
+    # not assessed for that name, never a pass.
+    unknown = [c for c in cnames if c.target_outcome not in ("ok", "nxdomain", "nodata")]
+    out += [
+        _f(
+            "dns.cname.dangling",
+            Status.FAIL,
+            c.name,
+            f"{c.name} is a CNAME to {c.target}, which does not resolve ({c.target_outcome}). Whoever registers or claims {c.target} serves content under {c.name}.",
+            target=c.target,
+        )
+        for c in dangling
+    ]
+    out += [
+        _f(
+            "dns.cname.dangling",
+            Status.NOT_ASSESSED,
+            c.name,
+            f"Not assessed: {c.name} is a CNAME to {c.target}, whose lookup failed "
+            f"({c.target_outcome}: a CNAME loop or a failing name server).",
+            target=c.target,
+            reason=c.target_outcome,
+        )
+        for c in unknown
+    ]
+    if cnames and not dangling and not unknown:
         out.append(
             _f(
                 "dns.cname.dangling",
@@ -212,7 +226,7 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
                 cnames={c.name: c.target for c in cnames},
             )
         )
-    else:
+    elif not cnames:
         out.append(
             _f(
                 "dns.cname.dangling",

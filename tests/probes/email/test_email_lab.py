@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from labscan import lab_context
 
 from scanner.engine import run_probes
 from scanner.lab import manager
 from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, STALE
 from scanner.model import Finding, ProbeResult, Status, Target
 from scanner.net.dnssec import DnssecValidator, load_anchors
-from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
-from scanner.probes.context import build_context
 from scanner.probes.dane import DaneProbe
 from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.probes.dnshealth.probe import DnsHealthProbe
@@ -39,15 +38,7 @@ def verdicts(
         (STALE, STALE.domain),
         (BROKEN, "shop.broken.test"),
     ):
-        context = build_context(
-            lab_resolver,
-            AddressPolicy(allow_private=True),
-            default_profile,
-            manager.ca_file(lab),
-            3.0,
-            load_anchors(manager.trust_anchors(lab)),
-            tuple(k.selector for k in provider.dkim),
-        )
+        context = lab_context(lab, lab_resolver, default_profile, provider)
         results: list[ProbeResult] = run_probes(Target(provider.name, (domain,)), PROBES, context)
         out[domain] = {(f.check_id, f.asset): f for r in results for f in r.findings}
     return out

@@ -1,0 +1,21 @@
+"""Dangling CNAMEs judged on hand-built observations: a loop is never a pass."""
+
+from __future__ import annotations
+
+from scanner.model import Status
+from scanner.probes.dnshealth.probe import CnameObservation, _evaluate
+
+
+def _verdicts(*cnames: CnameObservation) -> dict[str, Status]:
+    found = _evaluate("a.test", list(cnames))
+    return {f.asset: f.status for f in found if f.check_id == "dns.cname.dangling"}
+
+
+def test_dangling_resolving_and_unknown_targets() -> None:
+    ok = CnameObservation("a.test", "www.a.test", "cdn.example", "ok")
+    gone = CnameObservation("a.test", "shop.a.test", "old.example", "nxdomain")
+    loop = CnameObservation("a.test", "mta-sts.a.test", "mta-sts-loop.a.test", "servfail")
+    assert _verdicts(ok) == {"a.test": Status.PASS}
+    assert _verdicts(ok, gone) == {"shop.a.test": Status.FAIL}
+    assert _verdicts(ok, loop) == {"mta-sts.a.test": Status.NOT_ASSESSED}
+    assert _verdicts() == {"a.test": Status.INFO}

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.lab
 
 # What a finished hostile scan prints, for a child Python to report on itself.
 CHILD = r"""
-import json, os, resource, sys, threading, time
+import json, os, sys, threading, time
 from scanner.cli import main
 code = main(sys.argv[1:])
 started = time.monotonic()
@@ -43,7 +43,11 @@ report = {
     "code": code,
     "threads": [t.name for t in threading.enumerate() if t is not threading.main_thread()],
     "children": children,
-    "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    # VmHWM, not getrusage: Linux carries ru_maxrss over exec, so it would report the
+    # forking test process's size (hundreds of MB late in a test run), not the scan's.
+    "maxrss_mb": next(
+        int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")
+    ) / 1024,
 }
 open(os.environ["HOSTILE_REPORT"], "w").write(json.dumps(report))
 """

@@ -22,7 +22,15 @@ from scanner import __version__
 from scanner.engine import scan
 from scanner.history.diff import regressions_since
 from scanner.history.store import default_db, latest_or_warning, save_or_warning
-from scanner.model import AttemptStatus, ProbeResult, ScanResult, Severity, Target, worst_failing
+from scanner.model import (
+    AttemptStatus,
+    ProbeResult,
+    ScanResult,
+    Severity,
+    Status,
+    Target,
+    worst_failing,
+)
 from scanner.net.dnssec import AnchorError, load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Nameserver, Resolver, ResolverConfigError, parse_nameserver
@@ -463,9 +471,17 @@ def _summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
     if quiet:
         return
     counts: dict[str, int] = {}
+    informational = 0
     for finding in result.findings:
         counts[finding.status] = counts.get(finding.status, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        if finding.status is Status.FAIL and finding.severity is Severity.INFO:
+            informational += 1
+    parts = []
+    for status, n in sorted(counts.items()):
+        # "19 fail" beside an A+ reads like a contradiction; say which fails carry no risk.
+        note = f" ({informational} informational)" if status == "fail" and informational else ""
+        parts.append(f"{n} {status.replace('_', ' ')}{note}")
+    summary = ", ".join(parts)
     card = result.scores
     grade = (
         f"grade {card.grade} ({card.overall if card.overall is not None else '-'}/100, "

@@ -31,7 +31,7 @@ BINARIES = {"nginx": "nginx-light", "knotd": "knot", "keymgr": "knot", "openssl"
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
 
 
-def _search_path() -> str:
+def search_path() -> str:
     return f"{os.environ.get('PATH', '')}:{SBIN}".strip(":")
 
 
@@ -53,7 +53,7 @@ class Component:
     ready: Callable[[], bool]
 
 
-def _tcp_open(address: str, port: int) -> bool:
+def tcp_open(address: str, port: int) -> bool:
     try:
         with socket.create_connection((address, port), timeout=0.5):
             return True
@@ -99,7 +99,7 @@ def _hostile_dns_ready() -> bool:
 
 def _web_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     endpoints = [(s.address, port) for p in providers for s in p.sites for port in (80, 443)]
-    return lambda: all(_tcp_open(a, port) for a, port in endpoints)
+    return lambda: all(tcp_open(a, port) for a, port in endpoints)
 
 
 def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
@@ -108,7 +108,7 @@ def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     ] + [(m.address, 25) for p in providers for m in p.mail]
     endpoints += [("::1", 25)] if any(m.ipv6 for p in providers for m in p.mail) else []
     endpoints += [(listener.address, listener.port) for listener in hostile.LISTENERS]
-    return lambda: all(_tcp_open(a, port) for a, port in endpoints)
+    return lambda: all(tcp_open(a, port) for a, port in endpoints)
 
 
 def _mail_certs(lab_dir: Path, providers: tuple[LabProvider, ...]) -> dict[str, pki.IssuedCert]:
@@ -208,7 +208,7 @@ def _write_anchors(lab_dir: Path, providers: tuple[LabProvider, ...]) -> None:
             capture_output=True,
             text=True,
             check=False,
-            env={**os.environ, "PATH": _search_path()},
+            env={**os.environ, "PATH": search_path()},
         )
         if out.returncode != 0:
             raise LabError(f"keymgr could not export the DS of {p.domain}: {out.stderr.strip()}")
@@ -251,7 +251,7 @@ def status(lab_dir: Path | None = None) -> dict[str, int | None]:
 
 def check_binaries() -> None:
     for binary, package in BINARIES.items():
-        if shutil.which(binary, path=_search_path()) is None:
+        if shutil.which(binary, path=search_path()) is None:
             raise LabError(f"{binary} not found: install it with 'apt-get install {package}'")
 
 
@@ -276,7 +276,7 @@ def up(lab_dir: Path | None = None) -> Path:
     (lab_dir / "logs").mkdir(parents=True, exist_ok=True)
     pki.ensure_ca(lab_dir / "ca")
     components = _components(lab_dir, PROVIDERS, _mail_certs(lab_dir, PROVIDERS))
-    env = {**os.environ, "PATH": _search_path()}
+    env = {**os.environ, "PATH": search_path()}
     started = []
     try:
         for component in components:
@@ -314,11 +314,11 @@ def down(lab_dir: Path | None = None) -> None:
     for name in ("hostile-dns", "banners", "web", "dns"):
         pid = _running_pid(lab_dir, name)
         if pid is not None:
-            _stop(pid)
+            stop_process(pid)
         _pid_file(lab_dir, name).unlink(missing_ok=True)
 
 
-def _stop(pid: int) -> None:
+def stop_process(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:

@@ -81,7 +81,7 @@ def up(count: int, root: Path) -> Path:
     vendors = providers(count)
     conf = dns.write(root / "dns", vendors, None, (NAMESERVER_ADDRESS,))
     nginx = web.write(root / "web", lab_dir / "ca", vendors, worker_connections=4096)
-    env = {**os.environ, "PATH": manager._search_path()}
+    env = {**os.environ, "PATH": manager.search_path()}
     commands = {
         "dns": ["knotd", "-c", str(conf)],
         "web": ["nginx", "-c", str(nginx), "-e", str(root / "web" / "logs" / "error.log")],
@@ -100,7 +100,7 @@ def up(count: int, root: Path) -> Path:
         (root / "pids" / f"{name}.pid").write_text(f"{proc.pid}\n")
     deadline = time.monotonic() + 60
     last = address(count)
-    while not (manager._tcp_open(last, 443) and _dns_answers()):
+    while not (manager.tcp_open(last, 443) and _dns_answers()):
         if time.monotonic() > deadline:
             down(root)
             raise manager.LabError(f"the scale lab did not start (see {root}/*.log)")
@@ -131,7 +131,7 @@ def down(root: Path) -> None:
             pid = int(pid_file.read_text().strip())
         except (OSError, ValueError):
             continue
-        manager._stop(pid)
+        manager.stop_process(pid)
         pid_file.unlink(missing_ok=True)
 
 

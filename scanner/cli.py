@@ -147,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--smtp-from", default="vetscan@localhost", metavar="ADDR")
     audit.add_argument("--smtp-ca-file", type=Path, metavar="PEM", help="CA of the SMTP server")
     audit.add_argument(
+        "--smtp-user",
+        metavar="USER",
+        help="log in after STARTTLS; the password comes from $VETSCAN_SMTP_PASSWORD",
+    )
+    audit.add_argument(
         "--notify-always", action="store_true", help="send the summary even without drift"
     )
     history = sub.add_parser("history", parents=[verbosity], help="list stored runs")

@@ -127,6 +127,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     if args.notify_email and not args.smtp:
         raise UsageError("--notify-email needs --smtp HOST[:PORT]")
+    if args.smtp_user and "VETSCAN_SMTP_PASSWORD" not in os.environ:
+        # Never on the command line, where ps and cron logs would show it.
+        raise UsageError("--smtp-user needs the password in $VETSCAN_SMTP_PASSWORD")
     db = _db(args)
     limit_arenas()
     STOP.clear()
@@ -267,6 +270,9 @@ def _notify(args: argparse.Namespace, report: dict[str, Any], settings: ScanSett
                 args.smtp_from,
                 args.notify_email,
                 str(args.smtp_ca_file) if args.smtp_ca_file else None,
+                login=(args.smtp_user, os.environ["VETSCAN_SMTP_PASSWORD"])
+                if args.smtp_user
+                else None,
             )
         except (NotifyError, ValueError) as exc:
             print(f"vetscan: warning: {term(exc)}", file=sys.stderr)

@@ -98,7 +98,9 @@ def send_email(
     recipients: list[str],
     ca_file: str | None = None,
     timeout: float = TIMEOUT_S,
+    login: tuple[str, str] | None = None,
 ) -> None:
+    """Sends the summary; ``login`` (user, password) authenticates after STARTTLS."""
     subject, body = email_text(summary)
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, ", ".join(recipients), subject
@@ -119,10 +121,18 @@ def send_email(
                 # sent in clear text.
                 smtp.starttls(context=context)
                 smtp.ehlo()
+                if login is not None:
+                    smtp.login(*login)
                 smtp.send_message(message)
             return
         except smtplib.SMTPNotSupportedError:
             raise NotifyError(f"SMTP server {smtp_host}:{smtp_port} offers no STARTTLS") from None
+        except smtplib.SMTPAuthenticationError as exc:
+            # Wrong credentials do not get better with retries; the message never
+            # repeats the password.
+            raise NotifyError(
+                f"SMTP server {smtp_host}:{smtp_port} refused the login ({exc.smtp_code})"
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             last = f"{type(exc).__name__}: {exc}"
         if attempt + 1 < ATTEMPTS:

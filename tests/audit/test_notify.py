@@ -156,6 +156,7 @@ def _tls_files(tmp: Path) -> tuple[Path, Path]:
 @pytest.fixture()
 def smtp_server(tmp_path: Path) -> Iterator[tuple[int, list[Any], Path]]:
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
 
     cert, key = _tls_files(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -164,8 +165,17 @@ def smtp_server(tmp_path: Path) -> Iterator[tuple[int, list[Any], Path]]:
 
     class Handler:
         async def handle_DATA(self, _server: Any, session: Any, envelope: Any) -> str:
-            received.append((session.ssl is not None, envelope))
+            received.append((session.ssl is not None, envelope, session.authenticated))
             return "250 OK"
+
+    def authenticate(
+        _server: Any, _session: Any, _envelope: Any, _mechanism: str, data: Any
+    ) -> Any:
+        good = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"ops",
+            b"s3cret",
+        )
+        return AuthResult(success=good, handled=False)
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -177,6 +187,8 @@ def smtp_server(tmp_path: Path) -> Iterator[tuple[int, list[Any], Path]]:
         tls_context=context,
         require_starttls=True,
         server_hostname="localhost",
+        authenticator=authenticate,
+        auth_require_tls=True,
     )
     controller.start()
     try:
@@ -188,8 +200,8 @@ def smtp_server(tmp_path: Path) -> Iterator[tuple[int, list[Any], Path]]:
 def test_the_alert_email_goes_through_starttls(smtp_server: tuple[int, list[Any], Path]) -> None:
     port, received, cert = smtp_server
     send_email(SUMMARY, "localhost", port, "vetscan@lab.test", ["ops@lab.test"], str(cert))
-    ((over_tls, envelope),) = received
-    assert over_tls
+    ((over_tls, envelope, authenticated),) = received
+    assert over_tls and not authenticated
     assert envelope.rcpt_tos == ["ops@lab.test"]
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert message["Subject"] == "vetscan: 1 vendor(s) regressed, 0 error(s)"
@@ -218,3 +230,24 @@ def test_an_smtp_server_without_starttls_is_not_used() -> None:
             send_email(SUMMARY, "127.0.0.1", port, "a@lab.test", ["b@lab.test"])
     finally:
         controller.stop()
+
+
+def test_the_alert_email_can_log_in_after_starttls(
+    smtp_server: tuple[int, list[Any], Path],
+) -> None:
+    port, received, cert = smtp_server
+    with pytest.raises(NotifyError, match="refused the login") as caught:
+        send_email(
+            SUMMARY,
+            "localhost",
+            port,
+            "a@lab.test",
+            ["b@lab.test"],
+            str(cert),
+            login=("ops", "wrong"),
+        )
+    assert "wrong" not in str(caught.value)
+    send_email(
+        SUMMARY, "localhost", port, "a@lab.test", ["b@lab.test"], str(cert), login=("ops", "s3cret")
+    )
+    assert [authenticated for _, _, authenticated in received] == [True]

@@ -14,7 +14,9 @@ def row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
     critical = {
         f["check_id"]
         for f in doc["findings"]
-        if f["status"] == "fail" and f["severity"] == "critical"
+        if f["status"] == "fail"
+        and f["severity"] == "critical"
+        and not (f.get("waiver") or {}).get("active")  # an accepted risk is not counted
     }
     changes = doc.get("changes")
     change = None

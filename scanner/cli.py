@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from scanner import __version__
 from scanner.engine import scan
 from scanner.history.diff import regressions_since
-from scanner.history.store import default_db, latest_or_warning, save_or_warning
+from scanner.history.store import History, HistoryError, default_db
 from scanner.model import (
     AttemptStatus,
     ProbeResult,
@@ -461,14 +461,26 @@ def _report_with_history(
     An unusable history database costs the comparison, not the scan: the reports
     are written and a warning says why history was skipped; the file is untouched.
     """
-    previous, warning = latest_or_warning(db, vendor) if db is not None else (None, "")
-    document, paths = write_reports(result, settings, out, previous)
-    if db is not None and not warning:
-        threshold = settings.profile.fail_threshold
-        found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
-        warning = save_or_warning(db, vendor, document, bool(found))
-    if warning:
-        print(f"vetscan: warning: history not used: {term(warning)}", file=sys.stderr)
+    history: History | None = None
+    previous = None
+    try:
+        if db is not None:
+            history = History(db)
+            previous = history.latest(vendor)
+    except HistoryError as exc:
+        print(f"vetscan: warning: history not used: {term(exc)}", file=sys.stderr)
+        history = None
+    try:
+        document, paths = write_reports(result, settings, out, previous)
+        if history is not None:
+            threshold = settings.profile.fail_threshold
+            found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
+            history.save(vendor, document, bool(found))
+    except HistoryError as exc:
+        print(f"vetscan: warning: history not used: {term(exc)}", file=sys.stderr)
+    finally:
+        if history is not None:
+            history.close()
     return document, paths
 
 
@@ -556,7 +568,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
-    from scanner.history.store import History, HistoryError
     from scanner.report.reissue import SavedScanError, upgrade_saved
 
     path = args.db if args.db is not None else default_db()

@@ -88,8 +88,8 @@ def _scan_vendor(
     except (UsageError, ScanIncomplete) as exc:
         return VendorOutcome(vendor, None, error=str(exc))
     # Each worker reads the previous run through its own connection (WAL readers
-    # do not block the writer).
-    with History(db) as history:
+    # do not block the writer); the audit checked the database once when it opened it.
+    with History(db, verify=False) as history:
         previous = history.latest(vendor.name)
     card = (
         score(adjusted(result.findings, vendor.waivers, today), profile).to_json()

@@ -14,7 +14,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +31,6 @@ class VendorOutcome:
     error: str = ""
     elapsed_s: float = 0.0
     first_scan: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 T = TypeVar("T")
@@ -70,9 +69,7 @@ def run_vendors(
             except Exception as exc:  # noqa: BLE001 - one vendor's bug must not sink the audit
                 tail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
                 outcome = VendorOutcome(vendor, None, error=f"bug: {tail or exc}")
-            done.put(
-                outcome if outcome.elapsed_s else _with_elapsed(outcome, time.monotonic() - start)
-            )
+            done.put(replace(outcome, elapsed_s=round(time.monotonic() - start, 3)))
 
     for n in range(workers):
         threading.Thread(target=work, name=f"audit-{n}", daemon=True).start()
@@ -86,12 +83,6 @@ def run_vendors(
             continue
         kept.append(on_done(outcome))
     return kept
-
-
-def _with_elapsed(outcome: VendorOutcome, elapsed: float) -> VendorOutcome:
-    from dataclasses import replace
-
-    return replace(outcome, elapsed_s=round(elapsed, 3))
 
 
 def summary_row(o: VendorOutcome) -> dict[str, Any]:

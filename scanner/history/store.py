@@ -83,7 +83,9 @@ class RunSummary:
 
 
 class History:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, verify: bool = True) -> None:
+        """``verify=False`` skips the integrity check and migrations: for extra readers
+        while a process that opened the database with ``verify=True`` is running."""
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,8 +98,9 @@ class History:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # FULL: a committed run survives a power cut, not only a killed process.
                 self._db.execute("PRAGMA synchronous = FULL")
-                self._check()
-                self._migrate()
+                if verify:
+                    self._check()
+                    self._migrate()
         except HistoryError:
             self._db.close()
             raise
@@ -272,21 +275,3 @@ def _load(blob: bytes) -> dict[str, Any]:
     except (zlib.error, ValueError) as exc:
         raise HistoryError(f"a stored run cannot be read ({exc})") from None
     return document
-
-
-def latest_or_warning(path: Path, vendor: str) -> tuple[dict[str, Any] | None, str]:
-    """The vendor's latest stored run (or None), and a warning when history is unusable."""
-    try:
-        with History(path) as history:
-            return history.latest(vendor), ""
-    except HistoryError as exc:
-        return None, str(exc)
-
-
-def save_or_warning(path: Path, vendor: str, document: Mapping[str, Any], regressed: bool) -> str:
-    try:
-        with History(path) as history:
-            history.save(vendor, document, regressed)
-    except HistoryError as exc:
-        return str(exc)
-    return ""

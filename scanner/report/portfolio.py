@@ -44,11 +44,6 @@ def row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
     }
 
 
-def overview(entries: Sequence[tuple[Mapping[str, Any], str]], generated: str) -> dict[str, Any]:
-    """``entries`` are (scan document, report file name relative to the index)."""
-    return overview_of_rows([row(doc, report) for doc, report in entries], generated)
-
-
 def overview_of_rows(rows: Sequence[dict[str, Any]], generated: str) -> dict[str, Any]:
     rows = list(rows)
     rows.sort(

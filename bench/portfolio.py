@@ -61,7 +61,7 @@ def bench_hostile(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[G
     row = Row("vetscan scan of the hostile provider (default profile)")
     with tempfile.TemporaryDirectory() as out:
         args = [
-            PYTHON, "-m", "scanner", "scan", hostile.DOMAIN, hostile.CHAIN_DOMAIN,
+            PYTHON, "-m", "scanner", "scan", hostile.DOMAIN, hostile.CHAIN_DOMAIN, hostile.SLOW_DOMAIN,
             "--nameserver", hostile.HOSTILE_NAMESERVER, "--allow-private", "--ca-file", str(ca),
             "--format", "json", "--out", out, "-q",
         ]  # fmt: skip

@@ -7,8 +7,10 @@ Exit codes: 0 scanned, nothing failed at or above the profile's fail threshold;
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -235,6 +237,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         _error(f"unexpected {type(exc).__name__}: {exc}" + ("" if verbose else " (use -v)"))
         return EXIT_INCOMPLETE
+
+
+def entry() -> None:
+    """The ``vetscan`` command: main(), then an exit nothing left behind can delay.
+
+    Everything is written and stored before main() returns. A thread a probe left
+    behind (inside a third-party library, waiting on a hostile server) may still
+    be running; interpreter shutdown would join it, so the process ends at once
+    instead, after flushing what it printed.
+    """
+    code = main()
+    lingering = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and not t.daemon and t.is_alive()
+    ]
+    if not lingering:
+        raise SystemExit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _audit_command(name: str) -> Callable[[argparse.Namespace], int]:

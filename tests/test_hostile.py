@@ -58,7 +58,14 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]
 @pytest.fixture(scope="module")
 def hostile_scan(lab: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("hostile")
-    args = ["scan", hostile.DOMAIN, hostile.CHAIN_DOMAIN, "--name", "Hostile <b>Vendor</b>"]
+    args = [
+        "scan",
+        hostile.DOMAIN,
+        hostile.CHAIN_DOMAIN,
+        hostile.SLOW_DOMAIN,
+        "--name",
+        "Hostile <b>Vendor</b>",
+    ]
     args += ["--nameserver", hostile.HOSTILE_NAMESERVER, "--allow-private", "-v"]
     args += ["--ca-file", str(manager.ca_file(lab)), "--out", str(out), "--format", "html,json,csv"]
     for host in hostile.EXTRA_HOSTS:

@@ -244,6 +244,84 @@ async def endless(writer: asyncio.StreamWriter, content_type: str) -> None:
         await writer.drain()
 
 
+async def header_drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A status line, then headers one byte every 2 s: never a complete answer."""
+    await _readline_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\n")
+    for byte in (b"X-Slow: " + b"z" * 200)[: int(HOLD_S / 2)]:
+        writer.write(bytes([byte]))
+        await writer.drain()
+        await asyncio.sleep(2)
+
+
+# What html.parser reads in quadratic time: about 1 MiB of unclosed start tags.
+QUADRATIC_PAGE = b"<html><body>" + b"<a " * 300_000 + b"<script " * 20_000
+
+
+async def tls_quadratic(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """HTTPS whose front page is 1 MiB of nested unclosed tags."""
+    while await _readline_request(reader):
+        writer.write(
+            _http(
+                "200 OK",
+                [("Content-Type", "text/html"), ("Content-Length", str(len(QUADRATIC_PAGE)))],
+                QUADRATIC_PAGE,
+            )
+        )
+        await writer.drain()
+
+
+# Redirect targets that name another authority in the ways a lax URL join or
+# parser gets wrong; each host name fN.redirect.<domain> gets form N.
+REDIRECT_FORMS = (
+    "@localhost:9998/x",
+    "@0x7f000001:9998/",
+    "http://user@127.0.0.1:9998/",
+    "http://0x7f000001:9998/",
+    "http://2130706433:9998/",
+    "http://127.1:9998/",
+    "http://0177.0.0.1:9998/",
+    "http://[::1]:9998/",
+    "//127.0.0.1:9998/",
+    "http://localhost:9998/",
+    "http://local.hostile.test:9998/",
+    "http://hostile.test:99999/",
+    "http://hostile.test:abc/",
+    "http://[oops/",
+    "http:\\\\127.0.0.1:9998\\",
+    "ftp://127.0.0.1:9998/",
+)
+
+
+async def redirect_forms(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    head = await _read_head(reader)
+    if not head:
+        return
+    first, headers = head
+    host = headers.get(b"host", b"").decode("ascii", "replace")
+    label = host.split(".")[0]
+    form = int(label[1:]) if label[:1] == "f" and label[1:].isdigit() else -1
+    if first.split(b" ")[1:2] == [b"/"] and 0 <= form < len(REDIRECT_FORMS):
+        location = REDIRECT_FORMS[form]
+        writer.write(_http("302 Found", [("Location", location), ("Content-Length", "0")]))
+    else:
+        writer.write(
+            _http("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")], b"ok\n")
+        )
+    await writer.drain()
+
+
+async def _read_head(reader: asyncio.StreamReader) -> tuple[bytes, dict[bytes, bytes]] | None:
+    first = await _readline(reader)
+    if not first:
+        return None
+    headers: dict[bytes, bytes] = {}
+    while (line := await _readline(reader)) not in (b"\r\n", b"\n", b""):
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip()
+    return first, headers
+
+
 HOSTILE_TEXT = "<script>alert('{where}')</script>\x1b[2J\x1b]0;pwned\x07\x1b[31m\u202eevil"
 
 
@@ -282,6 +360,8 @@ SERVICES: dict[str, Handler] = {
     "http-plain": http_plain,
     "redirect-loop": redirect_loop,
     "drip": drip,
+    "header-drip": header_drip,
+    "redirect-forms": redirect_forms,
     "ssh-hostile": ssh_hostile,
     "ssh": ssh,
     "ftp": ftp,
@@ -315,12 +395,14 @@ async def serve_all(listeners: list[dict[str, object]]) -> None:
             handler = smtp(str(spec["name"]), tls, "ESMTP " + HOSTILE_TEXT.format(where="smtp"))
         elif spec["service"] == "tls-hostile":
             handler = tls_hostile
+        elif spec["service"] == "tls-quadratic":
+            handler = tls_quadratic
         else:
             handler = SERVICES[str(spec["service"])]
         # Only the HTTPS behaviour speaks TLS from the first byte; SMTP starts it on demand.
         direct: dict[str, object] = (
             {"ssl": tls, "ssl_handshake_timeout": IDLE_TIMEOUT}
-            if spec["service"] == "tls-hostile"
+            if str(spec["service"]).startswith("tls-")
             else {}
         )
         servers.append(

@@ -14,9 +14,15 @@ from scanner.lab.pki import CertSpec
 
 DOMAIN = "hostile.test"
 CHAIN_DOMAIN = f"chain.{DOMAIN}"
+# A third domain of the provider whose web host drips its headers and serves a page
+# that html.parser reads in quadratic time.
+SLOW_DOMAIN = f"slow.{DOMAIN}"
 DNS_ADDRESS = "127.0.12.53"
 HOSTILE_NAMESERVER = f"{DNS_ADDRESS}:53"
-WEB, WWW, RESET, MX, PLAIN = (f"127.0.10.{n}" for n in (60, 61, 62, 63, 64))
+WEB, WWW, RESET, MX, PLAIN, REDIRECTOR, SLOW = (
+    f"127.0.10.{n}" for n in (60, 61, 62, 63, 64, 65, 66)
+)
+REDIRECT_FORMS = 16  # fN.redirect.hostile.test answers with form N of banners.REDIRECT_FORMS
 EXTRA_HOSTS = (f"reset.{DOMAIN}:443", f"plain.{DOMAIN}:443")
 CHAIN_LENGTH = 30
 
@@ -55,6 +61,9 @@ RECORDS: tuple[tuple[str, str, str], ...] = (
     ("reset", "A", RESET),
     ("plain", "A", PLAIN),
     ("mx", "A", MX),
+    ("slow", "A", SLOW),
+    ("redirect", "A", REDIRECTOR),
+    *((f"f{n}.redirect", "A", REDIRECTOR) for n in range(REDIRECT_FORMS)),
     ("@", "MX", f"10 mx.{DOMAIN}."),
     # Without --allow-private these must be refused before any packet is sent.
     ("local", "A", "127.0.0.1"),
@@ -103,4 +112,7 @@ LISTENERS = (
     Listener(PLAIN, 443, "http-plain"),
     Listener(MX, 25, "smtp-hostile"),
     Listener(MX, 22, "ssh-hostile"),
+    Listener(REDIRECTOR, 80, "redirect-forms"),
+    Listener(SLOW, 80, "header-drip"),
+    Listener(SLOW, 443, "tls-quadratic"),
 )

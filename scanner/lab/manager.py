@@ -184,7 +184,7 @@ def _banner_config(
     for item in hostile.LISTENERS:
         spec: dict[str, object] = {"address": item.address, "port": item.port}
         spec["service"] = item.service
-        if item.service in ("tls-hostile", "smtp-hostile"):
+        if item.service.startswith("tls-") or item.service == "smtp-hostile":
             spec.update(cert=str(issued.cert), key=str(issued.key), name=f"mx.{hostile.DOMAIN}")
         listeners.append(spec)
     path = lab_dir / "banners.json"

@@ -1,26 +1,30 @@
-"""The requests adapter: HTTP(S) to an address the scan's resolver chose, with the
-Host header and SNI set to the name, certificate checks against that name, a
-timeout on every phase and a cap on the body. Redirects are never followed here;
-callers decide (and check the address policy) hop by hop."""
+"""HTTP(S) to an address the scan's resolver chose, with the Host header and SNI set
+to the name and certificate checks against that name.
+
+Every exchange (connect, TLS handshake, status line, headers and body together)
+has one deadline: a watchdog shuts the socket down when it passes, so a server
+that drips its headers a byte at a time costs the deadline and no more. Bodies
+are capped. Redirects are never followed here; callers resolve and check every
+hop themselves (scanner.net.urls).
+
+Built on http.client rather than requests: requests/urllib3 resolve whatever
+authority a URL string names, while this client is handed the address to
+connect to and never looks a name up.
+"""
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
+import socket
 import ssl
-import time
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-
-# Unverified requests are deliberate (see HttpClient.get); the warning would only add noise.
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 MAX_BODY = 1024 * 1024
 USER_AGENT = "vetscan (provider security posture scan; https://vetscan.invalid)"
+MAX_HEADERS_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -31,44 +35,139 @@ class HttpResponse:
     body: bytes = b""
     truncated: bool = False
     error: str = ""  # one line: why there is no response
-    tls_error: bool = False  # the certificate did not validate
+    tls_error: bool = False  # the TLS handshake or the certificate failed
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         return next((v for k, v in self.headers if k.lower() == lowered), None)
 
 
-class _PinnedAdapter(HTTPAdapter):
-    """Connects wherever the URL says (an address) but speaks TLS for ``host``.
+def _default_cafile() -> str | None:
+    try:
+        import certifi
+    except ImportError:  # pragma: no cover - certifi comes with requests
+        return None
+    return str(certifi.where())
 
-    Unverified, it also accepts old protocols and suites: it is then only reading
-    headers from a server whose TLS the TLS probe judges on its own.
+
+def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
+    # With --ca-file only that file is trusted (the lab, an internal CA), as before.
+    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else _default_cafile())
+    context.check_hostname = True
+    return context
+
+
+def _lenient_context() -> ssl.SSLContext:
+    """Reads headers from a server whose TLS is broken or old: the TLS probe judges
+    that on its own, the headers are still worth reading."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    return context
+
+
+class _Watchdog:
+    """Shuts a socket down when its exchange's deadline passes.
+
+    The blocked read in the exchange's thread then returns at once, whatever the
+    server does. The timer thread is a daemon and is cancelled when the exchange
+    ends, so it never delays the process's exit.
     """
 
-    def __init__(self, host: str, verify: bool, **kwargs: Any) -> None:
-        self._host = host
-        self._verify = verify
-        super().__init__(**kwargs)
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["server_hostname"] = self._host
-        if self._verify:
-            kwargs["assert_hostname"] = self._host
-        else:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-            context.set_ciphers("ALL:@SECLEVEL=0")
-            kwargs["ssl_context"] = context
-        super().init_poolmanager(*args, **kwargs)
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                self._shutdown()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._sock is None:
+            return
+        try:
+            # The plain socket's shutdown, also for an SSLSocket: it acts on the file
+            # descriptor and leaves the TLS object alone while another thread reads.
+            socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _Connection(http.client.HTTPConnection):
+    """Connects to ``address`` and, for HTTPS, speaks TLS for ``server_name``."""
+
+    def __init__(
+        self,
+        address: str,
+        port: int,
+        server_name: str,
+        tls: ssl.SSLContext | None,
+        timeout: float,
+        watchdog: _Watchdog,
+    ) -> None:
+        super().__init__(address, port, timeout=timeout)
+        self._server_name = server_name
+        self._tls = tls
+        self._watchdog = watchdog
+
+    def connect(self) -> None:
+        family = socket.AF_INET6 if ipaddress.ip_address(self.host).version == 6 else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        self._watchdog.watch(sock)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect((self.host, self.port))
+            if self._tls is not None:
+                sock = self._tls.wrap_socket(sock, server_hostname=self._server_name)
+                self._watchdog.watch(sock)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
 
 
 class HttpClient:
-    def __init__(self, ca_file: Path | None = None, timeout: float = 5.0, max_body: int = MAX_BODY):
-        self.verify: str | bool = str(ca_file) if ca_file else True
+    """``timeout`` bounds each network wait; ``exchange_limit`` (default three
+    timeouts) bounds a whole request from connect to the last body byte."""
+
+    def __init__(
+        self,
+        ca_file: Path | None = None,
+        timeout: float = 5.0,
+        max_body: int = MAX_BODY,
+        exchange_limit: float | None = None,
+    ):
+        self.ca_file = ca_file
         self.timeout = timeout
         self.max_body = max_body
+        self.exchange_limit = exchange_limit if exchange_limit is not None else 3 * timeout
+        self._verifying: ssl.SSLContext | None = None
+        self._lenient: ssl.SSLContext | None = None
+
+    def _context(self, verify: bool) -> ssl.SSLContext:
+        if verify:
+            if self._verifying is None:
+                self._verifying = _verifying_context(self.ca_file)
+            return self._verifying
+        if self._lenient is None:
+            self._lenient = _lenient_context()
+        return self._lenient
 
     def get(
         self,
@@ -79,71 +178,78 @@ class HttpClient:
         port: int | None = None,
         verify: bool = True,
     ) -> HttpResponse:
-        """One request, no redirects. ``verify=False`` reads a site whose certificate
-        is broken (the TLS probe judges certificates; headers are still worth reading)."""
+        """One GET, no redirects. ``path`` is the request target (path and query,
+        already percent-encoded: scanner.net.urls makes it so)."""
         port = port or (443 if scheme == "https" else 80)
-        literal = f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
-        url = f"{scheme}://{literal}:{port}{path}"
-        shown = f"{scheme}://{host}{'' if port in (80, 443) else f':{port}'}{path}"
-        session = requests.Session()
-        session.trust_env = False  # no proxies or netrc from the environment
-        session.mount(f"{scheme}://", _PinnedAdapter(host, verify, max_retries=0))
-        headers = {
-            "Host": host if port in (80, 443) else f"{host}:{port}",
-            "User-Agent": USER_AGENT,
-        }
-        started = time.monotonic()
+        default_port = port == (443 if scheme == "https" else 80)
+        named = f"[{host}]" if ":" in host else host
+        authority = named if default_port else f"{named}:{port}"
+        shown = f"{scheme}://{authority}{path}"
+        if not path.startswith("/") or not path.isprintable() or " " in path:
+            return HttpResponse(shown, None, error="the request path is not a valid URL path")
+        tls = self._context(verify) if scheme == "https" else None
+        watchdog = _Watchdog(self.exchange_limit)
+        connection = _Connection(address, port, host, tls, self.timeout, watchdog)
         try:
-            with session.get(
-                url,
-                headers=headers,
-                timeout=(self.timeout, self.timeout),
-                allow_redirects=False,
-                verify=self.verify if verify else False,
-                stream=True,
-            ) as response:
-                body, truncated = self._read(response, started)
-                return HttpResponse(
-                    shown,
-                    response.status_code,
-                    tuple((k, v) for k, v in response.headers.items()),
-                    body,
-                    truncated,
-                )
-        except requests.exceptions.SSLError as exc:
+            connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            connection.putheader("Host", authority)
+            connection.putheader("User-Agent", USER_AGENT)
+            connection.putheader("Accept", "*/*")
+            connection.putheader("Connection", "close")
+            connection.endheaders()
+            response = connection.getresponse()
+            headers = tuple((k, v) for k, v in response.getheaders())
+            body, truncated = self._read(response)
+            if watchdog.fired and not truncated:
+                # The shutdown looks like the end of the body to the reader.
+                return HttpResponse(shown, None, error=self._late())
+            return HttpResponse(shown, response.status, headers, body, truncated)
+        except (ssl.SSLError, ssl.CertificateError) as exc:
+            if watchdog.fired:
+                return HttpResponse(shown, None, error=self._late())
             return HttpResponse(shown, None, error=f"TLS error: {_short(exc)}", tls_error=True)
-        except requests.exceptions.Timeout:
+        except TimeoutError:
+            if watchdog.fired:
+                return HttpResponse(shown, None, error=self._late())
             return HttpResponse(shown, None, error=f"no response within {self.timeout:g} s")
-        except _TooSlow as exc:
-            return HttpResponse(shown, None, error=str(exc))
-        except requests.exceptions.RequestException as exc:
-            return HttpResponse(shown, None, error=_short(exc))
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if watchdog.fired:
+                return HttpResponse(shown, None, error=self._late())
+            return HttpResponse(shown, None, error=_describe(exc))
         finally:
-            session.close()
+            watchdog.cancel()
+            connection.close()
 
-    def _read(self, response: requests.Response, started: float) -> tuple[bytes, bool]:
+    def _late(self) -> str:
+        return f"the answer did not arrive within {self.exchange_limit:g} s"
+
+    def _read(self, response: http.client.HTTPResponse) -> tuple[bytes, bool]:
         chunks: list[bytes] = []
         size = 0
-        while True:
-            # read1 returns what has arrived instead of waiting for a full chunk, so
-            # the deadline below is checked even when a server drips bytes.
-            chunk = response.raw.read1(16384, decode_content=True)
+        while size <= self.max_body:
+            # read1 returns what has arrived instead of waiting for a full buffer.
+            chunk = response.read1(min(65536, self.max_body + 1 - size))
             if not chunk:
-                break
+                return b"".join(chunks), False
             chunks.append(chunk)
             size += len(chunk)
-            if size > self.max_body:
-                return b"".join(chunks)[: self.max_body], True
-            # A server that drips a byte at a time never trips the read timeout.
-            if time.monotonic() - started > 3 * self.timeout:
-                raise _TooSlow(f"the body did not arrive within {3 * self.timeout:g} s")
-        return b"".join(chunks), False
+        return b"".join(chunks)[: self.max_body], True
 
 
-class _TooSlow(Exception):
-    pass
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset by the server"
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "the server closed the connection without answering"
+    if isinstance(exc, http.client.BadStatusLine | http.client.LineTooLong):
+        return f"not an HTTP answer ({type(exc).__name__})"
+    if isinstance(exc, http.client.HTTPException):
+        return f"malformed HTTP answer: {_short(exc)}"
+    return _short(exc)
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).replace("\n", " ")
+    text = str(exc).replace("\n", " ") or type(exc).__name__
     return text[:240]

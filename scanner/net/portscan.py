@@ -10,12 +10,13 @@ from __future__ import annotations
 import ipaddress
 import shutil
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
 import nmap
+
+from scanner.concurrency import DaemonPool
 
 
 class PortScanError(Exception):
@@ -85,7 +86,7 @@ class PortScanner:
             (group, version == 6) for version, group in zip((4, 6), groups, strict=True) if group
         ]
         # IPv4 and IPv6 need separate nmap runs; run them side by side.
-        with ThreadPoolExecutor(2, thread_name_prefix="nmap") as pool:
+        with DaemonPool(2, name="nmap") as pool:
             reports = list(pool.map(lambda job: self._scan(*job), jobs))
         return PortScanReport(
             tuple(p for r in reports for p in r.ports),

@@ -4,10 +4,10 @@ certificate chain the TLS probe saw on that MX."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from scanner.checks import finding as _f
+from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
@@ -40,7 +40,7 @@ class DaneProbe(Probe):
         hosts = context.upstream["dns-discovery"].observations_of(HostAddresses)
         endpoints = context.upstream["tls"].observations_of(TlsEndpointResult)
         mx = sorted(h.host for h in hosts if "mail" in h.roles and (h.addresses or h.refused))
-        with ThreadPoolExecutor(8, thread_name_prefix="dane") as pool:
+        with DaemonPool(8, name="dane") as pool:
             return list(pool.map(lambda host: _observe(host, context, endpoints), mx))
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:

@@ -9,10 +9,10 @@ whole scan sees one consistent picture, filtered through the address policy.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from scanner.checks import finding as _f
+from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import DnsAnswer, DnsOutcome, Resolver
@@ -90,7 +90,7 @@ class DnsDiscoveryProbe(Probe):
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         resolver = context.resolver
         names = [n for d in target.domains for n in (d, f"www.{d}")]
-        with ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="dns") as pool:
+        with DaemonPool(MAX_WORKERS, name="dns") as pool:
             queries = [(n, t) for n in names for t in NAME_TYPES]
             # The MTA-STS host matters for its CNAME too (a dangling one is a takeover risk).
             queries += [(f"mta-sts.{d}", "CNAME") for d in target.domains]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from scanner.checks import finding as _f
+from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import DnsRecords, HostAddresses
@@ -73,7 +73,7 @@ class DnsHealthProbe(Probe):
         hosts = {h.host: h for h in discovery.observations_of(HostAddresses)}
         records = discovery.observations_of(DnsRecords)
         out: list[Observation] = []
-        with ThreadPoolExecutor(8, thread_name_prefix="dns-health") as pool:
+        with DaemonPool(8, name="dns-health") as pool:
             dnssec = {d: pool.submit(_dnssec, d, context) for d in target.domains}
             caas = {d: pool.submit(_caa, d, context) for d in target.domains}
             for domain in target.domains:

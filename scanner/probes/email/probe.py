@@ -7,11 +7,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import cache
 
 from publicsuffixlist import PublicSuffixList
 
+from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
 from scanner.net.resolver import Resolver
 from scanner.probes.base import Probe, ProbeContext
@@ -72,7 +73,7 @@ class EmailProbe(Probe):
         discovery = context.upstream["dns-discovery"]
         hosts = discovery.observations_of(HostAddresses)
         out: list[Observation] = []
-        with ThreadPoolExecutor(16, thread_name_prefix="email") as pool:
+        with DaemonPool(16, name="email") as pool:
             for domain in target.domains:
                 mx = tuple(sorted(mx_hosts(domain, discovery.observations_of(DnsRecords))))
                 sts_host = next((h for h in hosts if h.host == f"mta-sts.{domain}"), None)
@@ -166,7 +167,7 @@ def _dmarc(domain: str, txt: TxtCache) -> DmarcObservation:
 def _dkim(domain: str, txt: TxtCache, extra: Sequence[str]) -> DkimObservation:
     selectors = tuple(dict.fromkeys((*extra, *COMMON_SELECTORS)))
     # A pool of its own: waiting on the outer pool from inside it could starve it.
-    with ThreadPoolExecutor(8, thread_name_prefix="dkim") as pool:
+    with DaemonPool(8, name="dkim") as pool:
         answers = list(pool.map(lambda s: (s, txt(f"{s}._domainkey.{domain}")), selectors))
     found = tuple((s, text) for s, (_, texts) in answers for text in texts if "p=" in text)
     failed = tuple(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
 from scanner.net.reachability import Reachability, check_smtp_starttls, check_tls
 from scanner.probes.base import Probe, ProbeContext
@@ -35,7 +35,7 @@ class TlsProbe(Probe):
             raise RuntimeError("no TLS scanner in the probe context")
         hosts = context.upstream["dns-discovery"].observations_of(HostAddresses)
         planned, unreachable = plan(target, hosts, context)
-        with ThreadPoolExecutor(16, thread_name_prefix="tls-check") as pool:
+        with DaemonPool(16, name="tls-check") as pool:
             checks = list(pool.map(lambda e: _reachable(e, context.timeout), planned))
         ready = [e for e, r in zip(planned, checks, strict=True) if r.ok]
         scanned = dict(zip(ready, context.tls.scan(ready), strict=True)) if ready else {}

@@ -71,6 +71,16 @@ def _redirect(obs: WebObservation) -> Finding:
         )
     chain = [hop.url for hop in obs.http_hops]
     final = obs.http_hops[-1]
+    if final.invalid:
+        # A browser cannot follow it either: visitors stay on (or fail at) plain HTTP.
+        return _f(
+            check,
+            Status.FAIL,
+            h,
+            f"http://{h}/ redirects to a Location that is not a valid http(s) URL ({final.error}).",
+            chain=chain,
+            location=obs.http_hops[-2].location if len(obs.http_hops) > 1 else "",
+        )
     if first.location.lower().startswith("https://"):
         return _f(check, Status.PASS, h, f"http://{h}/ redirects straight to HTTPS.", chain=chain)
     if final.url.startswith("https://") and final.status is not None and final.status < 400:

@@ -4,13 +4,12 @@ disclosure and security.txt on each web host (domain and www)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
 from scanner.net.http import HttpResponse
-from scanner.net.targets import InvalidTarget, normalize_hostname
+from scanner.net.urls import BadLocation, HttpUrl, resolve_location
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.web.evaluate import IDS, judge
@@ -26,6 +25,7 @@ class Hop:
     status: int | None
     location: str
     error: str
+    invalid: bool = False  # the Location was not a plain http(s) URL
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class WebProbe(Probe):
             for h in context.upstream["dns-discovery"].observations_of(HostAddresses)
             if "web" in h.roles and h.addresses
         ]
-        with ThreadPoolExecutor(8, thread_name_prefix="web") as pool:
+        with DaemonPool(8, name="web") as pool:
             return list(pool.map(lambda h: _observe(h, context), hosts))
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
@@ -68,40 +68,62 @@ class WebProbe(Probe):
 
 
 def _follow(host: str, address: str, context: ProbeContext) -> tuple[Hop, ...]:
-    """GET http://host/ and follow up to five redirects, checking each new address."""
+    """GET http://host/ and follow up to five redirects.
+
+    Each Location is resolved and parsed strictly (scanner.net.urls); a new host is
+    looked up through the scan's resolver and its address checked by the policy
+    before any packet goes there. A Location that is not a plain http(s) URL ends
+    the chain with an invalid hop; the other web checks do not depend on it.
+    """
     assert context.http is not None
     hops: list[Hop] = []
-    scheme, path, port = "http", "/", 80
+    url = HttpUrl("http", host, 80, "/")
     for _ in range(MAX_REDIRECTS + 1):
-        response = context.http.get(host, address, path, scheme=scheme, port=port, verify=False)
+        response = context.http.get(
+            url.host,
+            address,
+            url.target,
+            scheme=url.scheme,
+            port=url.port,
+            verify=False,
+        )
         location = response.header("location") or ""
-        hops.append(Hop(response.url, response.status, location, response.error))
+        hops.append(Hop(str(url), response.status, location, response.error))
         if response.status not in (301, 302, 303, 307, 308) or not location:
             break
-        parts = urlsplit(location)
-        if parts.scheme not in ("http", "https", ""):
+        try:
+            following = resolve_location(url, location)
+        except BadLocation as exc:
+            hops.append(Hop("", None, "", f"invalid redirect Location: {exc}", invalid=True))
             break
-        if parts.hostname and parts.hostname.lower() != host:
-            try:
-                host = normalize_hostname(parts.hostname)
-            except InvalidTarget as exc:
-                hops.append(Hop(location, None, "", f"redirect to an invalid host: {exc}"))
+        if following.host != url.host:
+            next_address = _address_of(following, context)
+            if next_address.startswith("!"):
+                hops.append(Hop(str(following), None, "", next_address[1:]))
                 break
-            answer = context.resolver.query(host, "A")
-            if not answer.records:
-                hops.append(Hop(location, None, "", f"redirect target {host} does not resolve"))
-                break
-            address = answer.records[0]
-            refusal = context.policy.refusal(address)
-            if refusal:
-                hops.append(Hop(location, None, "", f"redirect refused: {refusal}"))
-                break
-        scheme = parts.scheme or scheme
-        port = parts.port or (443 if scheme == "https" else 80)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            address = next_address
+        url = following
     else:
         hops.append(Hop("", None, "", f"more than {MAX_REDIRECTS} redirects"))
     return tuple(hops)
+
+
+def _address_of(url: HttpUrl, context: ProbeContext) -> str:
+    """The address to connect to for ``url``'s host, or "!reason" when there is none."""
+    if url.ip is not None:
+        candidates = [str(url.ip)]
+    else:
+        candidates = []
+        for rtype in ("A", "AAAA"):
+            candidates = list(context.resolver.query(url.host, rtype).records)
+            if candidates:
+                break
+        if not candidates:
+            return f"!redirect target {url.host} does not resolve"
+    refusal = context.policy.refusal(candidates[0])
+    if refusal:
+        return f"!redirect refused: {refusal}"
+    return candidates[0]
 
 
 def _observe(h: HostAddresses, context: ProbeContext) -> WebObservation:

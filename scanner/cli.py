@@ -156,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--notify-always", action="store_true", help="send the summary even without drift"
     )
+    audit.add_argument(
+        "--notify-timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="one deadline for all alerts together, in seconds (default 60)",
+    )
     history = sub.add_parser("history", parents=[verbosity], help="list stored runs")
     history.add_argument("vendor", nargs="?", metavar="VENDOR", help="(default: list vendors)")
     history.add_argument("--db", type=Path, metavar="PATH")

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +18,21 @@ from typing import Any
 
 from scanner.audit.lock import AuditLock, Locked
 from scanner.audit.memory import limit_arenas, release_memory
-from scanner.audit.notify import NotifyError, post_webhook, send_email, validate_webhook
+from scanner.audit.notify import (
+    NotifyError,
+    deliver,
+    post_webhook,
+    send_email,
+    validate_email_options,
+    validate_webhook,
+)
 from scanner.audit.portfolio import PortfolioError, Vendor, load_portfolio
 from scanner.audit.run import VendorOutcome, run_vendors, summary, summary_row
 from scanner.audit.waivers import adjusted
 from scanner.checks import catalogue
 from scanner.cli import (
     EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
     EXIT_OK,
     ScanIncomplete,
     ScanSettings,
@@ -127,6 +136,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     if args.notify_email and not args.smtp:
         raise UsageError("--notify-email needs --smtp HOST[:PORT]")
+    if args.notify_email:
+        # Checked before the scans, not after them: a typo must not cost the alert.
+        try:
+            validate_email_options(
+                args.notify_email,
+                args.smtp_from,
+                args.smtp,
+                str(args.smtp_ca_file) if args.smtp_ca_file else None,
+            )
+        except NotifyError as exc:
+            raise UsageError(str(exc)) from None
+    if not 0 < args.notify_timeout <= 3600:
+        raise UsageError("--notify-timeout must be between 0 and 3600 seconds")
     if args.smtp_user and "VETSCAN_SMTP_PASSWORD" not in os.environ:
         # Never on the command line, where ps and cron logs would show it.
         raise UsageError("--smtp-user needs the password in $VETSCAN_SMTP_PASSWORD")
@@ -138,7 +160,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     }
     try:
         with AuditLock(db):
-            return _audit(args, portfolio.vendors, profiles, settings, db)
+            code, report = _audit(args, portfolio.vendors, profiles, settings, db)
+        # After the lock is released: a slow alert server never holds up the next run.
+        _notify(args, report)
+        if STOP.is_set():
+            raise ScanIncomplete("stopped while sending alerts; the audit itself is stored")
+        return code
     except Locked as exc:
         print(f"vetscan: error: {exc}; this run exits (code {EXIT_LOCKED})", file=sys.stderr)
         return EXIT_LOCKED
@@ -162,7 +189,7 @@ def _audit(
     profiles: dict[str, Profile],
     settings: ScanSettings,
     db: Path,
-) -> int:
+) -> tuple[int, dict[str, Any]]:
     today = datetime.now(UTC).date()
     with History(db) as history:
         bar = _progress(len(vendors), args.quiet)
@@ -202,12 +229,12 @@ def _audit(
         write_index_rows(args.out, index_rows)
     report = summary(rows, db)
     _print_summary(report, args.quiet)
-    _notify(args, report, settings)
     if report["regressed"]:
-        return EXIT_FINDINGS
+        return EXIT_FINDINGS, report
     if report["errors"] == len(vendors):
-        raise ScanIncomplete("no vendor could be scanned; see the messages above")
-    return EXIT_OK
+        print("vetscan: error: no vendor could be scanned; see the messages above", file=sys.stderr)
+        return EXIT_INCOMPLETE, report
+    return EXIT_OK, report
 
 
 def _progress(total: int, quiet: bool) -> Any:
@@ -252,30 +279,37 @@ def _print_summary(report: dict[str, Any], quiet: bool) -> None:
         )
 
 
-def _notify(args: argparse.Namespace, report: dict[str, Any], settings: ScanSettings) -> None:
+def _notify(args: argparse.Namespace, report: dict[str, Any]) -> None:
     if not (report["regressed"] or report["errors"]) and not args.notify_always:
         return
+    alerts: list[tuple[str, Callable[[], object]]] = []
     if args.notify_webhook:
-        try:
-            post_webhook(args.notify_webhook, report)
-        except NotifyError as exc:
-            print(f"vetscan: warning: {term(exc)}", file=sys.stderr)
+        url = args.notify_webhook
+        alerts.append(("webhook", lambda: post_webhook(url, report)))
     if args.notify_email:
-        host, _, port = args.smtp.partition(":")
-        try:
-            send_email(
-                report,
-                host,
-                int(port or 25),
-                args.smtp_from,
-                args.notify_email,
-                str(args.smtp_ca_file) if args.smtp_ca_file else None,
-                login=(args.smtp_user, os.environ["VETSCAN_SMTP_PASSWORD"])
-                if args.smtp_user
-                else None,
+        host, port = validate_email_options(
+            args.notify_email,
+            args.smtp_from,
+            args.smtp,
+            str(args.smtp_ca_file) if args.smtp_ca_file else None,
+        )
+        login = (args.smtp_user, os.environ["VETSCAN_SMTP_PASSWORD"]) if args.smtp_user else None
+        alerts.append(
+            (
+                "email",
+                lambda: send_email(
+                    report,
+                    host,
+                    port,
+                    args.smtp_from,
+                    args.notify_email,
+                    str(args.smtp_ca_file) if args.smtp_ca_file else None,
+                    login=login,
+                ),
             )
-        except (NotifyError, ValueError) as exc:
-            print(f"vetscan: warning: {term(exc)}", file=sys.stderr)
+        )
+    for warning in deliver(alerts, args.notify_timeout, STOP):
+        print(f"vetscan: warning: alert not delivered: {term(warning)}", file=sys.stderr)
 
 
 def cmd_history(args: argparse.Namespace) -> int:

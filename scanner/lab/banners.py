@@ -322,6 +322,33 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[bytes, dict[bytes, b
     return first, headers
 
 
+async def smtp_trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """An alert relay that greets, then answers EHLO with a 250- line every 2 s."""
+    writer.write(b"220 relay.hostile.test ESMTP\r\n")
+    await writer.drain()
+    if not await _readline(reader):
+        return
+    for n in range(int(HOLD_S / 2)):
+        writer.write(b"250-EXT%d\r\n" % n)
+        await writer.drain()
+        await asyncio.sleep(2)
+
+
+async def webhook_redirect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A webhook receiver that sends the POST elsewhere, to a scheme that is not HTTP."""
+    await _read_head(reader)
+    writer.write(
+        _http("302 Found", [("Location", "ftp://127.0.0.1:9998/"), ("Content-Length", "0")])
+    )
+    await writer.drain()
+
+
+async def bad_status(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await _read_head(reader)
+    writer.write(b"HELLO THERE\r\n\r\n")
+    await writer.drain()
+
+
 HOSTILE_TEXT = "<script>alert('{where}')</script>\x1b[2J\x1b]0;pwned\x07\x1b[31m\u202eevil"
 
 
@@ -361,6 +388,9 @@ SERVICES: dict[str, Handler] = {
     "redirect-loop": redirect_loop,
     "drip": drip,
     "header-drip": header_drip,
+    "smtp-trickle": smtp_trickle,
+    "webhook-redirect": webhook_redirect,
+    "bad-status": bad_status,
     "redirect-forms": redirect_forms,
     "ssh-hostile": ssh_hostile,
     "ssh": ssh,

@@ -19,9 +19,15 @@ CHAIN_DOMAIN = f"chain.{DOMAIN}"
 SLOW_DOMAIN = f"slow.{DOMAIN}"
 DNS_ADDRESS = "127.0.12.53"
 HOSTILE_NAMESERVER = f"{DNS_ADDRESS}:53"
-WEB, WWW, RESET, MX, PLAIN, REDIRECTOR, SLOW = (
-    f"127.0.10.{n}" for n in (60, 61, 62, 63, 64, 65, 66)
+WEB, WWW, RESET, MX, PLAIN, REDIRECTOR, SLOW, ALERTS = (
+    f"127.0.10.{n}" for n in (60, 61, 62, 63, 64, 65, 66, 67)
 )
+# Where an audit's alerts go to be mistreated: a relay that trickles its EHLO answer,
+# a webhook that trickles its headers, one that redirects to ftp://, one that is not HTTP.
+ALERT_SMTP = f"{ALERTS}:25"
+ALERT_WEBHOOK_TRICKLE = f"http://{ALERTS}/hook"
+ALERT_WEBHOOK_REDIRECT = f"http://{ALERTS}:8080/hook"
+ALERT_WEBHOOK_BAD_STATUS = f"http://{ALERTS}:8081/hook"
 REDIRECT_FORMS = 16  # fN.redirect.hostile.test answers with form N of banners.REDIRECT_FORMS
 EXTRA_HOSTS = (f"reset.{DOMAIN}:443", f"plain.{DOMAIN}:443")
 CHAIN_LENGTH = 30
@@ -115,4 +121,8 @@ LISTENERS = (
     Listener(REDIRECTOR, 80, "redirect-forms"),
     Listener(SLOW, 80, "header-drip"),
     Listener(SLOW, 443, "tls-quadratic"),
+    Listener(ALERTS, 25, "smtp-trickle"),
+    Listener(ALERTS, 80, "header-drip"),
+    Listener(ALERTS, 8080, "webhook-redirect"),
+    Listener(ALERTS, 8081, "bad-status"),
 )

@@ -25,7 +25,7 @@ SUMMARY = {"tool": "vetscan", "regressed": 0, "errors": 0, "history": "h", "vend
 
 
 def test_a_webhook_redirect_is_not_followed(lab: Path) -> None:
-    with pytest.raises(NotifyError, match="HTTP 302 .a redirect"):
+    with pytest.raises(NotifyError, match=r"HTTP 302 \(a redirect"):
         post_webhook(hostile.ALERT_WEBHOOK_REDIRECT, SUMMARY, timeout=3)
 
 

@@ -24,6 +24,7 @@ from scanner import __version__
 from scanner.engine import scan
 from scanner.history.diff import regressions_since
 from scanner.history.store import History, HistoryError, default_db
+from scanner.inputs import InputFileError, check_input
 from scanner.model import (
     AttemptStatus,
     ProbeResult,
@@ -333,14 +334,21 @@ def _settings(args: argparse.Namespace, nameserver: str | None = None) -> ScanSe
         raise UsageError(str(exc)) from None
     formats = _formats(args)
     sign_key = _sign_key(args, formats)
-    ns_text = getattr(args, "nameserver", None) or nameserver
+    given = getattr(args, "nameserver", None)
+    if given is not None and not given.strip():
+        # An unset variable in a cron line: never fall back to the system resolver silently.
+        raise UsageError("--nameserver is empty (an unset variable?); give HOST[:PORT]")
+    ns_text = given if given is not None else nameserver
     try:
         ns = parse_nameserver(ns_text) if ns_text else None
     except ResolverConfigError as exc:
         raise UsageError(str(exc)) from None
     ca_file = getattr(args, "ca_file", None)
-    if ca_file is not None and not ca_file.is_file():
-        raise UsageError(f"--ca-file {ca_file}: no such file")
+    if ca_file is not None:
+        try:
+            check_input(ca_file, "CA file")
+        except InputFileError as exc:
+            raise UsageError(f"--ca-file {exc}") from None
     timeout = getattr(args, "timeout", None)
     if timeout is not None and not 0 < timeout <= 600:
         raise UsageError("--timeout must be between 0 and 600 seconds")
@@ -607,7 +615,7 @@ def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
     if not path.is_file():
         raise UsageError(f"no history database at {path}")
     try:
-        with History(path) as history:
+        with History(path, read_only=True) as history:
             stored = history.document(args.run)
     except HistoryError as exc:
         raise ScanIncomplete(str(exc)) from None
@@ -624,7 +632,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     try:
         checks = verify_report(args.report, args.pubkey)
-    except (IntegrityError, OSError) as exc:
+    except (IntegrityError, OSError, InputFileError) as exc:
         raise UsageError(str(exc)) from None
     for check in checks:
         print(f"{'ok ' if check.ok else 'BAD'} {check.name}: {term(check.detail)}")

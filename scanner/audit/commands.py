@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from scanner.audit.lock import AuditLock, Locked
+from scanner.audit.lock import AuditLock, Locked, LockUnavailable
 from scanner.audit.memory import limit_arenas, release_memory
 from scanner.audit.notify import (
     NotifyError,
@@ -125,8 +125,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.jobs < 1 or args.jobs > 64:
         raise UsageError("--jobs must be between 1 and 64")
-    if args.vendor_budget <= 0:
-        raise UsageError("--vendor-budget must be positive")
+    if not 0 < args.vendor_budget <= 86400:  # also refuses nan and inf
+        raise UsageError("--vendor-budget must be between 0 and 86400 seconds")
     if args.retention is not None and args.retention < 1:
         raise UsageError("--retention must be at least 1")
     if args.notify_webhook:
@@ -166,6 +166,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if STOP.is_set():
             raise ScanIncomplete("stopped while sending alerts; the audit itself is stored")
         return code
+    except LockUnavailable as exc:
+        raise ScanIncomplete(str(exc)) from None
     except Locked as exc:
         print(f"vetscan: error: {exc}; this run exits (code {EXIT_LOCKED})", file=sys.stderr)
         return EXIT_LOCKED
@@ -312,9 +314,18 @@ def _notify(args: argparse.Namespace, report: dict[str, Any]) -> None:
         print(f"vetscan: warning: alert not delivered: {term(warning)}", file=sys.stderr)
 
 
+def _existing_db(args: argparse.Namespace) -> Path:
+    path = _db(args)
+    if not path.is_file():
+        # Reading a history never creates one (a typo in --db used to make an empty file).
+        raise UsageError(f"no history database at {path}")
+    return path
+
+
 def cmd_history(args: argparse.Namespace) -> int:
+    _existing_db(args)
     try:
-        with History(_db(args)) as history:
+        with History(_db(args), read_only=True) as history:
             if args.vendor is None:
                 for name in history.vendors():
                     print(term(name))
@@ -335,8 +346,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    _existing_db(args)
     try:
-        with History(_db(args)) as history:
+        with History(_db(args), read_only=True) as history:
             runs = [r.run_id for r in history.runs(args.vendor)]
             if not runs:
                 raise UsageError(f"no runs of {args.vendor!r} in {_db(args)}")

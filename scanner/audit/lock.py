@@ -12,6 +12,10 @@ class Locked(Exception):
     """Another run holds the lock."""
 
 
+class LockUnavailable(Exception):
+    """The lock file cannot be made (a read-only folder, a full disk)."""
+
+
 class AuditLock:
     """An exclusive, non-blocking flock on ``<db>.lock``.
 
@@ -25,8 +29,14 @@ class AuditLock:
         self._fd: int | None = None
 
     def __enter__(self) -> AuditLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockUnavailable(
+                f"cannot create the audit's lock file {self.path}: {exc.strerror or exc}; "
+                "the history database needs a writable folder"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

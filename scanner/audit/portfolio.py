@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from scanner.inputs import InputFileError, read_input_text
 from scanner.model import HostPort
 from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
 
@@ -120,8 +121,10 @@ def _waiver(raw: Any) -> Waiver:
     if missing:
         raise ValueError(f"waiver lacks {', '.join(sorted(missing))}")
     expires = raw["expires"]
-    if not isinstance(expires, date):
-        raise ValueError("waiver expires must be a TOML date (2027-03-31)")
+    # A TOML date-time is a datetime, which is also a date but cannot be compared
+    # with one: it used to pass here and fail every later scan of the vendor.
+    if not isinstance(expires, date) or isinstance(expires, datetime):
+        raise ValueError("waiver expires must be a TOML date such as 2027-03-31, not a date-time")
     return Waiver(
         check=_text(raw["check"], "waiver check"),
         asset=_text(raw["asset"], "waiver asset"),
@@ -182,6 +185,8 @@ def parse_portfolio(text: str, source: Path, known_checks: set[str]) -> Portfoli
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PortfolioError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PortfolioError(f"{source}: nested too deeply to be a portfolio") from None
     unknown = sorted(set(data) - {"vendor"})
     if unknown:
         raise PortfolioError(f"{source}: unknown top-level key {unknown[0]!r} (only [[vendor]])")
@@ -190,6 +195,9 @@ def parse_portfolio(text: str, source: Path, known_checks: set[str]) -> Portfoli
         raise PortfolioError(f"{source}: no [[vendor]] tables")
     if len(raw_vendors) > _MAX_VENDORS:
         raise PortfolioError(f"{source}: more than {_MAX_VENDORS} vendors")
+    for i, raw in enumerate(raw_vendors):
+        if not isinstance(raw, dict):
+            raise PortfolioError(where.error(i, None, "each vendor must be a [[vendor]] table"))
     vendors = [_vendor(raw, i, where, known_checks) for i, raw in enumerate(raw_vendors)]
     seen: dict[str, int] = {}
     for i, vendor in enumerate(vendors):
@@ -204,7 +212,7 @@ def parse_portfolio(text: str, source: Path, known_checks: set[str]) -> Portfoli
 
 def load_portfolio(path: Path, known_checks: set[str]) -> Portfolio:
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PortfolioError(f"cannot read portfolio {path}: {exc}") from None
+        text = read_input_text(path, "portfolio")
+    except InputFileError as exc:
+        raise PortfolioError(str(exc)) from None
     return parse_portfolio(text, path, known_checks)

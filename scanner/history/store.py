@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from scanner.history.diff import fingerprint
 
@@ -82,16 +83,45 @@ class RunSummary:
     regressed: bool
 
 
+# PRAGMA application_id of a vetscan history ("VETS"); older histories lack it and
+# are known by their schema_migrations table.
+APPLICATION_ID = 0x56455453
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 class History:
-    def __init__(self, path: Path, verify: bool = True) -> None:
+    def __init__(self, path: Path, verify: bool = True, read_only: bool = False) -> None:
         """``verify=False`` skips the integrity check and migrations: for extra readers
-        while a process that opened the database with ``verify=True`` is running."""
+        while a process that opened the database with ``verify=True`` is running.
+        ``read_only`` opens an existing history without ever writing to it (history,
+        diff, report --run), also on read-only media."""
         self.path = path
+        self.read_only = read_only
+        if read_only:
+            self._db = self._open_read_only()
+            try:
+                with self._errors():
+                    self._identify(self._db)
+                    if verify:
+                        self._check()
+            except HistoryError:
+                self._db.close()
+                raise
+            return
+        # Someone else's file is recognised before anything is written to it: even
+        # PRAGMA journal_mode=WAL changes the file.
+        if path.exists() and path.stat().st_size > 0:
+            probe = self._open_read_only()
+            try:
+                with self._errors():
+                    self._identify(probe)
+            finally:
+                probe.close()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(f"cannot open history database {path}: {exc}") from None
+            raise HistoryError(f"cannot open history database {path}: {_why(exc)}") from None
         try:
             with self._errors():
                 self._db.execute("PRAGMA foreign_keys = ON")
@@ -104,6 +134,55 @@ class History:
         except HistoryError:
             self._db.close()
             raise
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise HistoryError(f"no history database at {self.path}")
+        try:
+            with self.path.open("rb") as handle:
+                header = handle.read(len(_SQLITE_HEADER))
+        except OSError as exc:
+            raise HistoryError(f"cannot read history database {self.path}: {_why(exc)}") from None
+        if header != _SQLITE_HEADER:
+            raise HistoryError(
+                f"history database {self.path} is unusable (not an SQLite file: corrupt or "
+                "someone else's); it was left untouched. Restore it from a backup or choose "
+                "another --db."
+            )
+        uri = f"file:{quote(str(self.path.resolve()))}"
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            # A WAL database on read-only media cannot make its -shm file; nobody can
+            # write there either, so reading it as immutable is safe.
+            try:
+                db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.Error as exc:
+                raise HistoryError(
+                    f"cannot open history database {self.path}: {_why(exc)}"
+                ) from None
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"history database {self.path} is unusable ({exc}); it was left untouched. "
+                "Restore it from a backup or move it aside to start a new history."
+            ) from None
+
+    def _identify(self, db: sqlite3.Connection) -> None:
+        application_id = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+        if application_id == APPLICATION_ID or "schema_migrations" in tables:
+            return
+        if tables or application_id:
+            raise HistoryError(
+                f"{self.path} is an SQLite database but not a vetscan history; "
+                "it was left untouched (choose another --db)"
+            )
+        if self.read_only:
+            raise HistoryError(f"{self.path} is an empty database, not a vetscan history")
 
     def close(self) -> None:
         self._db.close()
@@ -152,6 +231,8 @@ class History:
             "(version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
         )
         current = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+        if current == 0:
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if current > len(MIGRATIONS):
             raise HistoryError(
                 f"history database {self.path} has schema version {current}, newer than this "
@@ -267,6 +348,12 @@ class History:
                 (vendor, vendor, keep),
             )
             return cursor.rowcount
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
 
 
 def _load(blob: bytes) -> dict[str, Any]:

@@ -27,6 +27,7 @@ import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
+from scanner.inputs import InputFileError, read_input_text
 from scanner.net.resolver import Resolver
 
 ROOT_ANCHORS = (
@@ -75,9 +76,9 @@ def load_anchors(path: Path | None) -> dict[str, list[str]]:
 
 def _read(path: Path) -> list[str]:
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise AnchorError(f"{path}: cannot read trust anchors: {exc.strerror}") from None
+        text = read_input_text(path, "trust anchors")
+    except InputFileError as exc:
+        raise AnchorError(str(exc)) from None
     return [
         line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(";")
     ]

@@ -63,8 +63,16 @@ class ResolverConfigError(ValueError):
 def parse_nameserver(text: str) -> Nameserver:
     """Parse ``HOST[:PORT]`` (``[v6]:PORT`` for IPv6); HOST may be a name."""
     host, port = text, 53
+    if not text or text != text.strip() or not text.isprintable():
+        raise ResolverConfigError(f"invalid nameserver {text!r}: expected HOST[:PORT]")
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, closed, rest = text[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
+            raise ResolverConfigError(f"invalid nameserver {text!r}: expected [IPv6]:PORT")
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ResolverConfigError(f"invalid nameserver {text!r}: not an IPv6 address") from None
         if rest:
             port = _port(rest.removeprefix(":"), text)
     elif text.count(":") == 1:
@@ -82,7 +90,8 @@ def parse_nameserver(text: str) -> Nameserver:
 
 
 def _port(text: str, raw: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    # ASCII digits only: str.isdigit() also accepts '²', which int() then refuses.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise ResolverConfigError(f"invalid nameserver {raw!r}: port must be 1-65535")
     return int(text)
 

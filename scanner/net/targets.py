@@ -84,7 +84,8 @@ def parse_host_port(raw: str, default_port: int = 443) -> HostPort:
 
 
 def _port(text: str, raw: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    # ASCII digits only: str.isdigit() also accepts '²', which int() then refuses.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise InvalidTarget(f"invalid endpoint {raw!r}: port must be 1-65535")
     return int(text)
 

@@ -25,6 +25,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from scanner.inputs import read_input
+
 CANONICALIZATION = "json-sorted-keys-compact-ascii-without-integrity"
 HTML_DIGEST_META = "vetscan-html-sha256"
 _ZERO = "0" * 64
@@ -135,8 +137,8 @@ def generate_key(path: Path) -> Path:
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
+        key = serialization.load_pem_private_key(read_input(path, "key"), password=None)
+    except (ValueError, TypeError) as exc:
         raise IntegrityError(f"cannot read signing key {path}: {exc}") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise IntegrityError(f"{path} is not an Ed25519 private key")
@@ -145,8 +147,8 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError, TypeError) as exc:
+        key = serialization.load_pem_public_key(read_input(path, "key"))
+    except (ValueError, TypeError) as exc:
         raise IntegrityError(f"cannot read public key {path}: {exc}") from None
     if not isinstance(key, Ed25519PublicKey):
         raise IntegrityError(f"{path} is not an Ed25519 public key")

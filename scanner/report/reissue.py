@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 
+from scanner.inputs import InputFileError, read_input, read_input_text
 from scanner.render.json import schema
 from scanner.report.document import with_sections
 from scanner.report.integrity import (
@@ -20,8 +21,6 @@ from scanner.report.integrity import (
     seal,
 )
 
-_MAX_SCAN_BYTES = 256 * 1024 * 1024
-
 
 class SavedScanError(ValueError):
     pass
@@ -29,12 +28,12 @@ class SavedScanError(ValueError):
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        if path.stat().st_size > _MAX_SCAN_BYTES:
-            raise SavedScanError(f"{path}: larger than any scan vetscan writes")
-        data = json.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise SavedScanError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(read_input_text(path, "saved scan"))
+    except InputFileError as exc:
+        raise SavedScanError(str(exc)) from None
+    except RecursionError:
+        raise SavedScanError(f"{path} is not a vetscan scan (nested too deeply)") from None
+    except ValueError as exc:
         raise SavedScanError(f"{path} is not JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("tool", {}).get("name") != "vetscan":
         raise SavedScanError(f"{path} is not a vetscan scan")
@@ -77,7 +76,7 @@ def verify_report(path: Path, pubkey: Path | None) -> list[Check]:
         return [Check("json", False, str(exc))]
     checks = [check_json(document)]
     if html_path.is_file():
-        text = html_path.read_text("utf-8", errors="replace")
+        text = read_input(html_path, "report").decode("utf-8", errors="replace")
         checks.append(check_html(text))
         claims = html_claims(text)
         stated = (document.get("integrity") or {}).get("sha256")
@@ -100,7 +99,11 @@ def verify_report(path: Path, pubkey: Path | None) -> list[Check]:
             checks.append(Check("signature", False, f"{signature.name} is missing"))
         else:
             checks.append(
-                check_signature(document, signature.read_text("utf-8"), load_public_key(pubkey))
+                check_signature(
+                    document,
+                    read_input(signature, "signature").decode("utf-8", errors="replace"),
+                    load_public_key(pubkey),
+                )
             )
     elif signature.is_file():
         checks.append(Check("signature", True, "present, not checked (give --pubkey)"))

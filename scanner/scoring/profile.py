@@ -9,6 +9,7 @@ folder and travel in the wheel as ``scanner/_profiles``.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -17,6 +18,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from scanner.inputs import InputFileError, read_input_text
 from scanner.model import Severity
 
 PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
@@ -120,9 +122,9 @@ def _read(name_or_path: str, relative_to: Path | None = None) -> tuple[str, str,
         if relative_to is not None and not path.is_absolute():
             path = relative_to / path
         try:
-            return path.read_text("utf-8"), str(path), path.parent
-        except OSError as exc:
-            raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from None
+            return read_input_text(path, "profile"), str(path), path.parent
+        except InputFileError as exc:
+            raise ProfileError(str(exc)) from None
     entry = builtin_dir().joinpath(f"{name_or_path}.toml")
     if not entry.is_file():
         raise ProfileError(
@@ -184,6 +186,8 @@ def _load_toml(text: str, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{source}: {exc}") from None
+    except RecursionError:
+        raise ProfileError(f"{source}: nested too deeply to be a profile") from None
 
 
 def _type_ok(value: Any, expected: type | tuple[type, ...]) -> bool:
@@ -213,13 +217,14 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         if key not in data:
             raise ProfileError(f"{source}: missing key {key!r}")
     threshold = _severity(data["fail_threshold"], source, "fail_threshold")
-    numbers = {k: float(data.get(k, d)) for k, d in (("probe_timeout", 120), ("dns_timeout", 3))}
-    for key, value in numbers.items():
-        if value <= 0:
-            raise ProfileError(f"{source}: key {key!r} must be positive")
-    coverage = float(data.get("min_coverage", 0.6))
-    if not 0 <= coverage <= 1:
-        raise ProfileError(f"{source}: key 'min_coverage' must be between 0 and 1")
+    numbers = {
+        key: _number(data.get(key, default), source, key, low, high)
+        for key, default, low, high in (
+            ("probe_timeout", 120, 0.0, 3600.0),
+            ("dns_timeout", 3, 0.0, 60.0),
+        )
+    }
+    coverage = _number(data.get("min_coverage", 0.6), source, "min_coverage", 0.0, 1.0, True)
     raw_thresholds = data.get("thresholds", {})
     for key, value in raw_thresholds.items():
         if key not in _THRESHOLD_KEYS:
@@ -244,9 +249,7 @@ def _build(data: dict[str, Any], source: str) -> Profile:
     for pitfall, weight in data.get("pitfalls", {}).items():
         if pitfall not in PITFALLS:
             raise ProfileError(f"{source}: key 'pitfalls.{pitfall}': unknown pitfall")
-        if not _type_ok(weight, (int, float)) or weight < 0:
-            raise ProfileError(f"{source}: key 'pitfalls.{pitfall}' must be a weight >= 0")
-        weights[pitfall] = float(weight)
+        weights[pitfall] = _number(weight, source, f"pitfalls.{pitfall}", 0.0, 100.0, True)
     selectors = data.get("dkim", {}).get("selectors", [])
     if not all(
         isinstance(s, str) and s.replace("-", "").replace("_", "").replace(".", "").isalnum()
@@ -260,9 +263,9 @@ def _build(data: dict[str, Any], source: str) -> Profile:
     max_rate = services.get("max_rate", 200)
     if not 1 <= max_rate <= 10000:
         raise ProfileError(f"{source}: key 'services.max_rate' must be 1 to 10000")
-    host_timeout = float(services.get("host_timeout", 30))
-    if host_timeout <= 0:
-        raise ProfileError(f"{source}: key 'services.host_timeout' must be positive")
+    host_timeout = _number(
+        services.get("host_timeout", 30), source, "services.host_timeout", 0, 3600
+    )
     return Profile(
         name=data["name"],
         description=data.get("description", ""),
@@ -282,6 +285,20 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         host_timeout=host_timeout,
         extends=data.get("extends"),
     )
+
+
+def _number(
+    value: Any, source: str, key: str, low: float, high: float, low_included: bool = False
+) -> float:
+    """A finite number in (low, high] (or [low, high]): nan and inf hung or crashed scans."""
+    number = float(value) if _type_ok(value, (int, float)) else math.nan
+    above = number >= low if low_included else number > low
+    if not (math.isfinite(number) and above and number <= high):
+        bracket = "[" if low_included else "("
+        raise ProfileError(
+            f"{source}: key {key!r} must be a finite number in {bracket}{low:g}, {high:g}]"
+        )
+    return number
 
 
 def _severity(value: str, source: str, key: str) -> Severity:

@@ -38,7 +38,14 @@ from scanner.net.dnssec import AnchorError, load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Nameserver, Resolver, ResolverConfigError, parse_nameserver
 from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
-from scanner.output import replace_atomic, report_stem, write_new, write_set
+from scanner.output import (
+    WriteError,
+    describe_write_error,
+    replace_atomic,
+    report_stem,
+    write_new,
+    write_set,
+)
 from scanner.preflight import PreflightError, preflight
 from scanner.probes.context import build_context
 from scanner.registry import load_registry
@@ -230,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         _error(str(exc))
         return EXIT_USAGE
-    except ScanIncomplete as exc:
+    except (ScanIncomplete, WriteError) as exc:
         _error(str(exc))
         return EXIT_INCOMPLETE
     except KeyboardInterrupt:
@@ -444,7 +451,7 @@ def emit(
     try:
         return write_set(out, stem, rendered)
     except OSError as exc:
-        raise ScanIncomplete(f"cannot write report to {out}: {exc.strerror or exc}") from None
+        raise WriteError(f"reports not written: {describe_write_error(out, exc)}") from None
 
 
 def index_row(document: dict[str, Any], paths: Sequence[Path]) -> dict[str, Any]:
@@ -464,7 +471,7 @@ def write_index_rows(out: Path, rows: Sequence[dict[str, Any]]) -> Path:
         dated = write_new(out, f"portfolio-{now.strftime('%Y%m%dT%H%M%SZ')}", "html", text)
         replace_atomic(out / "index.html", text)
     except OSError as exc:
-        raise ScanIncomplete(f"cannot write the overview to {out}: {exc.strerror or exc}") from None
+        raise ScanIncomplete(f"overview not written: {describe_write_error(out, exc)}") from None
     return dated
 
 
@@ -511,17 +518,29 @@ def _report_with_history(
     except HistoryError as exc:
         print(f"vetscan: warning: history not used: {term(exc)}", file=sys.stderr)
         history = None
+    document = seal(build_document(result, previous))
+    write_failure: WriteError | None = None
+    paths: list[Path] = []
     try:
-        document, paths = write_reports(result, settings, out, previous)
+        paths = emit(document, settings.formats, out, settings.sign_key)
+    except WriteError as exc:
+        write_failure = exc  # the scan is still stored below, so nothing is lost
+    saved = False
+    try:
         if history is not None:
             threshold = settings.profile.fail_threshold
             found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
             history.save(vendor, document, bool(found))
+            saved = True
     except HistoryError as exc:
         print(f"vetscan: warning: history not used: {term(exc)}", file=sys.stderr)
     finally:
         if history is not None:
             history.close()
+    if write_failure is not None:
+        run_id = document["scan"]["run_id"]
+        stored = f"; the scan is stored in history (vetscan report --run {run_id})" if saved else ""
+        raise ScanIncomplete(f"{write_failure}{stored}")
     return document, paths
 
 

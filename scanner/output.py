@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+
+TEMP_PREFIX = ".vetscan-"
+
+
+class WriteError(Exception):
+    """Reports could not be written (a full disk, a read-only folder); says where and why."""
+
+
+def describe_write_error(directory: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on the device of {directory}"
+    if exc.errno == errno.EDQUOT:
+        return f"disk quota exceeded in {directory}"
+    return f"cannot write to {directory}: {exc.strerror or exc}"
 
 
 def report_stem(provider: str, started: datetime) -> str:
@@ -27,14 +42,19 @@ def _umask() -> int:
 
 
 def _temporary(directory: Path, content: str | bytes) -> Path:
-    fd, tmp_name = tempfile.mkstemp(prefix=".vetscan-", suffix=".tmp", dir=directory)
-    # mkstemp makes 0600 files; a report gets the mode any new file would get.
-    os.fchmod(fd, 0o666 & ~_umask())
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=directory)
+    try:
+        # mkstemp makes 0600 files; a report gets the mode any new file would get.
+        os.fchmod(fd, 0o666 & ~_umask())
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        # A full disk fails the write or the fsync: no half-written file stays behind.
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
     return Path(tmp_name)
 
 
@@ -56,8 +76,10 @@ def write_set(directory: Path, stem: str, files: Mapping[str, str | bytes]) -> l
     always share a name.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    temps = {suffix: _temporary(directory, content) for suffix, content in files.items()}
+    temps: dict[str, Path] = {}
     try:
+        for suffix, content in files.items():
+            temps[suffix] = _temporary(directory, content)
         for n in range(1, 1000):
             name = stem if n == 1 else f"{stem}-{n}"
             linked: list[Path] = []

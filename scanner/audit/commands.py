@@ -46,6 +46,7 @@ from scanner.cli import (
 from scanner.history.diff import diff, regressions_since
 from scanner.history.store import History, HistoryError, default_db
 from scanner.model import Severity, Target
+from scanner.output import WriteError
 from scanner.report.document import build_document
 from scanner.report.integrity import seal
 from scanner.scoring.profile import Profile, ProfileError, load_profile
@@ -108,7 +109,12 @@ def _scan_vendor(
     document = seal(build_document(result, previous, vendor.waivers, today, card))
     threshold = profile.fail_threshold
     found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
-    paths = emit(document, settings.formats, out, settings.sign_key)
+    try:
+        paths = emit(document, settings.formats, out, settings.sign_key)
+        report_error = ""
+    except WriteError as exc:
+        # A full disk costs the reports, not the scan: it is still stored in history.
+        paths, report_error = [], str(exc)
     return VendorOutcome(
         vendor,
         document,
@@ -116,6 +122,7 @@ def _scan_vendor(
         tuple(found),
         regressed=bool(found),
         first_scan=previous is None,
+        report_error=report_error,
     )
 
 
@@ -200,7 +207,8 @@ def _audit(
         def store(outcome: VendorOutcome) -> dict[str, Any]:
             if outcome.document is not None:
                 history.save(outcome.vendor.name, outcome.document, outcome.regressed)
-                index_rows.append(index_row(outcome.document, list(outcome.paths)))
+                if outcome.paths:
+                    index_rows.append(index_row(outcome.document, list(outcome.paths)))
                 if args.retention is not None:
                     history.prune(outcome.vendor.name, args.retention)
             if bar is not None:
@@ -227,10 +235,25 @@ def _audit(
         )
         if bar is not None:
             bar.close()
+    overview_error = ""
     if index_rows:
-        write_index_rows(args.out, index_rows)
+        try:
+            write_index_rows(args.out, index_rows)
+        except ScanIncomplete as exc:
+            overview_error = str(exc)
     report = summary(rows, db)
     _print_summary(report, args.quiet)
+    unwritten = [r for r in report["vendors"] if r["report_error"]]
+    if unwritten or overview_error:
+        # Everything scanned is stored; what is missing are files, and cron must hear it.
+        what = unwritten[0]["report_error"] if unwritten else overview_error
+        count = f" ({len(unwritten)} vendor(s))" if unwritten else ""
+        print(
+            f"vetscan: error: {term(what)}{count}; the scans are stored in history "
+            "(vetscan report --run RUN_ID writes them again)",
+            file=sys.stderr,
+        )
+        return EXIT_INCOMPLETE, report
     if report["regressed"]:
         return EXIT_FINDINGS, report
     if report["errors"] == len(vendors):

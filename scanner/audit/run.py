@@ -31,6 +31,7 @@ class VendorOutcome:
     error: str = ""
     elapsed_s: float = 0.0
     first_scan: bool = False
+    report_error: str = ""  # the scan is stored, its reports could not be written
 
 
 T = TypeVar("T")
@@ -107,6 +108,7 @@ def summary_row(o: VendorOutcome) -> dict[str, Any]:
         ],
         "run_id": (o.document or {}).get("scan", {}).get("run_id"),
         "reports": [str(p) for p in o.paths],
+        "report_error": o.report_error,
         "elapsed_s": o.elapsed_s,
     }
 

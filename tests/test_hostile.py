@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from scanner.cli import main
-from scanner.lab import hostile, manager
+from scanner.lab import hostile, keytrap, manager
 from scanner.scoring.profile import load_profile
 
 pytestmark = pytest.mark.lab
@@ -58,6 +58,8 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]
 @pytest.fixture(scope="module")
 def hostile_scan(lab: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("hostile")
+    anchors = out / "anchors"
+    anchors.write_text(keytrap.anchor_line(hostile.DOMAIN) + "\n")
     args = [
         "scan",
         hostile.DOMAIN,
@@ -67,6 +69,7 @@ def hostile_scan(lab: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "Hostile <b>Vendor</b>",
     ]
     args += ["--nameserver", hostile.HOSTILE_NAMESERVER, "--allow-private", "-v"]
+    args += ["--trust-anchors", str(anchors)]
     args += ["--ca-file", str(manager.ca_file(lab)), "--out", str(out), "--format", "html,json,csv"]
     for host in hostile.EXTRA_HOSTS:
         args += ["--host", host]
@@ -187,6 +190,59 @@ def test_nothing_hostile_reaches_a_page_or_a_terminal_live(hostile_scan: dict[st
     assert not CONTROL.search(terminal), CONTROL.findall(terminal)[:5]
     assert not CONTROL.search(json.dumps(hostile_scan["doc"]))
     assert not CONTROL.search(hostile_scan["csv"])
+
+
+def test_a_keytrap_zone_is_not_assessed_within_the_budget(hostile_scan: dict[str, Any]) -> None:
+    doc = hostile_scan["doc"]
+    found = [f for f in _findings(doc, "dns.dnssec.invalid") if f["asset"] == hostile.DOMAIN]
+    assert found and all(f["status"] == "not_assessed" for f in found), found
+    assert all("validation budget exceeded" in f["detail"] for f in found), found
+    durations = {p["probe"]: p["duration_s"] for p in doc["scan"]["probes"]}
+    assert durations["dns-health"] < 10, durations
+
+
+def test_dripping_headers_and_a_quadratic_page_are_bounded(hostile_scan: dict[str, Any]) -> None:
+    doc = hostile_scan["doc"]
+    (redirect,) = [
+        f for f in _findings(doc, "web.https_redirect.missing") if f["asset"] == hostile.SLOW_DOMAIN
+    ]
+    assert redirect["status"] == "not_assessed"
+    assert "did not arrive within" in redirect["detail"]
+    # The 1 MiB page of unclosed tags was read (html.parser needed minutes for it).
+    sri = [f for f in _findings(doc, "web.sri.missing") if f["asset"] == hostile.SLOW_DOMAIN]
+    assert sri and all(f["status"] != "error" for f in sri), sri
+
+
+def test_a_hostile_audit_exits_within_its_bounds(lab: Path, tmp_path: Path) -> None:
+    """The audit of the hostile vendor, with its alert sent to a webhook that trickles
+    its headers: it ends within the probe timeout plus 10 %, the alert deadline and
+    the interpreter's start, with the audit's own exit code."""
+    anchors = tmp_path / "anchors"
+    anchors.write_text(keytrap.anchor_line(hostile.DOMAIN) + "\n")
+    hosts = ", ".join(f'"{h}"' for h in hostile.EXTRA_HOSTS)
+    domains = ", ".join(
+        f'"{d}"' for d in (hostile.DOMAIN, hostile.CHAIN_DOMAIN, hostile.SLOW_DOMAIN)
+    )
+    portfolio = tmp_path / "p.toml"
+    portfolio.write_text(
+        f'[[vendor]]\nname = "Hostile"\ndomains = [{domains}]\nhosts = [{hosts}]\n'
+    )
+    args = [
+        "audit", str(portfolio), "--nameserver", hostile.HOSTILE_NAMESERVER, "--allow-private",
+        "--ca-file", str(manager.ca_file(lab)), "--trust-anchors", str(anchors),
+        "--db", str(tmp_path / "h.db"), "--out", str(tmp_path / "out"), "--format", "json",
+        "--notify-webhook", hostile.ALERT_WEBHOOK_TRICKLE, "--notify-always",
+        "--notify-timeout", "5",
+    ]  # fmt: skip
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner", *args], capture_output=True, text=True, timeout=600
+    )
+    elapsed = time.monotonic() - start
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "alert not delivered: webhook: gave up after the alerts' 5 s deadline" in proc.stderr
+    bound = load_profile("default").probe_timeout * 1.1 + 5 + 15
+    assert elapsed <= bound, (elapsed, bound)
 
 
 # --- without --allow-private -------------------------------------------------------

@@ -24,7 +24,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-from scanner.lab import hostile
+from scanner.lab import hostile, keytrap
 
 ZONE = dns.name.from_text(hostile.DOMAIN)
 SOA = dns.rrset.from_text(
@@ -50,6 +50,9 @@ def _zone() -> dict[tuple[dns.name.Name, int], dns.rrset.RRset]:
 
 
 RECORDS = _zone()
+# The apex is also the KeyTrap zone: 80 keys with one tag, 140 bogus SOA signatures.
+_DNSKEYS, SIGNATURES = keytrap.signed_rrsets(hostile.DOMAIN)
+RECORDS[(ZONE, dns.rdatatype.DNSKEY)] = _DNSKEYS
 NAMES = {name for name, _ in RECORDS}
 SERVFAIL = {dns.name.from_text(n) for n in hostile.SERVFAIL}
 SILENT = {dns.name.from_text(n) for n in hostile.SILENT}
@@ -86,6 +89,9 @@ def answer(wire: bytes, udp: bool) -> bytes | None:
         found = RECORDS.get((name, qtype))
         if found is not None:
             response.answer.append(found)
+            signatures = SIGNATURES.get(qtype) if name == ZONE else None
+            if signatures is not None and query.ednsflags & dns.flags.DO:
+                response.answer.append(signatures)
         elif not response.answer:
             if name not in NAMES and not any(n.is_subdomain(name) for n in NAMES):
                 response.set_rcode(dns.rcode.NXDOMAIN)

@@ -92,6 +92,34 @@ class _Failed(Exception):
     """A lookup failed: the verdict cannot be reached."""
 
 
+# Caps on signature checks, as resolvers set them after KeyTrap (CVE-2023-50387): a
+# zone with many keys sharing one key tag and many bogus signatures otherwise costs a
+# validator one verification per (signature, key) pair. Legitimate zones need one or
+# two signatures per RRset and rarely more than two keys per tag.
+MAX_SIGNATURES_PER_RRSET = 8
+MAX_KEYS_PER_SIGNATURE = 4
+MAX_VALIDATIONS_PER_SCAN = 256
+
+
+class BudgetExceeded(Exception):
+    """Validating would take more signature checks than a scan allows."""
+
+
+class _Budget:
+    def __init__(self, total: int) -> None:
+        self.left = total
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        with self._lock:
+            if self.left <= 0:
+                raise BudgetExceeded(
+                    f"validation budget exceeded: more than {MAX_VALIDATIONS_PER_SCAN} "
+                    "signature checks in this scan (a KeyTrap-style zone?)"
+                )
+            self.left -= 1
+
+
 class DnssecValidator:
     def __init__(self, resolver: Resolver, anchors: dict[str, list[str]]) -> None:
         self.resolver = resolver
@@ -100,6 +128,7 @@ class DnssecValidator:
         # same zones (a domain and its MX hosts) from several threads.
         self._verdicts: dict[str, DnssecStatus] = {}
         self._lock = threading.Lock()
+        self._budget = _Budget(MAX_VALIDATIONS_PER_SCAN)
 
     def _query(self, name: str, rdtype: str) -> dns.message.Message:
         response = self.resolver.raw_query(name, rdtype)
@@ -144,6 +173,8 @@ class DnssecValidator:
             verdict = self._status(apex)
         except _Failed as exc:
             return DnssecStatus(apex, "indeterminate", str(exc))
+        except BudgetExceeded as exc:
+            verdict = DnssecStatus(apex, "indeterminate", str(exc))
         with self._lock:
             self._verdicts[apex] = verdict
         return verdict
@@ -166,12 +197,17 @@ class DnssecValidator:
                 return DnssecStatus(apex, "insecure", insecure, anchor, ad)
             if soa is None or soa_sig is None:
                 raise Bogus(f"the SOA of {apex} carries no signature")
-            _validate(soa, soa_sig, apex, zone_keys)
+            self._validate(soa, soa_sig, apex, zone_keys)
         except Bogus as exc:
             return DnssecStatus(apex, "bogus", str(exc), anchor, ad)
         return DnssecStatus(
             apex, "secure", f"chain validated from the anchor for {anchor}", anchor, ad
         )
+
+    def _validate(
+        self, rrset: dns.rrset.RRset, sig: dns.rrset.RRset, signer: str, keys: dns.rrset.RRset
+    ) -> None:
+        _validate(rrset, sig, signer, keys, self._budget)
 
     def _closest_anchor(self, apex: str) -> str | None:
         name = dns.name.from_text(apex)
@@ -195,7 +231,7 @@ class DnssecValidator:
                 continue  # not a zone cut; the same keys sign further down
             if ds_sig is None:
                 raise Bogus(f"the DS set of {child} is not signed")
-            _validate(ds, ds_sig, signer, keys)
+            self._validate(ds, ds_sig, signer, keys)
             keys = self._trusted_keys(child, ds)
             signer = child
         return None, keys
@@ -226,7 +262,7 @@ class DnssecValidator:
         if not secure_entry:
             raise Bogus(f"no DNSKEY of {zone} matches its DS (or trust anchor)")
         entry_set = dns.rrset.from_rdata_list(zone, keys.ttl, secure_entry)
-        _validate(keys, sig, zone, entry_set)
+        self._validate(keys, sig, zone, entry_set)
         return keys
 
 
@@ -243,17 +279,47 @@ def _ds_matches(zone: str, key: object, ds_set: Iterable[object]) -> bool:
 
 
 def _validate(
-    rrset: dns.rrset.RRset, sig: dns.rrset.RRset, signer: str, keys: dns.rrset.RRset
+    rrset: dns.rrset.RRset,
+    sig: dns.rrset.RRset,
+    signer: str,
+    keys: dns.rrset.RRset,
+    budget: _Budget,
 ) -> None:
-    try:
-        dns.dnssec.validate(rrset, sig, {dns.name.from_text(signer): keys})
-    except dns.exception.ValidationFailure as exc:
-        inception, expiration = _window(sig)
-        raise Bogus(
-            f"the signature over {rrset.name} {dns.rdatatype.to_text(rrset.rdtype)} does not validate: {exc}{inception}{expiration}"
-        ) from None
-    except dns.exception.UnsupportedAlgorithm as exc:
-        raise Bogus(f"unsupported algorithm: {exc}") from None
+    """Validates ``rrset`` with one of its signatures by one of ``keys``, trying at most
+    MAX_SIGNATURES_PER_RRSET signatures and MAX_KEYS_PER_SIGNATURE keys per signature
+    and spending one unit of ``budget`` per check. Bogus if every allowed check fails
+    and none was left out; BudgetExceeded if some had to be left out."""
+    owner = dns.name.from_text(signer)
+    what = f"{rrset.name} {dns.rdatatype.to_text(rrset.rdtype)}"
+    signatures = list(sig)
+    left_out = len(signatures) > MAX_SIGNATURES_PER_RRSET
+    last = "no signature by a key of the zone"
+    for rrsig in signatures[:MAX_SIGNATURES_PER_RRSET]:
+        candidates = [
+            key
+            for key in keys
+            if key.algorithm == rrsig.algorithm and dns.dnssec.key_id(key) == rrsig.key_tag
+        ]
+        left_out = left_out or len(candidates) > MAX_KEYS_PER_SIGNATURE
+        for key in candidates[:MAX_KEYS_PER_SIGNATURE]:
+            budget.spend()
+            one_key = dns.rrset.from_rdata_list(owner, keys.ttl, [key])
+            try:
+                dns.dnssec.validate_rrsig(rrset, rrsig, {owner: one_key})
+                return
+            except dns.exception.ValidationFailure as exc:
+                last = str(exc)
+            except dns.exception.UnsupportedAlgorithm as exc:
+                raise Bogus(f"unsupported algorithm: {exc}") from None
+    if left_out:
+        raise BudgetExceeded(
+            f"validation budget exceeded: {what} has {len(signatures)} signatures and up to "
+            f"{max((sum(1 for k in keys if dns.dnssec.key_id(k) == s.key_tag) for s in signatures), default=0)} "
+            f"keys per key tag; vetscan checks at most {MAX_SIGNATURES_PER_RRSET} signatures "
+            f"and {MAX_KEYS_PER_SIGNATURE} keys per tag (KeyTrap, CVE-2023-50387)"
+        )
+    inception, expiration = _window(sig)
+    raise Bogus(f"the signature over {what} does not validate: {last}{inception}{expiration}")
 
 
 def _window(sig: dns.rrset.RRset) -> tuple[str, str]:

@@ -133,6 +133,10 @@ def test_misbehaving_tls_ports_are_not_assessed_with_the_reason(
     assert any(
         a.startswith("plain.hostile.test:443") and "does not speak TLS" in d for a, d in why.items()
     ), why
+    assert any(
+        a.startswith("big.hostile.test:443") and "larger than TLS clients accept" in d
+        for a, d in why.items()
+    ), why
     # The one real TLS endpoint was assessed, hostile certificate and all.
     assessed = _findings(doc, "tls.cert.untrusted", "www.hostile.test:443")
     assert assessed and assessed[0]["status"] in ("pass", "fail")

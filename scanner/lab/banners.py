@@ -427,6 +427,8 @@ async def serve_all(listeners: list[dict[str, object]]) -> None:
             handler = tls_hostile
         elif spec["service"] == "tls-quadratic":
             handler = tls_quadratic
+        elif spec["service"] == "tls-bigcert":
+            handler = tls_hostile
         else:
             handler = SERVICES[str(spec["service"])]
         # Only the HTTPS behaviour speaks TLS from the first byte; SMTP starts it on demand.

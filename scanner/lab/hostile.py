@@ -19,8 +19,8 @@ CHAIN_DOMAIN = f"chain.{DOMAIN}"
 SLOW_DOMAIN = f"slow.{DOMAIN}"
 DNS_ADDRESS = "127.0.12.53"
 HOSTILE_NAMESERVER = f"{DNS_ADDRESS}:53"
-WEB, WWW, RESET, MX, PLAIN, REDIRECTOR, SLOW, ALERTS = (
-    f"127.0.10.{n}" for n in (60, 61, 62, 63, 64, 65, 66, 67)
+WEB, WWW, RESET, MX, PLAIN, REDIRECTOR, SLOW, ALERTS, BIG = (
+    f"127.0.10.{n}" for n in (60, 61, 62, 63, 64, 65, 66, 67, 68)
 )
 # Where an audit's alerts go to be mistreated: a relay that trickles its EHLO answer,
 # a webhook that trickles its headers, one that redirects to ftp://, one that is not HTTP.
@@ -29,7 +29,7 @@ ALERT_WEBHOOK_TRICKLE = f"http://{ALERTS}/hook"
 ALERT_WEBHOOK_REDIRECT = f"http://{ALERTS}:8080/hook"
 ALERT_WEBHOOK_BAD_STATUS = f"http://{ALERTS}:8081/hook"
 REDIRECT_FORMS = 16  # fN.redirect.hostile.test answers with form N of banners.REDIRECT_FORMS
-EXTRA_HOSTS = (f"reset.{DOMAIN}:443", f"plain.{DOMAIN}:443")
+EXTRA_HOSTS = (f"reset.{DOMAIN}:443", f"plain.{DOMAIN}:443", f"big.{DOMAIN}:443")
 CHAIN_LENGTH = 30
 
 # Markup, terminal escapes (clear screen, set title, colours), a bell and a
@@ -68,6 +68,7 @@ RECORDS: tuple[tuple[str, str, str], ...] = (
     ("plain", "A", PLAIN),
     ("mx", "A", MX),
     ("slow", "A", SLOW),
+    ("big", "A", BIG),
     ("redirect", "A", REDIRECTOR),
     *((f"f{n}.redirect", "A", REDIRECTOR) for n in range(REDIRECT_FORMS)),
     ("@", "MX", f"10 mx.{DOMAIN}."),
@@ -100,6 +101,8 @@ SERVFAIL = (f"_mta-sts.{DOMAIN}",)
 SILENT = (f"_smtp._tls.{DOMAIN}",)
 
 CERT = CertSpec((f"www.{DOMAIN}", f"mx.{DOMAIN}"), common_name=evil("cert"))
+# About 210 KB of certificate: more than OpenSSL clients accept (100 KiB).
+BIG_CERT = CertSpec((f"big.{DOMAIN}", *(f"h{i:05d}.big.{DOMAIN}" for i in range(6200))))
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ LISTENERS = (
     Listener(REDIRECTOR, 80, "redirect-forms"),
     Listener(SLOW, 80, "header-drip"),
     Listener(SLOW, 443, "tls-quadratic"),
+    Listener(BIG, 443, "tls-bigcert"),
     Listener(ALERTS, 25, "smtp-trickle"),
     Listener(ALERTS, 80, "header-drip"),
     Listener(ALERTS, 8080, "webhook-redirect"),

@@ -181,11 +181,13 @@ def _banner_config(
                 )
     # The hostile provider's listeners; its one certificate carries hostile text.
     issued = pki.issue(lab_dir / "ca", lab_dir / "hostile", "hostile", hostile.CERT)
+    big = pki.issue(lab_dir / "ca", lab_dir / "hostile", "big", hostile.BIG_CERT)
     for item in hostile.LISTENERS:
         spec: dict[str, object] = {"address": item.address, "port": item.port}
         spec["service"] = item.service
         if item.service.startswith("tls-") or item.service == "smtp-hostile":
-            spec.update(cert=str(issued.cert), key=str(issued.key), name=f"mx.{hostile.DOMAIN}")
+            chosen = big if item.service == "tls-bigcert" else issued
+            spec.update(cert=str(chosen.cert), key=str(chosen.key), name=f"mx.{hostile.DOMAIN}")
         listeners.append(spec)
     path = lab_dir / "banners.json"
     path.write_text(json.dumps(listeners, indent=1), "utf-8")

@@ -16,7 +16,7 @@ MAX_SMTP_REPLY = 64 * 1024
 
 @dataclass(frozen=True)
 class Reachability:
-    outcome: str  # ok, timeout, refused, reset, not_tls, not_smtp, no_starttls, error
+    outcome: str  # ok, timeout, refused, reset, not_tls, oversized, not_smtp, no_starttls, error
     reason: str = ""
 
     @property
@@ -70,6 +70,14 @@ def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reac
         reason = (exc.reason or str(exc)).upper()
         if any(k in reason for k in ("WRONG_VERSION", "UNKNOWN_PROTOCOL", "RECORD_LAYER", "HTTP")):
             return Reachability("not_tls", f"the service does not speak TLS ({exc.reason})")
+        if "EXCESSIVE_MESSAGE_SIZE" in reason:
+            # A certificate message over OpenSSL's 100 KiB limit: no common client can
+            # finish the handshake, so there is nothing a full scan could judge.
+            return Reachability(
+                "oversized",
+                "the server sends a certificate chain larger than TLS clients accept "
+                "(OpenSSL stops at 100 KiB): no client can complete a handshake",
+            )
         if "EOF" in reason or "UNEXPECTED_EOF" in reason:
             return Reachability("reset", "the server closed the connection during the handshake")
         # A TLS alert is still TLS: the full scan finds out what the server accepts.

@@ -7,12 +7,14 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from scanner.errors import HistoryUnusable, LockHeld
 
-class Locked(Exception):
+
+class Locked(LockHeld):
     """Another run holds the lock."""
 
 
-class LockUnavailable(Exception):
+class LockUnavailable(HistoryUnusable):
     """The lock file cannot be made (a read-only folder, a full disk)."""
 
 

@@ -1,4 +1,4 @@
-"""The scan history: SQLite (WAL), one transaction per scan, versioned migrations.
+"""The SQLite history store (the default HistoryStore): SQLite (WAL), one transaction per scan, versioned migrations.
 
 Each run keeps its whole sealed scan document (zlib-compressed JSON), from which
 reports can be re-issued and diffs computed, plus one row per finding so that a
@@ -15,13 +15,15 @@ import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from scanner.errors import HistoryUnusable
+from scanner.history.base import RunSummary
 from scanner.history.diff import fingerprint
+from scanner.history.lock import AuditLock
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: runs and their findings
@@ -57,30 +59,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def default_db() -> Path:
-    """$VETSCAN_DB, or history.sqlite3 in the user data directory (platformdirs)."""
-    env = os.environ.get("VETSCAN_DB")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("vetscan")) / "history.sqlite3"
-
-
-class HistoryError(Exception):
+class HistoryError(HistoryUnusable):
     """The history database cannot be used; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    run_id: str
-    vendor: str
-    started: str
-    grade: str | None
-    overall: float | None
-    adjusted_overall: float | None
-    failed_checks: int
-    regressed: bool
 
 
 # PRAGMA application_id of a vetscan history ("VETS"); older histories lack it and
@@ -89,13 +69,14 @@ APPLICATION_ID = 0x56455453
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class History:
+class SqliteHistory:
     def __init__(self, path: Path, verify: bool = True, read_only: bool = False) -> None:
         """``verify=False`` skips the integrity check and migrations: for extra readers
         while a process that opened the database with ``verify=True`` is running.
         ``read_only`` opens an existing history without ever writing to it (history,
         diff, report --run), also on read-only media."""
         self.path = path
+        self.location = str(path)
         self.read_only = read_only
         if read_only:
             self._db = self._open_read_only()
@@ -119,6 +100,15 @@ class History:
                 probe.close()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"cannot create the folder of {path}: {_why(exc)}") from None
+        if not os.access(path.parent, os.W_OK):
+            # SQLite would only say "unable to open database file".
+            raise HistoryError(
+                f"cannot write history database {path}: its folder is read-only; "
+                "the history database needs a writable folder"
+            )
+        try:
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"cannot open history database {path}: {_why(exc)}") from None
@@ -187,7 +177,7 @@ class History:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> History:
+    def __enter__(self) -> SqliteHistory:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -324,20 +314,32 @@ class History:
         with self._errors():
             return [r[0] for r in self._db.execute("SELECT DISTINCT vendor FROM runs ORDER BY 1")]
 
-    def document(self, run_id: str) -> dict[str, Any] | None:
+    def get(self, run_id: str) -> dict[str, Any] | None:
         with self._errors():
             row = self._db.execute(
                 "SELECT document FROM runs WHERE run_id = ?", (run_id,)
             ).fetchone()
         return _load(row[0]) if row else None
 
-    def latest(self, vendor: str) -> dict[str, Any] | None:
+    def previous(self, vendor: str) -> dict[str, Any] | None:
         with self._errors():
             row = self._db.execute(
                 "SELECT document FROM runs WHERE vendor = ? ORDER BY started DESC, id DESC LIMIT 1",
                 (vendor,),
             ).fetchone()
         return _load(row[0]) if row else None
+
+    def check(self) -> None:
+        with self._errors():
+            self._check()
+
+    def lock(self) -> AuditLock:
+        """An flock on ``<db>.lock`` beside the database."""
+        return AuditLock(self.path)
+
+    def reader(self) -> SqliteHistory:
+        # WAL readers do not block the writer; the opener already checked the file.
+        return SqliteHistory(self.path, verify=False, read_only=self.read_only)
 
     def prune(self, vendor: str, keep: int) -> int:
         """Deletes all but the newest ``keep`` runs of ``vendor``; returns how many went."""

@@ -1,0 +1,92 @@
+"""The history store: what the audit runner, the CLI and the report need from it,
+as a small protocol, and the one place that opens a store from a URL or a path.
+
+SQLite (scanner.history.sqlite) is the built-in store. Another backend is one new
+module implementing ``HistoryStore`` and a branch in ``scanner.history.stores.open_store``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from scanner.errors import InputError
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    vendor: str
+    started: str
+    grade: str | None
+    overall: float | None
+    adjusted_overall: float | None
+    failed_checks: int
+    regressed: bool
+
+
+class HistoryStore(Protocol):
+    """Runs by vendor, each with its whole sealed document. Every write is one
+    transaction; a store that cannot be used raises HistoryError (a HistoryUnusable)."""
+
+    location: str  # where it is, for messages (never with a password)
+
+    def save(self, vendor: str, document: Mapping[str, Any], regressed: bool) -> None: ...
+
+    def previous(self, vendor: str) -> dict[str, Any] | None:
+        """The vendor's latest stored document, or None."""
+
+    def runs(self, vendor: str) -> list[RunSummary]:
+        """The vendor's runs, oldest first."""
+
+    def vendors(self) -> list[str]: ...
+
+    def get(self, run_id: str) -> dict[str, Any] | None:
+        """One run's document, or None."""
+
+    def prune(self, vendor: str, keep: int) -> int:
+        """Retention: deletes all but the newest ``keep`` runs; returns how many went."""
+
+    def check(self) -> None:
+        """Integrity check; raises HistoryError when the store is damaged."""
+
+    def lock(self) -> AbstractContextManager[object]:
+        """The audit lock: exclusive, released however the holder ends (LockHeld if taken)."""
+
+    def reader(self) -> HistoryStore:
+        """Another handle for reading from another thread (no checks, no migrations)."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> HistoryStore: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def default_location() -> str:
+    """$VETSCAN_DB, or history.sqlite3 in the user data directory (platformdirs)."""
+    env = os.environ.get("VETSCAN_DB")
+    if env:
+        return env
+    import platformdirs
+
+    return str(Path(platformdirs.user_data_dir("vetscan")) / "history.sqlite3")
+
+
+def sqlite_path(location: str | Path) -> Path | None:
+    """The file of an SQLite location (a path or sqlite:///path), or None for another kind."""
+    if isinstance(location, Path):
+        return location
+    if location.startswith("sqlite:"):
+        parts = urlsplit(location)
+        if parts.netloc not in ("", "localhost"):
+            raise InputError(f"history URL {location!r}: sqlite:///PATH has no host")
+        return Path(unquote(parts.path))
+    if "://" in location:
+        return None
+    return Path(location)

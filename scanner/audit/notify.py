@@ -25,12 +25,14 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
+from scanner.errors import VetscanError
+
 TIMEOUT_S = 10.0
 ATTEMPTS = 3
 _BACKOFF_S = (0.5, 2.0)
 
 
-class NotifyError(Exception):
+class NotifyError(VetscanError):
     pass
 
 

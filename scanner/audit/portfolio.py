@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.model import HostPort
 from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
@@ -32,7 +33,7 @@ WAIVER_KEYS = {"check", "asset", "reason", "accepted_by", "expires"}
 _MAX_VENDORS = 10_000
 
 
-class PortfolioError(ValueError):
+class PortfolioError(InputError):
     pass
 
 

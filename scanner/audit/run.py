@@ -15,23 +15,18 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, TypeVar
 
 from scanner.audit.portfolio import Vendor
+from scanner.pipeline import Prepared
 
 
 @dataclass(frozen=True)
 class VendorOutcome:
     vendor: Vendor
-    document: dict[str, Any] | None
-    paths: tuple[Path, ...] = ()
-    regressions: tuple[dict[str, Any], ...] = ()
-    regressed: bool = False
+    prepared: Prepared | None  # None: the vendor could not be scanned (``error`` says why)
     error: str = ""
     elapsed_s: float = 0.0
-    first_scan: bool = False
-    report_error: str = ""  # the scan is stored, its reports could not be written
 
 
 T = TypeVar("T")
@@ -88,32 +83,34 @@ def run_vendors(
 
 def summary_row(o: VendorOutcome) -> dict[str, Any]:
     """What the summary (terminal, webhook, email) says about one vendor."""
-    scores = (o.document or {}).get("scores") or {}
-    adjusted = (o.document or {}).get("adjusted_scores") or {}
-    changes = (o.document or {}).get("changes")
+    p = o.prepared
+    document = p.document if p is not None else {}
+    scores = document.get("scores") or {}
+    adjusted = document.get("adjusted_scores") or {}
+    changes = document.get("changes")
     return {
         "vendor": o.vendor.name,
         "owner": o.vendor.owner,
         "tags": list(o.vendor.tags),
-        "status": "error" if o.error else "regressed" if o.regressed else "ok",
+        "status": "error" if o.error else "regressed" if p and p.regressed else "ok",
         "error": o.error,
         "grade": scores.get("grade"),
         "overall": scores.get("overall"),
         "adjusted_grade": adjusted.get("grade"),
         "previous_grade": changes["from"]["grade"] if changes else None,
-        "first_scan": o.first_scan,
+        "first_scan": p.first_scan if p else False,
         "regressions": [
             {k: r[k] for k in ("check_id", "asset", "severity", "from_status", "to_status")}
-            for r in o.regressions
+            for r in (p.regressions if p else ())
         ],
-        "run_id": (o.document or {}).get("scan", {}).get("run_id"),
-        "reports": [str(p) for p in o.paths],
-        "report_error": o.report_error,
+        "run_id": document.get("scan", {}).get("run_id"),
+        "reports": [str(path) for path in (p.paths if p else ())],
+        "report_error": p.report_error if p else "",
         "elapsed_s": o.elapsed_s,
     }
 
 
-def summary(rows: Iterable[dict[str, Any]], db: Path) -> dict[str, Any]:
+def summary(rows: Iterable[dict[str, Any]], history: str) -> dict[str, Any]:
     """The audit's summary: regressions first, then errors, then the rest by name."""
     order = {"regressed": 0, "error": 1, "ok": 2}
     ordered = sorted(rows, key=lambda r: (order[r["status"]], r["vendor"].casefold()))
@@ -122,5 +119,5 @@ def summary(rows: Iterable[dict[str, Any]], db: Path) -> dict[str, Any]:
         "vendors": ordered,
         "regressed": sum(1 for r in ordered if r["status"] == "regressed"),
         "errors": sum(1 for r in ordered if r["status"] == "error"),
-        "history": str(db),
+        "history": history,
     }

@@ -1,0 +1,77 @@
+"""The application layer: scan a provider, build its document, write its reports,
+record it in history, audit a portfolio. The CLI is a client of these functions; so
+is your own Python code::
+
+    from scanner import OutputOptions, ScanOptions, Target, api
+
+    options = ScanOptions.build(nameserver="127.0.10.53", allow_private=True)
+    result = api.scan(Target("Exemplary", ("exemplary.test",)), options)
+    document = api.build_document(result, profile=options.profile)
+    paths = api.write_reports(document, OutputOptions.build(out="reports"))
+
+Nothing here prints, parses arguments or exits. Errors are VetscanError kinds
+(scanner.errors): InputError for what the caller gave, ScanIncomplete when the scan
+or its outputs could not be completed, HistoryUnusable, IntegrityFailure, LockHeld.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from scanner.audit.portfolio import Portfolio, load_portfolio
+from scanner.audit.result import AuditInterrupted, AuditResult
+from scanner.audit.runner import run_audit
+from scanner.history.base import HistoryStore, default_location
+from scanner.history.stores import open_store
+from scanner.pipeline import (
+    AuditOptions,
+    Prepared,
+    build_document,
+    completed,
+    overview_row,
+    plugin_problems,
+    prepare,
+    require_completed,
+    scan,
+    store,
+    write_overview,
+    write_reports,
+)
+
+__all__ = [
+    "AuditInterrupted",
+    "AuditOptions",
+    "AuditResult",
+    "HistoryStore",
+    "Prepared",
+    "audit",
+    "build_document",
+    "completed",
+    "default_location",
+    "load_portfolio",
+    "open_store",
+    "overview_row",
+    "plugin_problems",
+    "prepare",
+    "require_completed",
+    "scan",
+    "store",
+    "write_overview",
+    "write_reports",
+]
+
+
+def audit(
+    portfolio: Portfolio,
+    options: AuditOptions,
+    stop: threading.Event | None = None,
+    on_vendor: Callable[[dict[str, Any]], None] | None = None,
+) -> AuditResult:
+    """Audits every vendor of ``portfolio``: ``options.jobs`` scans at a time, each
+    stored in history as it finishes (under the history's lock), with its reports and
+    the portfolio overview. ``stop`` ends the audit between two vendors
+    (AuditInterrupted; what was stored stays); ``on_vendor`` hears each vendor's
+    summary row as it is stored (a progress bar)."""
+    return run_audit(portfolio, options, stop or threading.Event(), on_vendor)

@@ -1,0 +1,55 @@
+"""From parsed arguments to the API's typed options (the checks live in scanner.options)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from scanner.errors import InputError
+from scanner.history.base import default_location
+from scanner.model import Target
+from scanner.net.targets import normalize_hostname, parse_host_port
+from scanner.options import OutputOptions, ScanOptions
+
+
+def scan_options(args: argparse.Namespace, nameserver: str | None = None) -> ScanOptions:
+    given = getattr(args, "nameserver", None)
+    return ScanOptions.build(
+        profile=args.profile,
+        nameserver=given if given is not None else nameserver,
+        ca_file=getattr(args, "ca_file", None),
+        allow_private=bool(getattr(args, "allow_private", False)),
+        timeout=getattr(args, "timeout", None),
+        trust_anchors=getattr(args, "trust_anchors", None),
+        dkim_selectors=tuple(getattr(args, "dkim_selector", None) or ()),
+    )
+
+
+def output_options(args: argparse.Namespace) -> OutputOptions:
+    return OutputOptions.build(args.format, args.out, getattr(args, "sign_key", None))
+
+
+def history_location(args: argparse.Namespace) -> str:
+    location: str | None = getattr(args, "db", None)
+    return location if location is not None else default_location()
+
+
+def existing_history(args: argparse.Namespace) -> str:
+    """For commands that only read: a typo must not create an empty database."""
+    location = history_location(args)
+    if "://" not in location or location.startswith("sqlite:"):
+        from scanner.history.base import sqlite_path
+
+        path = sqlite_path(location)
+        if path is not None and not Path(path).is_file():
+            raise InputError(f"no history database at {path}")
+    return location
+
+
+def target(args: argparse.Namespace) -> Target:
+    domains = tuple(dict.fromkeys(normalize_hostname(d) for d in args.domains))
+    hosts = tuple(parse_host_port(h) for h in args.host)
+    name = (args.name or domains[0]).strip()
+    if not name or not name.isprintable():
+        raise InputError("--name must be printable text")
+    return Target(name=name, domains=domains, extra_hosts=hosts)

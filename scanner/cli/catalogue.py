@@ -1,0 +1,64 @@
+"""`vetscan probes`, `checks` and `profiles`: what is installed, what is checked, how
+it is scored."""
+
+from __future__ import annotations
+
+import argparse
+
+from scanner.cli.exits import EXIT_OK
+from scanner.errors import InputError
+from scanner.scoring.profile import load_profile
+
+
+def cmd_probes(args: argparse.Namespace) -> int:
+    from scanner.registry import load_registry
+
+    registry = load_registry()
+    for probe in registry.probes:
+        after = f" (after {', '.join(probe.consumes)})" if probe.consumes else ""
+        print(f"{probe.name}  v{probe.version}  [{registry.origins[probe.name]}]{after}")
+        print(f"    {probe.description}")
+    for problem in registry.errors:
+        print(f"broken plugin {problem.entry_point}: {problem.reason}")
+    return EXIT_OK
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from scanner.checks import catalogue
+
+    entries = catalogue()
+    if args.check_id is None:
+        for listed in sorted(entries.values(), key=lambda c: c.id):
+            print(f"{listed.id:42} {listed.severity:8} {listed.pitfall:13} {listed.title}")
+        return EXIT_OK
+    entry = entries.get(args.check_id)
+    if entry is None:
+        raise InputError(f"unknown check {args.check_id!r} (see 'vetscan checks')")
+    print(f"{entry.id}: {entry.title}")
+    print(f"pitfall: {entry.pitfall}; default severity: {entry.severity}")
+    if entry.grade_cap:
+        print(f"while failing, the grade is at most {entry.grade_cap}")
+    print(f"\n{entry.description}\n\nRemediation: {entry.remediation}")
+    if entry.references:
+        print("References: " + "; ".join(entry.references))
+    return EXIT_OK
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    import json
+
+    from scanner.scoring.profile import builtin_names, describe
+
+    if args.action == "list":
+        for name in builtin_names():
+            profile = load_profile(name)
+            print(f"{name:12} {profile.description}")
+        return EXIT_OK
+    if args.profile is None:
+        raise InputError(f"'profiles {args.action}' needs a profile name or path")
+    profile = load_profile(args.profile)
+    if args.action == "show":
+        print(json.dumps(describe(profile), indent=2))
+    else:
+        print(f"{profile.source}: valid profile {profile.name!r}")
+    return EXIT_OK

@@ -1,0 +1,178 @@
+"""The argument parser: every command, option and its help, and the handler of each."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from scanner import __version__
+from scanner.cli import catalogue, labcmd, portfolio, reports, scancmd
+from scanner.errors import InputError
+
+DESCRIPTION = "Non-intrusive security posture scanner for IT service providers."
+
+
+class UsageError(InputError):
+    """A command line argparse refused."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="vetscan", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"vetscan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    network = _Parser(add_help=False)
+    network.add_argument("--nameserver", metavar="HOST[:PORT]", help="DNS server for every lookup")
+    network.add_argument("--ca-file", metavar="PEM", type=Path, help="extra CA certificates")
+    network.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow loopback, private and reserved addresses (labs, internal audits)",
+    )
+    network.add_argument("--timeout", type=float, metavar="S", help="network timeout in seconds")
+    network.add_argument(
+        "--trust-anchors",
+        type=Path,
+        metavar="FILE",
+        help="DNSSEC trust anchors (DS or DNSKEY records; default: the IANA root keys)",
+    )
+    output = _Parser(add_help=False)
+    output.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
+    output.add_argument("--profile", default="default", metavar="NAME|PATH")
+    output.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="KEY",
+        help="Ed25519 private key (vetscan keygen): write a detached signature of the JSON",
+    )
+    verbosity = _Parser(add_help=False)
+    group = verbosity.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true")
+    group.add_argument("-q", "--quiet", action="store_true")
+
+    p = sub.add_parser("scan", parents=[network, output, verbosity], help="scan one provider")
+    p.add_argument("domains", nargs="+", metavar="DOMAIN")
+    p.add_argument("--name", help="provider name (default: the first domain)")
+    p.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="extra endpoint to assess (repeatable)",
+    )
+    p.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
+    p.add_argument(
+        "--no-history", action="store_true", help="neither compare with nor store in history"
+    )
+    p.add_argument(
+        "--dkim-selector",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="DKIM selector to look up besides the common ones (repeatable)",
+    )
+
+    demo = sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
+    demo.add_argument("--db", metavar="PATH|URL", help="(default: in the lab folder)")
+    audit = sub.add_parser(
+        "audit",
+        parents=[network, output, verbosity],
+        help="scan every vendor of a portfolio file, store history, alert on drift",
+    )
+    audit.add_argument("portfolio", type=Path, metavar="PORTFOLIO.toml")
+    audit.add_argument("--jobs", type=int, default=4, help="vendors scanned at once (default 4)")
+    audit.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
+    audit.add_argument(
+        "--vendor-budget",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="time budget per vendor in seconds (default 900)",
+    )
+    audit.add_argument("--retention", type=int, metavar="N", help="keep the last N runs per vendor")
+    audit.add_argument("--notify-webhook", metavar="URL", help="POST a JSON summary on drift")
+    audit.add_argument(
+        "--notify-email", action="append", metavar="ADDR", help="mail the summary on drift"
+    )
+    audit.add_argument("--smtp", metavar="HOST[:PORT]", help="SMTP server (STARTTLS required)")
+    audit.add_argument("--smtp-from", default="vetscan@localhost", metavar="ADDR")
+    audit.add_argument("--smtp-ca-file", type=Path, metavar="PEM", help="CA of the SMTP server")
+    audit.add_argument(
+        "--smtp-user",
+        metavar="USER",
+        help="log in after STARTTLS; the password comes from $VETSCAN_SMTP_PASSWORD",
+    )
+    audit.add_argument(
+        "--notify-always", action="store_true", help="send the summary even without drift"
+    )
+    audit.add_argument(
+        "--notify-timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="one deadline for all alerts together, in seconds (default 60)",
+    )
+    history = sub.add_parser("history", parents=[verbosity], help="list stored runs")
+    history.add_argument("vendor", nargs="?", metavar="VENDOR", help="(default: list vendors)")
+    history.add_argument("--db", metavar="PATH|URL")
+    diff = sub.add_parser("diff", parents=[verbosity], help="what changed between two runs")
+    diff.add_argument("vendor", metavar="VENDOR")
+    diff.add_argument("--from", dest="from_run", metavar="RUN", help="(default: the previous run)")
+    diff.add_argument("--to", metavar="RUN", help="(default: the latest run)")
+    diff.add_argument("--json", action="store_true")
+    diff.add_argument("--db", metavar="PATH|URL")
+    report = sub.add_parser(
+        "report",
+        parents=[verbosity],
+        help="re-render a saved scan (JSON) with today's templates",
+    )
+    report.add_argument("scan_json", type=Path, nargs="?", metavar="SCAN.json")
+    report.add_argument("--run", metavar="RUN_ID", help="re-render a run from history instead")
+    report.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
+    report.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    report.add_argument("--format", default="html", metavar="FMT[,FMT]")
+    report.add_argument("--sign-key", type=Path, metavar="KEY")
+    verify = sub.add_parser(
+        "verify", parents=[verbosity], help="tell whether a report and its JSON were altered"
+    )
+    verify.add_argument("report", type=Path, metavar="REPORT", help="the .html or .json file")
+    verify.add_argument(
+        "--pubkey", type=Path, metavar="KEY", help="also check the JSON's Ed25519 signature"
+    )
+    keygen = sub.add_parser("keygen", parents=[verbosity], help="create an Ed25519 signing key")
+    keygen.add_argument("path", type=Path, metavar="KEY", help="private key file (KEY.pub beside)")
+    sub.add_parser("probes", parents=[verbosity], help="list installed probes")
+    checks = sub.add_parser("checks", parents=[verbosity], help="list the check catalogue")
+    checks.add_argument("check_id", nargs="?", metavar="ID", help="explain one check")
+    profiles = sub.add_parser(
+        "profiles", parents=[verbosity], help="list, show or validate profiles"
+    )
+    profiles.add_argument("action", choices=["list", "show", "validate"])
+    profiles.add_argument("profile", nargs="?", metavar="NAME|PATH")
+    lab = sub.add_parser("lab", parents=[verbosity], help="manage the local lab")
+    lab.add_argument("action", choices=["up", "down", "status"])
+    lab.add_argument("--dir", type=Path, help="lab folder (default: $VETSCAN_LAB_DIR)")
+    return parser
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "scan": scancmd.cmd_scan,
+    "demo": scancmd.cmd_demo,
+    "audit": portfolio.cmd_audit,
+    "history": portfolio.cmd_history,
+    "diff": portfolio.cmd_diff,
+    "report": reports.cmd_report,
+    "verify": reports.cmd_verify,
+    "keygen": reports.cmd_keygen,
+    "probes": catalogue.cmd_probes,
+    "checks": catalogue.cmd_checks,
+    "profiles": catalogue.cmd_profiles,
+    "lab": labcmd.cmd_lab,
+}

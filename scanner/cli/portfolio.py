@@ -1,0 +1,283 @@
+"""`vetscan audit`, `history` and `diff`: a portfolio re-audited, its history read.
+
+The audit itself is scanner.api.audit; this module validates the alert options
+before anything is scanned, turns SIGTERM and Ctrl-C into the stop event the API
+takes, shows progress, prints the summary, sends alerts after the history's lock is
+released, and chooses the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+from scanner import api
+from scanner.audit.notify import (
+    NotifyError,
+    deliver,
+    post_webhook,
+    send_email,
+    validate_email_options,
+    validate_webhook,
+)
+from scanner.checks import catalogue
+from scanner.cli.args import existing_history, history_location, output_options, scan_options
+from scanner.cli.exits import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
+from scanner.errors import InputError
+from scanner.history.diff import diff
+from scanner.textsafe import term
+
+
+def _check_alerts(args: argparse.Namespace) -> None:
+    """Alert options are checked before the scans: a typo must not cost the alert."""
+    if args.notify_webhook:
+        try:
+            validate_webhook(args.notify_webhook)
+        except NotifyError as exc:
+            raise InputError(str(exc)) from None
+    if args.notify_email and not args.smtp:
+        raise InputError("--notify-email needs --smtp HOST[:PORT]")
+    if args.notify_email:
+        try:
+            validate_email_options(
+                args.notify_email,
+                args.smtp_from,
+                args.smtp,
+                str(args.smtp_ca_file) if args.smtp_ca_file else None,
+            )
+        except NotifyError as exc:
+            raise InputError(str(exc)) from None
+    if args.smtp_user and "VETSCAN_SMTP_PASSWORD" not in os.environ:
+        # Never on the command line, where ps and cron logs would show it.
+        raise InputError("--smtp-user needs the password in $VETSCAN_SMTP_PASSWORD")
+    if not (math.isfinite(args.notify_timeout) and 0 < args.notify_timeout <= 3600):
+        raise InputError("--notify-timeout must be between 0 and 3600 seconds")
+
+
+def _audit_options(args: argparse.Namespace) -> api.AuditOptions:
+    if not 1 <= args.jobs <= 64:
+        raise InputError("--jobs must be between 1 and 64")
+    if not (math.isfinite(args.vendor_budget) and 0 < args.vendor_budget <= 86400):
+        raise InputError("--vendor-budget must be between 0 and 86400 seconds")
+    if args.retention is not None and args.retention < 1:
+        raise InputError("--retention must be at least 1")
+    return api.AuditOptions(
+        scan=scan_options(args),
+        output=output_options(args),
+        history=history_location(args),
+        jobs=args.jobs,
+        vendor_budget=args.vendor_budget,
+        retention=args.retention,
+    )
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """SIGTERM (systemd stop, kill) and Ctrl-C set the event the audit checks between
+    two vendors (and the alerts check while they wait): what is stored stays stored."""
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    portfolio = api.load_portfolio(args.portfolio, set(catalogue()))
+    options = _audit_options(args)
+    _check_alerts(args)
+    with _stop_on_signals() as stop:
+        bar = _progress(len(portfolio.vendors), args.quiet)
+
+        def advanced(row: dict[str, Any]) -> None:
+            if bar is not None:
+                bar.set_postfix_str(row["vendor"][:30], refresh=False)
+                bar.update(1)
+
+        try:
+            result = api.audit(portfolio, options, stop, advanced)
+        finally:
+            if bar is not None:
+                bar.close()
+        _print_summary(result.summary, args.quiet)
+        code = _audit_exit(result)
+        # After the lock is released: a slow alert server never holds up the next run.
+        _notify(args, result.summary, stop)
+        if stop.is_set():
+            print(
+                "vetscan: error: stopped while sending alerts; the audit itself is stored",
+                file=sys.stderr,
+            )
+            return EXIT_INCOMPLETE
+    return code
+
+
+def _audit_exit(result: api.AuditResult) -> int:
+    unwritten = result.report_errors
+    if unwritten or result.overview_error:
+        # Everything scanned is stored; what is missing are files, and cron must hear it.
+        what = unwritten[0]["report_error"] if unwritten else result.overview_error
+        count = f" ({len(unwritten)} vendor(s))" if unwritten else ""
+        print(
+            f"vetscan: error: {term(what)}{count}; the scans are stored in history "
+            "(vetscan report --run RUN_ID writes them again)",
+            file=sys.stderr,
+        )
+        return EXIT_INCOMPLETE
+    if result.summary["regressed"]:
+        return EXIT_FINDINGS
+    if result.all_failed:
+        print("vetscan: error: no vendor could be scanned; see the messages above", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _notify(args: argparse.Namespace, report: dict[str, Any], stop: threading.Event) -> None:
+    if not (report["regressed"] or report["errors"]) and not args.notify_always:
+        return
+    alerts: list[tuple[str, Callable[[], object]]] = []
+    if args.notify_webhook:
+        url = args.notify_webhook
+        alerts.append(("webhook", lambda: post_webhook(url, report)))
+    if args.notify_email:
+        ca_file = str(args.smtp_ca_file) if args.smtp_ca_file else None
+        host, port = validate_email_options(args.notify_email, args.smtp_from, args.smtp, ca_file)
+        login = (args.smtp_user, os.environ["VETSCAN_SMTP_PASSWORD"]) if args.smtp_user else None
+        alerts.append(
+            (
+                "email",
+                lambda: send_email(
+                    report, host, port, args.smtp_from, args.notify_email, ca_file, login=login
+                ),
+            )
+        )
+    for warning in deliver(alerts, args.notify_timeout, stop):
+        print(f"vetscan: warning: alert not delivered: {term(warning)}", file=sys.stderr)
+
+
+def _progress(total: int, quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except OSError:
+        size = os.terminal_size((80, 24))
+    # A terminal that reports no size (a bare pty, some CI consoles) would hide the bar.
+    return tqdm(
+        total=total,
+        unit="vendor",
+        file=sys.stderr,
+        leave=False,
+        ncols=size.columns or 80,
+        nrows=size.lines or 24,
+    )
+
+
+def _print_summary(report: dict[str, Any], quiet: bool) -> None:
+    for row in report["vendors"]:
+        if quiet and row["status"] == "ok":
+            continue
+        grade = row["grade"] or "-"
+        was = f" (was {row['previous_grade']})" if row["previous_grade"] else ""
+        waived = f", {row['adjusted_grade']} with accepted risks" if row["adjusted_grade"] else ""
+        line = f"{row['status'].upper():9} {row['vendor']}: grade {grade}{was}{waived}"
+        print(term(line))
+        if row["error"]:
+            print(f"          {term(row['error'])}")
+        for r in row["regressions"][:10]:
+            print(f"          {r['severity']}: {r['check_id']} on {term(r['asset'])}")
+        if len(row["regressions"]) > 10:
+            print(f"          ... and {len(row['regressions']) - 10} more")
+    if not quiet:
+        print(
+            f"{len(report['vendors'])} vendor(s): {report['regressed']} regressed, "
+            f"{report['errors']} error(s); history {report['history']}"
+        )
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    location = existing_history(args)
+    with api.open_store(location, read_only=True) as history:
+        if args.vendor is None:
+            for name in history.vendors():
+                print(term(name))
+            return EXIT_OK
+        runs = history.runs(args.vendor)
+    if not runs:
+        raise InputError(f"no runs of {args.vendor!r} in {history.location}")
+    for run in runs:
+        overall = f"{run.overall:5.1f}" if run.overall is not None else "    -"
+        flag = "  regressed" if run.regressed else ""
+        print(
+            f"{run.started}  {run.run_id}  {run.grade or '-':10} {overall}  "
+            f"{run.failed_checks} failing check(s){flag}"
+        )
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    location = existing_history(args)
+    with api.open_store(location, read_only=True) as history:
+        runs = [r.run_id for r in history.runs(args.vendor)]
+        if not runs:
+            raise InputError(f"no runs of {args.vendor!r} in {history.location}")
+        to_run = args.to or runs[-1]
+        if args.from_run is None and len(runs) < 2:
+            raise InputError(f"{args.vendor!r} has a single run; nothing to compare")
+        from_run = args.from_run or runs[runs.index(to_run) - 1 if to_run in runs else -2]
+        for run in (from_run, to_run):
+            if run not in runs:
+                raise InputError(f"run {run} is not a run of {args.vendor!r}")
+        old, new = history.get(from_run), history.get(to_run)
+    assert old is not None and new is not None
+    change = diff(old, new)
+    if args.json:
+        print(json.dumps(change, indent=2, ensure_ascii=True))
+        return EXIT_OK
+    _print_diff(change)
+    return EXIT_OK
+
+
+def _print_diff(change: dict[str, Any]) -> None:
+    a, b = change["from"], change["to"]
+    print(f"{a['started']} ({a['run_id']}) -> {b['started']} ({b['run_id']})")
+    print(f"grade {a['grade']} -> {b['grade']}, score {a['overall']} -> {b['overall']}")
+    for p in change["pitfalls"]:
+        print(f"  pitfall {p['pitfall']}: {p['from']} -> {p['to']}")
+    labels = {
+        "new": "new",
+        "worsened": "worse",
+        "resolved": "resolved",
+        "improved": "better",
+        "accepted": "accepted",
+        "no_longer_assessed": "not assessed now",
+        "changed": "changed",
+    }
+    for key, label in labels.items():
+        for f in change[key]:
+            text = f"  {label}: {f['check_id']} on {f['asset']} ({f['from_status'] or 'absent'} -> {f['to_status'] or 'absent'})"
+            print(term(text))
+    for p in change["ports_opened"]:
+        print(f"  port opened: {p['address']}:{p['port']} {term(p['service'])}")
+    for p in change["ports_closed"]:
+        print(f"  port closed: {p['address']}:{p['port']} {term(p['service'])}")
+    for c in change["certificates"]:
+        print(f"  certificate changed: {term(c['endpoint'])} (expires {c['to_not_after']})")
+    for r in change["records"]:
+        print(term(f"  record changed: {r['record']}: -{r['removed']} +{r['added']}"))

@@ -1,0 +1,154 @@
+"""`vetscan scan` and `vetscan demo`: one provider (or each lab provider), its reports,
+and history (compared with, then stored in)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanner import api
+from scanner.cli.args import history_location, output_options, scan_options, target
+from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
+from scanner.errors import HistoryUnusable, ScanIncomplete
+from scanner.model import ProbeResult, ScanResult, Severity, Status, Target, worst_failing
+from scanner.net.dnssec import load_anchors
+from scanner.net.targets import parse_host_port
+from scanner.options import OutputOptions, ScanOptions
+from scanner.textsafe import term
+
+
+def _progress(name: str, result: ProbeResult | None) -> None:
+    if result is None:
+        print(f"  {name}: started", file=sys.stderr)
+    else:
+        extra = f" ({term(result.reason)})" if result.reason else ""
+        print(f"  {name}: {result.status} in {result.duration_s:.2f} s{extra}", file=sys.stderr)
+
+
+def _warn_plugins() -> None:
+    for problem in api.plugin_problems():
+        print(
+            f"vetscan: warning: plugin {problem.entry_point}: {term(problem.reason)}",
+            file=sys.stderr,
+        )
+
+
+def run_one(
+    subject: Target,
+    options: ScanOptions,
+    output: OutputOptions,
+    history: str | None,
+    verbose: bool,
+) -> tuple[ScanResult, api.Prepared]:
+    """Scans, writes the reports and records the scan in ``history`` (None: no history).
+
+    An unusable history costs the comparison, not the scan: a warning says why. A
+    disk that refuses the reports costs the reports, not the history."""
+    _warn_plugins()
+    result = api.scan(subject, options, _progress if verbose else None)
+    store = previous = None
+    if history is not None:
+        try:
+            store = api.open_store(history)
+            previous = store.previous(subject.name)
+        except HistoryUnusable as exc:
+            print(f"vetscan: warning: history not used: {term(exc)}", file=sys.stderr)
+            if store is not None:
+                store.close()
+            store = None
+    saved = False
+    try:
+        prepared = api.prepare(result, options.profile, output, previous, subject.name)
+        if store is not None:
+            try:
+                api.store(store, prepared)
+                saved = True
+            except HistoryUnusable as exc:
+                print(f"vetscan: warning: history not used: {term(exc)}", file=sys.stderr)
+    finally:
+        if store is not None:
+            store.close()
+    if prepared.report_error:
+        run_id = prepared.document["scan"]["run_id"]
+        stored = f"; the scan is stored in history (vetscan report --run {run_id})" if saved else ""
+        raise ScanIncomplete(f"{prepared.report_error}{stored}")
+    return result, prepared
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    subject = target(args)
+    options = scan_options(args)
+    output = output_options(args)
+    history = None if args.no_history else history_location(args)
+    result, prepared = run_one(subject, options, output, history, args.verbose)
+    summary(result, prepared.paths, args.quiet)
+    api.require_completed(result)
+    worst = worst_failing(result.findings)
+    failed = worst is not None and worst.at_least(options.profile.fail_threshold)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
+    if quiet:
+        return
+    counts: dict[str, int] = {}
+    informational = 0
+    for finding in result.findings:
+        counts[finding.status] = counts.get(finding.status, 0) + 1
+        if finding.status is Status.FAIL and finding.severity is Severity.INFO:
+            informational += 1
+    parts = []
+    for status, n in sorted(counts.items()):
+        # "19 fail" beside an A+ reads like a contradiction; say which fails carry no risk.
+        note = f" ({informational} informational)" if status == "fail" and informational else ""
+        parts.append(f"{n} {status.replace('_', ' ')}{note}")
+    card = result.scores
+    grade = (
+        f"grade {card.grade} ({card.overall if card.overall is not None else '-'}/100, "
+        f"coverage {card.coverage:.0%}); "
+        if card is not None
+        else ""
+    )
+    print(f"{term(result.target.name)}: {grade}{', '.join(parts) or 'no findings'}")
+    for path in paths:
+        print(f"  {path}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from scanner.lab import manager
+    from scanner.lab.providers import NAMESERVER, PROVIDERS
+
+    lab_dir = manager.up()
+    options = dataclasses.replace(
+        scan_options(args, nameserver=NAMESERVER),
+        ca_file=manager.ca_file(lab_dir),
+        allow_private=True,
+        anchors=load_anchors(manager.trust_anchors(lab_dir)),
+    )
+    output = output_options(args)
+    # The demo keeps its history with the lab, away from a user's real one.
+    history = args.db or str(lab_dir / "history.sqlite3")
+    rows = []
+    for provider in PROVIDERS:
+        hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
+        subject = Target(name=provider.name, domains=(provider.domain,), extra_hosts=hosts)
+        # The lab's providers name their DKIM selectors, as a vendor would when asked.
+        selectors = tuple(key.selector for key in provider.dkim)
+        result, prepared = run_one(
+            subject,
+            dataclasses.replace(options, dkim_selectors=selectors),
+            output,
+            history,
+            args.verbose,
+        )
+        summary(result, prepared.paths, args.quiet)
+        line = api.overview_row(prepared)
+        if line is not None:
+            rows.append(line)
+    index = api.write_overview(output.out, rows)
+    if not args.quiet:
+        print(f"overview: {index} (and {output.out / 'index.html'})")
+    return EXIT_OK

@@ -1,0 +1,116 @@
+"""Typed options: what a scan needs (ScanOptions) and what output needs
+(OutputOptions), each built from plain values by one validating constructor that
+raises InputError with a one-line reason. The CLI and Python callers use the same
+constructors, so a value is checked the same way whoever gives it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from scanner.errors import InputError
+from scanner.inputs import InputFileError, check_input
+from scanner.net.dnssec import load_anchors
+from scanner.net.resolver import Nameserver, parse_nameserver
+from scanner.render import Format
+from scanner.render.pdf import pdf_available
+from scanner.report.integrity import IntegrityError, load_private_key
+from scanner.scoring.profile import Profile, load_profile
+
+_SELECTOR = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How to scan. ``anchors`` None means the IANA root keys; ``nameserver`` None
+    means the system resolver (tests and the lab always name one)."""
+
+    profile: Profile
+    nameserver: Nameserver | None = None
+    ca_file: Path | None = None
+    allow_private: bool = False
+    timeout: float | None = None
+    anchors: Mapping[str, list[str]] | None = None
+    dkim_selectors: tuple[str, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        profile: str | Profile = "default",
+        nameserver: str | None = None,
+        ca_file: Path | str | None = None,
+        allow_private: bool = False,
+        timeout: float | None = None,
+        trust_anchors: Path | str | None = None,
+        dkim_selectors: Iterable[str] = (),
+    ) -> ScanOptions:
+        loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+        ns = None
+        if nameserver is not None:
+            if not nameserver.strip():
+                # An unset variable in a cron line: never the system resolver by accident.
+                raise InputError("--nameserver is empty (an unset variable?); give HOST[:PORT]")
+            ns = parse_nameserver(nameserver)
+        ca = Path(ca_file) if ca_file is not None else None
+        if ca is not None:
+            try:
+                check_input(ca, "CA file")
+            except InputFileError as exc:
+                raise InputError(f"--ca-file {exc}") from None
+        if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= 600):
+            raise InputError("--timeout must be between 0 and 600 seconds")
+        anchors = load_anchors(Path(trust_anchors)) if trust_anchors is not None else None
+        selectors = tuple(dkim_selectors)
+        for selector in selectors:
+            if not _SELECTOR.fullmatch(selector):
+                raise InputError(f"invalid DKIM selector {selector!r}")
+        return cls(loaded, ns, ca, allow_private, timeout, anchors, selectors)
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What to write and where. ``sign_key`` signs the JSON (needs json in formats)."""
+
+    formats: tuple[Format, ...] = (Format.HTML, Format.JSON)
+    out: Path = field(default_factory=lambda: Path("reports"))
+    sign_key: Ed25519PrivateKey | None = None
+
+    @classmethod
+    def build(
+        cls,
+        formats: str | Iterable[str] = "html,json",
+        out: Path | str = "reports",
+        sign_key: Path | str | None = None,
+    ) -> OutputOptions:
+        parsed = parse_formats(formats)
+        key = None
+        if sign_key is not None:
+            if Format.JSON not in parsed:
+                raise InputError("--sign-key signs the JSON: add json to --format")
+            try:
+                key = load_private_key(Path(sign_key))
+            except IntegrityError as exc:
+                raise InputError(str(exc)) from None
+        return cls(parsed, Path(out), key)
+
+
+def parse_formats(formats: str | Iterable[str]) -> tuple[Format, ...]:
+    names = formats.split(",") if isinstance(formats, str) else list(formats)
+    try:
+        parsed = tuple(dict.fromkeys(Format(f.strip()) for f in names if f.strip()))
+    except ValueError:
+        shown = formats if isinstance(formats, str) else ",".join(names)
+        raise InputError(
+            f"unknown format in {shown!r} (choose from {', '.join(f.value for f in Format)})"
+        ) from None
+    if not parsed:
+        raise InputError("--format names no format")
+    if Format.PDF in parsed and not pdf_available():
+        # Found out before the scan, not after minutes of scanning.
+        raise InputError("--format pdf needs WeasyPrint: pip install 'vetscan[pdf]'")
+    return parsed

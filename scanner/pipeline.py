@@ -1,0 +1,206 @@
+"""The pipeline behind scanner.api, written once: scan, build the document, write the
+reports, prepare for history, store. The audit runner and the API use it; the API
+module adds the audit on top (the runner imports this module, not the API, so the
+package has no import circle)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from scanner.audit.portfolio import Waiver
+from scanner.audit.waivers import adjusted
+from scanner.engine import Observer
+from scanner.engine import scan as run_engine
+from scanner.errors import ScanIncomplete
+from scanner.history.base import HistoryStore
+from scanner.history.diff import regressions_since
+from scanner.model import ProbeResult, ScanResult, Severity, Target
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import Resolver
+from scanner.options import OutputOptions, ScanOptions
+from scanner.output import (
+    WriteError,
+    describe_write_error,
+    replace_atomic,
+    report_stem,
+    write_new,
+    write_set,
+)
+from scanner.preflight import preflight
+from scanner.probes.context import build_context
+from scanner.registry import PluginError, load_registry
+from scanner.render import RENDERERS
+from scanner.render.html import render_index
+from scanner.report import document as documents
+from scanner.report.integrity import seal, sign
+from scanner.report.portfolio import overview_of_rows, row
+from scanner.scoring.profile import Profile
+from scanner.scoring.score import score
+
+
+def plugin_problems() -> tuple[PluginError, ...]:
+    """Plugins that failed to load (the scan goes on without them)."""
+    return load_registry().errors
+
+
+def scan(
+    target: Target,
+    options: ScanOptions,
+    observer: Observer | None = None,
+    deadline: float | None = None,
+) -> ScanResult:
+    """Scans ``target`` with every installed probe. ``observer`` hears each probe
+    start and end; ``deadline`` (time.monotonic()) bounds the whole scan.
+
+    Raises InputError when a target does not exist or is refused by the address
+    policy, ScanIncomplete when the resolver does not answer; a probe that fails
+    becomes "not assessed" findings with the reason, never an exception."""
+    timeout = options.timeout or options.profile.dns_timeout
+    resolver = Resolver(options.nameserver, timeout=timeout)
+    policy = AddressPolicy(options.allow_private)
+    preflight(target, resolver, policy)
+    context = build_context(
+        resolver,
+        policy,
+        options.profile,
+        options.ca_file,
+        options.timeout or 5.0,
+        dict(options.anchors) if options.anchors is not None else None,
+        options.dkim_selectors,
+    )
+    return run_engine(target, load_registry().probes, context, observer, deadline)
+
+
+def build_document(
+    result: ScanResult,
+    previous: Mapping[str, Any] | None = None,
+    waivers: Sequence[Waiver] = (),
+    today: date | None = None,
+    profile: Profile | None = None,
+) -> dict[str, Any]:
+    """The sealed canonical document of a scan (what the JSON holds and every report
+    shows), compared with ``previous``. Waivers are marked, with the score adjusted
+    under ``profile`` (the one the scan used) beside the raw one."""
+    day = today or datetime.now(UTC).date()
+    card = None
+    if waivers and profile is not None:
+        card = score(adjusted(result.findings, waivers, day), profile).to_json()
+    return seal(documents.build_document(result, previous, waivers, day, card))
+
+
+def write_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Path]:
+    """Renders every asked format, then writes them as one set (atomically, never over
+    an earlier report). Raises WriteError (a ScanIncomplete) when the disk refuses."""
+    # Render everything before writing anything, so a renderer failure leaves no partial set.
+    rendered: dict[str, str | bytes] = {
+        fmt.value: RENDERERS[fmt](dict(document)) for fmt in output.formats
+    }
+    if output.sign_key is not None:
+        rendered["json.sig"] = sign(dict(document), output.sign_key)
+    started = datetime.fromisoformat(document["scan"]["started"])
+    stem = report_stem(document["provider"]["name"], started)
+    try:
+        return write_set(output.out, stem, rendered)
+    except OSError as exc:
+        raise WriteError(f"reports not written: {describe_write_error(output.out, exc)}") from None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A scan made ready for history: its document, its reports and what regressed."""
+
+    vendor: str
+    document: dict[str, Any]
+    paths: tuple[Path, ...] = ()
+    regressions: tuple[dict[str, Any], ...] = ()
+    first_scan: bool = True
+    report_error: str = ""  # the reports could not be written; the scan is still stored
+
+    @property
+    def regressed(self) -> bool:
+        return bool(self.regressions)
+
+
+def prepare(
+    result: ScanResult,
+    profile: Profile,
+    output: OutputOptions,
+    previous: Mapping[str, Any] | None,
+    vendor: str | None = None,
+    waivers: Sequence[Waiver] = (),
+    today: date | None = None,
+) -> Prepared:
+    """Compare, seal, write reports and find regressions: every step but storing.
+    A full disk costs the reports, not the scan (``report_error`` says so)."""
+    document = build_document(result, previous, waivers, today, profile)
+    threshold = profile.fail_threshold
+    found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
+    try:
+        paths, report_error = tuple(write_reports(document, output)), ""
+    except WriteError as exc:
+        paths, report_error = (), str(exc)
+    return Prepared(
+        vendor or result.target.name,
+        document,
+        paths,
+        tuple(found),
+        previous is None,
+        report_error,
+    )
+
+
+def store(history: HistoryStore, prepared: Prepared, retention: int | None = None) -> None:
+    """Stores a prepared scan in one transaction (and applies retention)."""
+    history.save(prepared.vendor, prepared.document, prepared.regressed)
+    if retention is not None:
+        history.prune(prepared.vendor, retention)
+
+
+def write_overview(out: Path, rows: Sequence[dict[str, Any]]) -> Path:
+    """The portfolio overview: a dated page, and index.html pointing at the latest one."""
+    now = datetime.now(UTC)
+    text = render_index(overview_of_rows(rows, now.isoformat(timespec="seconds")))
+    try:
+        dated = write_new(out, f"portfolio-{now.strftime('%Y%m%dT%H%M%SZ')}", "html", text)
+        replace_atomic(out / "index.html", text)
+    except OSError as exc:
+        raise WriteError(f"overview not written: {describe_write_error(out, exc)}") from None
+    return dated
+
+
+def overview_row(prepared: Prepared) -> dict[str, Any] | None:
+    """The overview's line for a prepared scan (None when it has no report page)."""
+    if not prepared.paths:
+        return None
+    page = next((p for p in prepared.paths if p.suffix == ".html"), prepared.paths[0])
+    return row(prepared.document, page.name)
+
+
+@dataclass
+class AuditOptions:
+    """How to audit a portfolio: scan options (each vendor's profile, selectors and
+    budget apply on top), output, history, concurrency and retention."""
+
+    scan: ScanOptions
+    output: OutputOptions
+    history: str | Path
+    jobs: int = 4
+    vendor_budget: float = 900.0
+    retention: int | None = None
+
+
+def completed(result: ScanResult) -> bool:
+    """Whether any probe completed (a scan where none did is incomplete)."""
+    return any(p.status == "completed" for p in result.probes)
+
+
+def require_completed(result: ScanResult) -> None:
+    if not completed(result):
+        raise ScanIncomplete("no probe completed; see the report for the reasons")
+
+
+ProgressObserver = Callable[[str, ProbeResult | None], None]

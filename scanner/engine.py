@@ -172,6 +172,25 @@ def _envelope(probe: Probe, target: Target, item: _Done) -> ProbeResult:
         )
     assert item.output is not None
     findings = tuple(dataclasses.replace(f, probe=probe.name) for f in item.output.findings)
+    reported = {f.check_id for f in findings}
+    unreported = [c for c in probe.checks if c not in reported]
+    if unreported:
+        # A declared check with no finding at all would vanish from coverage and from
+        # "Not assessed": it answers "not assessed", with the reason, on the target.
+        asset = target.domains[0] if target.domains else target.name
+        reason = f"the {probe.name} probe reached nothing to check this on"
+        findings += tuple(
+            Finding(
+                check_id=check_id,
+                status=Status.NOT_ASSESSED,
+                severity=_severity(check_id),
+                asset=asset,
+                detail=f"Not assessed: {reason} (no host, endpoint or record answered).",
+                evidence={"reason": reason},
+                probe=probe.name,
+            )
+            for check_id in unreported
+        )
     return ProbeResult(
         probe=probe.name,
         status=AttemptStatus.COMPLETED,

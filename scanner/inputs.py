@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from scanner.errors import InputError
+
 KiB, MiB = 1024, 1024 * 1024
 LIMITS = {
     "profile": 1 * MiB,
@@ -24,7 +26,7 @@ LIMITS = {
 }
 
 
-class InputFileError(ValueError):
+class InputFileError(InputError):
     """A named file that cannot be used, with a one-line reason naming it."""
 
 

@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
+from scanner.errors import ScanIncomplete
+
 TEMP_PREFIX = ".vetscan-"
 
 
-class WriteError(Exception):
+class WriteError(ScanIncomplete):
     """Reports could not be written (a full disk, a read-only folder); says where and why."""
 
 

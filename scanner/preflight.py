@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import ipaddress
 
+from scanner.errors import InputError, ScanIncomplete, VetscanError
 from scanner.model import Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import DnsOutcome, Resolver
 
 
-class PreflightError(Exception):
-    def __init__(self, message: str, usage: bool) -> None:
-        super().__init__(message)
-        self.usage = usage  # True: the input is wrong (exit 2); False: the network is (exit 3)
+def _refused(message: str, usage: bool) -> VetscanError:
+    # usage: the input is wrong (a name that does not exist, a refused address);
+    # otherwise the network is (the resolver did not answer).
+    return InputError(message) if usage else ScanIncomplete(message)
 
 
 def preflight(target: Target, resolver: Resolver, policy: AddressPolicy) -> None:
@@ -32,18 +33,18 @@ def preflight(target: Target, resolver: Resolver, policy: AddressPolicy) -> None
             continue
         refusal = policy.refusal(endpoint.host)
         if refusal:
-            raise PreflightError(refusal, usage=True)
+            raise _refused(refusal, usage=True)
 
 
 def _check_name(name: str, resolver: Resolver, policy: AddressPolicy, must_exist: bool) -> None:
     answers = [resolver.query(name, rdtype) for rdtype in ("A", "AAAA")]
     if all(a.outcome is DnsOutcome.NXDOMAIN for a in answers) and must_exist:
-        raise PreflightError(f"{name} does not exist (NXDOMAIN from {resolver.description})", True)
+        raise _refused(f"{name} does not exist (NXDOMAIN from {resolver.description})", True)
     if not any(a.outcome.conclusive for a in answers):
         reasons = "; ".join(sorted({a.reason for a in answers}))
-        raise PreflightError(f"cannot resolve {name} via {resolver.description}: {reasons}", False)
+        raise _refused(f"cannot resolve {name} via {resolver.description}: {reasons}", False)
     for answer in answers:
         for address in answer.records:
             refusal = policy.refusal(address)
             if refusal:
-                raise PreflightError(f"{name}: {refusal}", usage=True)
+                raise _refused(f"{name}: {refusal}", usage=True)

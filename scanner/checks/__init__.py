@@ -1,13 +1,25 @@
-"""The check catalogue: every check ID a probe can emit, kept as data (catalogue.toml)."""
+"""The check catalogue: every check ID a probe can emit, kept as data.
+
+Each probe owns its checks: a ``checks.toml`` in its package (built-in probes under
+scanner/probes/<name>/, a plugin's in its own package beside the class its
+``vetscan.probes`` entry point names). The catalogue is assembled from those
+fragments and validated here: an ID defined twice, a missing field or an unknown
+pitfall is an error naming the file. Plugin checks are then scored and reported
+like built-in ones.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.metadata import entry_points
 from typing import Any
 
+from scanner.errors import VetscanError
 from scanner.model import Finding, Severity, Status
 
 PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
@@ -35,25 +47,74 @@ class Check:
     grade_cap: str | None = None  # the best grade a provider can get while this check fails
 
 
-class CatalogueError(ValueError):
+class CatalogueError(VetscanError, ValueError):
     pass
+
+
+FRAGMENT = "checks.toml"
 
 
 @cache
 def catalogue() -> dict[str, Check]:
-    text = resources.files("scanner.checks").joinpath("catalogue.toml").read_text("utf-8")
-    return parse_catalogue(text)
+    checks: dict[str, Check] = {}
+    origin: dict[str, str] = {}
+    for source, text in _fragments():
+        for check_id, check in parse_catalogue(text, source).items():
+            if check_id in checks:
+                raise CatalogueError(
+                    f"{source}: check {check_id} is already defined in {origin[check_id]}"
+                )
+            checks[check_id], origin[check_id] = check, source
+    return checks
 
 
-def parse_catalogue(text: str) -> dict[str, Check]:
-    data = tomllib.loads(text)
+def _fragments() -> Iterator[tuple[str, str]]:
+    """(where, TOML text) of every probe's checks: built-in probes, then plugins."""
+    probes = resources.files("scanner.probes")
+    for entry in sorted(probes.iterdir(), key=lambda e: e.name):
+        fragment = entry.joinpath(FRAGMENT)
+        if entry.is_dir() and fragment.is_file():
+            yield f"scanner/probes/{entry.name}/{FRAGMENT}", fragment.read_text("utf-8")
+    seen = set()
+    for ep in entry_points(group="vetscan.probes"):
+        package = _package_of(ep.module)
+        if package is None or package in seen:
+            continue
+        seen.add(package)
+        try:
+            fragment = resources.files(package).joinpath(FRAGMENT)
+            if fragment.is_file():
+                yield f"{package}/{FRAGMENT}", fragment.read_text("utf-8")
+        except (ImportError, OSError):
+            continue  # a broken plugin is reported by the registry, not here
+
+
+def _package_of(module: str) -> str | None:
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    return module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
+
+
+def parse_catalogue(text: str, source: str = "catalogue") -> dict[str, Check]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{source}: {exc}") from None
     checks: dict[str, Check] = {}
     for check_id, entry in data.get("check", {}).items():
         missing = {"title", "description", "pitfall", "severity", "remediation"} - set(entry)
         if missing:
-            raise CatalogueError(f"check {check_id}: missing {', '.join(sorted(missing))}")
+            raise CatalogueError(
+                f"{source}: check {check_id}: missing {', '.join(sorted(missing))}"
+            )
         if entry["pitfall"] not in PITFALLS:
-            raise CatalogueError(f"check {check_id}: unknown pitfall {entry['pitfall']!r}")
+            raise CatalogueError(
+                f"{source}: check {check_id}: unknown pitfall {entry['pitfall']!r}"
+            )
         checks[check_id] = Check(
             id=check_id,
             title=entry["title"],
@@ -65,7 +126,9 @@ def parse_catalogue(text: str) -> dict[str, Check]:
             grade_cap=entry.get("grade_cap"),
         )
         if checks[check_id].grade_cap not in (None, "A", "B", "C", "D", "F"):
-            raise CatalogueError(f"check {check_id}: grade_cap must be one of A, B, C, D, F")
+            raise CatalogueError(
+                f"{source}: check {check_id}: grade_cap must be one of A, B, C, D, F"
+            )
     return checks
 
 
@@ -79,3 +142,15 @@ def lookup(check_id: str) -> Check:
 def finding(check_id: str, status: Status, asset: str, detail: str, **evidence: Any) -> Finding:
     """A finding with the catalogue's severity for ``check_id`` (evaluate may adjust it)."""
     return Finding(check_id, status, lookup(check_id).severity, asset, detail, evidence)
+
+
+def not_assessed(check_id: str, asset: str, reason: str, subject: str | None = None) -> Finding:
+    """The one way to say a check could not be judged: the reason, in the detail and
+    the evidence. ``subject`` names what was looked at when it is not the asset."""
+    return finding(
+        check_id,
+        Status.NOT_ASSESSED,
+        asset,
+        f"Not assessed for {subject or asset}: {reason}.",
+        reason=reason,
+    )

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.errors import EnvironmentUnusable
 from scanner.lab import dns, hostile, pki, web
 from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvider
 
@@ -35,7 +36,7 @@ def search_path() -> str:
     return f"{os.environ.get('PATH', '')}:{SBIN}".strip(":")
 
 
-class LabError(RuntimeError):
+class LabError(EnvironmentUnusable):
     """The lab could not be started or stopped; the message is one line."""
 
 

@@ -27,6 +27,7 @@ import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
+from scanner.errors import InputError, VetscanError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.net.resolver import Resolver
 
@@ -37,7 +38,7 @@ ROOT_ANCHORS = (
 )
 
 
-class AnchorError(ValueError):
+class AnchorError(InputError):
     """A trust-anchor file that cannot be used."""
 
 
@@ -84,11 +85,11 @@ def _read(path: Path) -> list[str]:
     ]
 
 
-class Bogus(Exception):
+class Bogus(VetscanError):
     pass
 
 
-class _Failed(Exception):
+class _Failed(VetscanError):
     """A lookup failed: the verdict cannot be reached."""
 
 
@@ -101,7 +102,7 @@ MAX_KEYS_PER_SIGNATURE = 4
 MAX_VALIDATIONS_PER_SCAN = 256
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(VetscanError):
     """Validating would take more signature checks than a scan allows."""
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from scanner.errors import InputError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _V4 = ipaddress.IPv4Network
@@ -122,7 +124,7 @@ def non_public_reason(ip: IPAddress) -> str | None:
     return reason
 
 
-class AddressRefused(Exception):
+class AddressRefused(InputError):
     """An address the policy will not let any probe contact."""
 
 

@@ -17,9 +17,10 @@ from xml.etree import ElementTree
 import nmap
 
 from scanner.concurrency import DaemonPool
+from scanner.errors import EnvironmentUnusable
 
 
-class PortScanError(Exception):
+class PortScanError(EnvironmentUnusable):
     """nmap could not run: missing, or failed; the message is one line."""
 
 

@@ -20,6 +20,8 @@ import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
+from scanner.errors import InputError
+
 
 class DnsOutcome(StrEnum):
     OK = "ok"
@@ -56,7 +58,7 @@ class Nameserver:
         return f"{host}:{self.port}"
 
 
-class ResolverConfigError(ValueError):
+class ResolverConfigError(InputError):
     """A --nameserver value that cannot be used."""
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from scanner.errors import InputError
 from scanner.model import HostPort
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _MAX_NAME = 253
 
 
-class InvalidTarget(ValueError):
+class InvalidTarget(InputError):
     """A name or endpoint that vetscan refuses to scan, with a one-line reason."""
 
 

@@ -13,6 +13,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
+from scanner.errors import VetscanError
 from scanner.net.targets import InvalidTarget, normalize_hostname
 
 MAX_LOCATION = 8192
@@ -21,7 +22,7 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
-class BadLocation(ValueError):
+class BadLocation(VetscanError, ValueError):
     """A redirect target vetscan will not follow, with a one-line reason."""
 
 

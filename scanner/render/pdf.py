@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.errors import EnvironmentUnusable
 from scanner.render.html import render_html
 
 
-class PdfUnavailable(RuntimeError):
+class PdfUnavailable(EnvironmentUnusable):
     pass
 
 

@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from scanner.errors import IntegrityFailure
 from scanner.inputs import read_input
 
 CANONICALIZATION = "json-sorted-keys-compact-ascii-without-integrity"
@@ -33,7 +34,7 @@ _ZERO = "0" * 64
 _HTML_DIGEST_RE = re.compile(r'<meta name="' + HTML_DIGEST_META + r'" content="([0-9a-f]{64})">')
 
 
-class IntegrityError(ValueError):
+class IntegrityError(IntegrityFailure, ValueError):
     """A key or signature file that cannot be used."""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 
+from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input, read_input_text
 from scanner.render.json import schema
 from scanner.report.document import with_sections
@@ -22,7 +23,7 @@ from scanner.report.integrity import (
 )
 
 
-class SavedScanError(ValueError):
+class SavedScanError(InputError):
     pass
 
 

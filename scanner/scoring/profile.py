@@ -18,17 +18,18 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from scanner.checks import PITFALLS
+from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.model import Severity
 
-PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
 DEFAULT_PORTS = (
     21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 1433, 1521, 2049, 2375, 2376,
     3306, 3389, 5432, 5900, 5984, 6379, 8080, 8443, 9200, 11211, 27017,
 )  # fmt: skip
 
 
-class ProfileError(ValueError):
+class ProfileError(InputError):
     """A profile that cannot be used; the message names the file and the key."""
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner.checks import finding as _f
+from scanner.checks import not_assessed
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.probes.base import Probe, ProbeContext
@@ -308,10 +309,7 @@ def _judge_caa(obs: CaaObservation) -> list[Finding]:
     d = obs.domain
     if obs.inconclusive:
         reason = f"the CAA lookup failed ({obs.inconclusive})"
-        return [
-            _f(c, Status.NOT_ASSESSED, d, f"Not assessed for {d}: {reason}.", reason=reason)
-            for c in ("dns.caa.missing", "dns.caa.invalid")
-        ]
+        return [not_assessed(c, d, reason) for c in ("dns.caa.missing", "dns.caa.invalid")]
     if not obs.records:
         return [
             _f(

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from scanner.checks import finding as _f
+from scanner.checks import not_assessed
 from scanner.model import Finding, Observation, Severity, Status
 from scanner.probes.email import dkim, dmarc, mtasts, reporting, spf
 from scanner.probes.email.observations import (
@@ -48,14 +49,7 @@ ALL_IDS = (*SPF_IDS, *DMARC_IDS, *DKIM_IDS, *STS_IDS, *OTHER_IDS)
 _CONCLUSIVE = ("ok", "nodata", "nxdomain")
 
 
-def _na(check_id: str, domain: str, reason: str) -> Finding:
-    return _f(
-        check_id,
-        Status.NOT_ASSESSED,
-        domain,
-        f"Not assessed for {domain}: {reason}.",
-        reason=reason,
-    )
+_na = not_assessed
 
 
 def _inapplicable(check_id: str, domain: str, why: str) -> Finding:

@@ -61,7 +61,7 @@ class EolTable:
 
 @cache
 def eol_table() -> EolTable:
-    text = resources.files("scanner.checks").joinpath("eol.toml").read_text("utf-8")
+    text = resources.files("scanner.probes.services").joinpath("eol.toml").read_text("utf-8")
     data = tomllib.loads(text)
     rules = tuple(EolRule(p["match"], p["minimum"], p["why"]) for p in data["product"])
     return EolTable(str(data["date"]), rules)

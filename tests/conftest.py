@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from labscan import scan_lab_provider
+from support.labscan import scan_lab_provider
 
 from scanner.lab import manager
 from scanner.lab.providers import NAMESERVER, PROVIDERS

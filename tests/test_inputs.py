@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scanner.cli import main
-from scanner.history.store import History
+from scanner.history.sqlite import SqliteHistory as History
 
 DEAD = "127.0.10.98"
 
@@ -199,7 +199,7 @@ def test_someone_elses_database_is_byte_identical_afterwards(
 
 
 def test_a_writer_refuses_a_foreign_file_before_writing(tmp_path: Path) -> None:
-    from scanner.history.store import HistoryError
+    from scanner.history.sqlite import HistoryError
 
     path = tmp_path / "other.db"
     before = _foreign(path)
@@ -255,7 +255,7 @@ def test_an_audit_whose_database_folder_is_read_only_says_so(
     portfolio.write_text('[[vendor]]\nname = "A"\ndomains = ["a.test"]\n')
     code = main(["audit", str(portfolio), "--db", str(read_only_folder / "h.db")])
     assert code == 3
-    assert "cannot create the audit's lock file" in _one_line(capsys.readouterr().err)
+    assert "needs a writable folder" in _one_line(capsys.readouterr().err)
 
 
 def _document(run_id: str) -> dict[str, object]:

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_notify import Receiver
+from support.receivers import Receiver
 
-from scanner.audit.lock import AuditLock
 from scanner.cli import main
 from scanner.history.diff import is_empty
-from scanner.history.store import History
+from scanner.history.lock import AuditLock
+from scanner.history.sqlite import SqliteHistory as History
 from scanner.lab import manager
 from scanner.lab.providers import NAMESERVER
 
@@ -87,7 +87,7 @@ def test_an_unchanged_portfolio_audited_again_shows_no_drift(audited: dict[str, 
         for vendor in VENDORS:
             runs = history.runs(vendor)
             assert len(runs) == 2
-            latest = history.document(runs[-1].run_id)
+            latest = history.get(runs[-1].run_id)
             assert latest is not None and latest["changes"] is not None
             # Nothing changed at the lab, so nothing may look changed: no volatile
             # value (countdowns, set orders, timestamps) leaks into the comparison.
@@ -100,7 +100,7 @@ def test_an_unchanged_portfolio_audited_again_shows_no_drift(audited: dict[str, 
 
 def test_a_waiver_is_shown_as_accepted_and_kept_out_of_questions(audited: dict[str, Any]) -> None:
     with History(audited["root"] / "h.db") as history:
-        doc = history.latest("Legacy Systems")
+        doc = history.previous("Legacy Systems")
     assert doc is not None
     waived = [f for f in doc["findings"] if f.get("waiver")]
     assert waived and all(f["check_id"] == "service.database_exposed" for f in waived)

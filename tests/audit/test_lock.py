@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.audit.lock import AuditLock, Locked
+from scanner.history.lock import AuditLock, Locked
 
 
 def test_a_second_holder_is_refused_naming_the_first(tmp_path: Path) -> None:
@@ -23,7 +23,7 @@ def test_a_second_holder_is_refused_naming_the_first(tmp_path: Path) -> None:
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     code = (
-        "import sys, time; from pathlib import Path; from scanner.audit.lock import AuditLock\n"
+        "import sys, time; from pathlib import Path; from scanner.history.lock import AuditLock\n"
         f"with AuditLock(Path({str(tmp_path / 'h.db')!r})):\n"
         "    print('held', flush=True); time.sleep(60)\n"
     )

@@ -8,10 +8,8 @@ import email.policy
 import json
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from support.receivers import Receiver
 
 from scanner.audit.notify import NotifyError, post_webhook, redact, send_email
 
@@ -47,36 +46,6 @@ SUMMARY: dict[str, Any] = {
         }
     ],
 }
-
-
-class Receiver:
-    def __init__(self, failures: int = 0, status: int = 200) -> None:
-        self.bodies: list[Any] = []
-        self.failures = failures
-        self.status = status
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if receiver.failures > 0:
-                    receiver.failures -= 1
-                    self.send_response(503)
-                else:
-                    receiver.bodies.append((self.path, json.loads(body)))
-                    self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook?token=s3cret"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_the_summary_is_posted_as_json() -> None:

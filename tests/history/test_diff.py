@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from labscan import scan_lab_provider
+from support.labscan import scan_lab_provider
 
 from scanner.history.diff import diff, fingerprint, is_empty
 from scanner.lab.providers import EXEMPLARY

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from scanner.history.store import MIGRATIONS, History, HistoryError
+from scanner.history.sqlite import MIGRATIONS, HistoryError
+from scanner.history.sqlite import SqliteHistory as History
 
 
 def _doc(run: str, started: str, grade: str = "B", findings: int = 3) -> dict[str, Any]:
@@ -42,9 +43,9 @@ def test_runs_are_stored_whole_and_read_back_in_order(tmp_path: Path) -> None:
         history.save("Beta", _doc("r3", "2026-11-02T00:00:00+00:00"), regressed=False)
         assert [r.run_id for r in history.runs("Acme")] == ["r1", "r2"]
         assert history.runs("Acme")[0].regressed and history.runs("Acme")[0].failed_checks == 1
-        latest = history.latest("Acme")
+        latest = history.previous("Acme")
         assert latest is not None and latest["scan"]["run_id"] == "r2"
-        assert history.document("r1") == _doc("r1", "2026-11-01T00:00:00+00:00")
+        assert history.get("r1") == _doc("r1", "2026-11-01T00:00:00+00:00")
         assert history.vendors() == ["Acme", "Beta"]
         assert history.schema_version == len(MIGRATIONS)
     db = sqlite3.connect(tmp_path / "h.db")

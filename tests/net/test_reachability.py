@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import listener
+from support.listeners import listener
 
 from scanner.net.reachability import check_smtp_starttls, check_tls
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
-from scanner.cli import emit, write_index
+from scanner import api
 from scanner.model import ScanResult
+from scanner.options import OutputOptions
 from scanner.render import Format
 from scanner.report.document import build_document
 from scanner.report.integrity import seal
+from scanner.report.portfolio import row
 
 pytestmark = pytest.mark.lab
 
@@ -51,10 +53,10 @@ def written(
     entries = []
     for key, result in default_scans.items():
         document = seal(build_document(result))
-        paths = emit(document, (Format.HTML, Format.JSON), out, None)
+        paths = api.write_reports(document, OutputOptions((Format.HTML, Format.JSON), out))
         pages[key] = (document, paths[0])
         entries.append((document, paths))
-    write_index(out, entries)
+    api.write_overview(out, [row(d, p[0].name) for d, p in entries])
     return out, pages
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import emit
+from scanner import api
 from scanner.lab.providers import LEGACY
 from scanner.model import ScanResult
+from scanner.options import OutputOptions
 from scanner.render import Format
 from scanner.report.document import build_document
 from scanner.report.integrity import seal
@@ -29,7 +30,7 @@ def test_pdf_report_has_the_text_and_pages_a_reader_expects(
     default_scans: dict[str, ScanResult], tmp_path: Path
 ) -> None:
     document = seal(build_document(default_scans[LEGACY.key]))
-    (pdf,) = emit(document, (Format.PDF,), tmp_path, None)
+    (pdf,) = api.write_reports(document, OutputOptions((Format.PDF,), tmp_path))
     assert pdf.read_bytes().startswith(b"%PDF-")
     text = subprocess.run(
         [_poppler("pdftotext"), "-layout", str(pdf), "-"],

@@ -12,8 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from scanner.cli import emit
+from scanner import api
 from scanner.model import ScanResult
+from scanner.options import OutputOptions
 from scanner.render import Format
 from scanner.render.html import render_html
 from scanner.render.json import schema
@@ -42,7 +43,9 @@ def reports(
     written = {}
     for key, result in default_scans.items():
         document = seal(build_document(result))
-        paths = emit(document, (Format.HTML, Format.JSON, Format.CSV), out, None)
+        paths = api.write_reports(
+            document, OutputOptions((Format.HTML, Format.JSON, Format.CSV), out)
+        )
         written[key] = {
             "doc": document,
             **{p.suffix.lstrip("."): p.read_text("utf-8") for p in paths},

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from labscan import scan_lab_provider
+from support.labscan import scan_lab_provider
 
 from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY
 from scanner.model import ScanResult, worst_failing

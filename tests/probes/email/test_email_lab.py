@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from labscan import lab_context
+from support.labscan import lab_context
 
 from scanner.engine import run_probes
 from scanner.lab import manager

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import listener
+from support.listeners import listener
 
 from scanner.engine import run_probes
 from scanner.lab import manager

@@ -1,0 +1,122 @@
+"""The package's shape as the style guide states it: no import circle, nothing outside
+scanner/cli imports the CLI, and each third-party network tool is imported in one
+adapter module only."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1] / "scanner"
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in ROOT.rglob("*.py"):
+        parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node except those under ``if TYPE_CHECKING:`` (never executed)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            stack.extend(node.orelse)
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _imports(name: str) -> set[str]:
+    tree = ast.parse(MODULES[name].read_text("utf-8"))
+    package = name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in _runtime_nodes(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                found.add(sub if sub in MODULES else base)
+    return {m for m in found if m in MODULES and m != name}
+
+
+GRAPH = {name: _imports(name) for name in MODULES}
+
+
+def _cycles() -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for name in sorted(GRAPH):
+        if name not in index:
+            visit(name)
+    return out
+
+
+def test_the_package_has_no_import_circle() -> None:
+    assert _cycles() == []
+
+
+def test_nothing_outside_the_cli_imports_it() -> None:
+    offenders = {
+        name: sorted(m for m in deps if m == "scanner.cli" or m.startswith("scanner.cli."))
+        for name, deps in GRAPH.items()
+        if not (name == "scanner.cli" or name.startswith("scanner.cli."))
+        and name != "scanner.__main__"
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_each_network_tool_has_one_adapter() -> None:
+    tools = {"sslyze": "scanner.net.tls_scan", "nmap": "scanner.net.portscan"}
+    for tool, adapter in tools.items():
+        users = set()
+        for name, path in MODULES.items():
+            tree = ast.parse(path.read_text("utf-8"))
+            for node in ast.walk(tree):
+                names = (
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                )  # fmt: skip
+                if any(n == tool or n.startswith(f"{tool}.") for n in names):
+                    users.add(name)
+        assert users == {adapter}, (tool, users)

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from scanner.document.integrity import IntegrityError, load_private_key
 from scanner.errors import InputError
 from scanner.inputs import InputFileError, check_input
 from scanner.net.dnssec import load_anchors
 from scanner.net.resolver import Nameserver, parse_nameserver
 from scanner.render import Format
 from scanner.render.pdf import pdf_available
-from scanner.report.integrity import IntegrityError, load_private_key
 from scanner.scoring.profile import Profile, load_profile
 
 _SELECTOR = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")

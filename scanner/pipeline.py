@@ -13,6 +13,9 @@ from typing import Any
 
 from scanner.audit.portfolio import Waiver
 from scanner.audit.waivers import adjusted
+from scanner.document import build as documents
+from scanner.document.integrity import seal, sign
+from scanner.document.overview import overview_of_rows, row
 from scanner.engine import Observer
 from scanner.engine import scan as run_engine
 from scanner.errors import ScanIncomplete
@@ -35,9 +38,6 @@ from scanner.probes.context import build_context
 from scanner.registry import PluginError, load_registry
 from scanner.render import RENDERERS
 from scanner.render.html import render_index
-from scanner.report import document as documents
-from scanner.report.integrity import seal, sign
-from scanner.report.portfolio import overview_of_rows, row
 from scanner.scoring.profile import Profile
 from scanner.scoring.score import score
 

@@ -58,7 +58,7 @@ def test_an_edited_html_page_is_caught(
 def test_an_edited_json_is_caught_even_with_a_recomputed_digest(
     signed_scan: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scanner.report.integrity import seal
+    from scanner.document.integrity import seal
 
     html = _copy(signed_scan[0], tmp_path)
     path = html.with_suffix(".json")

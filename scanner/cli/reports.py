@@ -9,13 +9,13 @@ from typing import Any
 from scanner import api
 from scanner.cli.args import existing_history, output_options
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
+from scanner.document.integrity import IntegrityError
 from scanner.errors import InputError
-from scanner.report.integrity import IntegrityError
 from scanner.textsafe import term
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from scanner.report.reissue import load_saved_scan
+    from scanner.document.reissue import load_saved_scan
 
     output = output_options(args)
     if (args.scan_json is None) == (args.run is None):
@@ -34,7 +34,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
-    from scanner.report.reissue import upgrade_saved
+    from scanner.document.reissue import upgrade_saved
 
     location = existing_history(args)
     with api.open_store(location, read_only=True) as history:
@@ -45,7 +45,7 @@ def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from scanner.report.reissue import verify_report
+    from scanner.document.reissue import verify_report
 
     try:
         checks = verify_report(args.report, args.pubkey)
@@ -57,7 +57,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    from scanner.report.integrity import generate_key
+    from scanner.document.integrity import generate_key
 
     try:
         public = generate_key(args.path)

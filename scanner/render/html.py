@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from scanner.report.integrity import digest, html_placeholder, seal_html
+from scanner.document.integrity import digest, html_placeholder, seal_html
 from scanner.textsafe import visible
 
 _ENV = jinja2.Environment(
@@ -135,5 +135,5 @@ def render_html(document: dict[str, Any]) -> str:
 
 
 def render_index(index: dict[str, Any]) -> str:
-    """The portfolio overview page (scanner.report.portfolio.overview)."""
+    """The portfolio overview page (scanner.document.overview.overview)."""
     return _ENV.get_template("index.html.j2").render(index=index)

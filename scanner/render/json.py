@@ -6,8 +6,8 @@ import json
 from importlib import resources
 from typing import Any
 
+from scanner.document.build import build_document
 from scanner.model import ScanResult
-from scanner.report.document import build_document
 
 
 def scan_document(result: ScanResult) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from support.labscan import scan_lab_provider
 
+from scanner.document.build import build_document
 from scanner.history.diff import diff, fingerprint, is_empty
 from scanner.lab.providers import EXEMPLARY
 from scanner.model import ScanResult
 from scanner.net.resolver import Resolver
-from scanner.report.document import build_document
 from scanner.scoring.profile import load_profile
 
 

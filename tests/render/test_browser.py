@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from scanner import api
+from scanner.document.build import build_document
+from scanner.document.integrity import seal
+from scanner.document.overview import row
 from scanner.model import ScanResult
 from scanner.options import OutputOptions
 from scanner.render import Format
-from scanner.report.document import build_document
-from scanner.report.integrity import seal
-from scanner.report.portfolio import row
 
 pytestmark = pytest.mark.lab
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from scanner import api
+from scanner.document.build import build_document
+from scanner.document.integrity import seal
 from scanner.lab.providers import LEGACY
 from scanner.model import ScanResult
 from scanner.options import OutputOptions
 from scanner.render import Format
-from scanner.report.document import build_document
-from scanner.report.integrity import seal
 
 pytestmark = pytest.mark.lab
 

@@ -13,13 +13,13 @@ import jsonschema
 import pytest
 
 from scanner import api
+from scanner.document.build import build_document
+from scanner.document.integrity import seal
 from scanner.model import ScanResult
 from scanner.options import OutputOptions
 from scanner.render import Format
 from scanner.render.html import render_html
 from scanner.render.json import schema
-from scanner.report.document import build_document
-from scanner.report.integrity import seal
 
 pytestmark = pytest.mark.lab
 

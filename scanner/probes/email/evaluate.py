@@ -45,6 +45,15 @@ STS_IDS = (
 )
 OTHER_IDS = ("email.tlsrpt.missing", "email.tlsrpt.invalid", "email.bimi.present")
 ALL_IDS = (*SPF_IDS, *DMARC_IDS, *DKIM_IDS, *STS_IDS, *OTHER_IDS)
+# What each gate leaves unjudged, named rather than sliced by position: the checks
+# that need a record (after "missing"), and those that need a valid one.
+SPF_NEEDS_RECORD = tuple(c for c in SPF_IDS if c != "email.spf.missing")
+DMARC_NEEDS_RECORD = tuple(c for c in DMARC_IDS if c != "email.dmarc.missing")
+DMARC_NEEDS_VALID = tuple(c for c in DMARC_NEEDS_RECORD if c != "email.dmarc.invalid")
+DKIM_NEEDS_KEY = tuple(c for c in DKIM_IDS if c != "email.dkim.not_found")
+STS_NEEDS_RECORD = tuple(c for c in STS_IDS if c != "email.mta_sts.missing")
+STS_NEEDS_POLICY = tuple(c for c in STS_NEEDS_RECORD if c != "email.mta_sts.invalid")
+TLSRPT_IDS = ("email.tlsrpt.missing", "email.tlsrpt.invalid")
 
 _CONCLUSIVE = ("ok", "nodata", "nxdomain")
 
@@ -86,7 +95,7 @@ def evaluate_spf(obs: SpfObservation) -> list[Finding]:
             d,
             f"{d} publishes no SPF record: anyone can send mail claiming to come from it and pass SPF-less receivers' checks.",
         )
-        return [missing, *(_inapplicable(c, d, "no SPF record") for c in SPF_IDS[1:])]
+        return [missing, *(_inapplicable(c, d, "no SPF record") for c in SPF_NEEDS_RECORD)]
     out = [
         _f(
             "email.spf.missing",
@@ -222,7 +231,7 @@ def evaluate_dmarc(obs: DmarcObservation) -> list[Finding]:
             f"No DMARC policy applies to {d}: receivers have no instruction for mail that fails SPF and DKIM alignment.",
             **context,
         )
-        return [missing, *(_inapplicable(c, d, "no DMARC record") for c in DMARC_IDS[1:])]
+        return [missing, *(_inapplicable(c, d, "no DMARC record") for c in DMARC_NEEDS_RECORD)]
     out = [
         _f(
             "email.dmarc.missing",
@@ -242,7 +251,7 @@ def evaluate_dmarc(obs: DmarcObservation) -> list[Finding]:
                 records=list(obs.records),
             )
         )
-        return out + [_inapplicable(c, d, "the DMARC record is invalid") for c in DMARC_IDS[2:]]
+        return out + [_inapplicable(c, d, "the DMARC record is invalid") for c in DMARC_NEEDS_VALID]
     record = dmarc.parse(obs.records[0])
     if not record.valid:
         out.append(
@@ -255,7 +264,7 @@ def evaluate_dmarc(obs: DmarcObservation) -> list[Finding]:
                 errors=list(record.errors),
             )
         )
-        return out + [_inapplicable(c, d, "the DMARC record is invalid") for c in DMARC_IDS[2:]]
+        return out + [_inapplicable(c, d, "the DMARC record is invalid") for c in DMARC_NEEDS_VALID]
     out.append(
         _f(
             "email.dmarc.invalid",
@@ -390,7 +399,7 @@ def evaluate_dkim(obs: DkimObservation) -> list[Finding]:
             f"No DKIM key found for {d} among {len(obs.selectors)} common selectors. The provider may use another selector: ask for it (--dkim-selector).",
             selectors=len(obs.selectors),
         )
-        return [missing, *(_inapplicable(c, d, "no DKIM key found") for c in DKIM_IDS[1:])]
+        return [missing, *(_inapplicable(c, d, "no DKIM key found") for c in DKIM_NEEDS_KEY)]
     names = [sel for sel, _ in keys]
     out = [
         _f(
@@ -483,7 +492,7 @@ def evaluate_mta_sts(obs: MtaStsObservation) -> list[Finding]:
             d,
             f"{d} publishes no MTA-STS policy: senders cannot insist on TLS, so a network attacker can strip STARTTLS.",
         )
-        return [missing, *(_inapplicable(c, d, "no MTA-STS record") for c in STS_IDS[1:])]
+        return [missing, *(_inapplicable(c, d, "no MTA-STS record") for c in STS_NEEDS_RECORD)]
     out = [_f("email.mta_sts.missing", Status.PASS, d, f"{d} publishes an MTA-STS record.")]
     problems: list[str] = []
     if len(obs.records) > 1:
@@ -522,7 +531,7 @@ def evaluate_mta_sts(obs: MtaStsObservation) -> list[Finding]:
             )
         )
     if policy is None or policy.mode is None:
-        return out + [_inapplicable(c, d, "no usable policy") for c in STS_IDS[2:]]
+        return out + [_inapplicable(c, d, "no usable policy") for c in STS_NEEDS_POLICY]
     if policy.mode == "enforce":
         out.append(
             _f("email.mta_sts.testing", Status.PASS, d, f"The MTA-STS policy of {d} is enforced.")
@@ -571,9 +580,7 @@ def evaluate_record(obs: RecordObservation) -> list[Finding]:
     d = obs.domain
     if obs.record_kind == "tlsrpt":
         if not obs.outcome.startswith(_CONCLUSIVE):
-            return [
-                _na(c, d, f"the {obs.name} lookup failed ({obs.outcome})") for c in OTHER_IDS[:2]
-            ]
+            return [_na(c, d, f"the {obs.name} lookup failed ({obs.outcome})") for c in TLSRPT_IDS]
         records = [t for t in obs.texts if reporting.is_tlsrpt(t)]
         if not records:
             return [

@@ -116,7 +116,12 @@ class ServicesProbe(Probe):
         return out
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
-        return [f for o in observations if isinstance(o, ServicesObservation) for f in judge(o)]
+        return [
+            f
+            for o in observations
+            if isinstance(o, ServicesObservation)
+            for f in evaluate_address(o)
+        ]
 
 
 def _port_evidence(p: PortResult) -> dict[str, Any]:
@@ -129,7 +134,7 @@ def _port_evidence(p: PortResult) -> dict[str, Any]:
     }
 
 
-def judge(obs: ServicesObservation) -> list[Finding]:
+def evaluate_address(obs: ServicesObservation) -> list[Finding]:
     a = obs.address
     if obs.outcome != "scanned":
         return [

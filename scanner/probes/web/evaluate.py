@@ -321,11 +321,11 @@ def _sectxt_invalid(obs: WebObservation) -> Finding:
     )
 
 
-Check = Callable[["WebObservation"], Finding]
+CheckFunction = Callable[["WebObservation"], Finding]
 # Each check: its ID, what it needs (plain HTTP, the HTTPS front page, or the
 # security.txt answer), and its function. One finding per check and host on every
 # path: when what a check needs is missing, it is "not assessed" with the reason.
-CHECKS: tuple[tuple[str, str, Check], ...] = (
+CHECKS: tuple[tuple[str, str, CheckFunction], ...] = (
     ("web.https_redirect.missing", "http", _redirect),
     ("web.header.csp_missing", "https", _csp_missing),
     ("web.header.csp_unsafe", "https", _csp_unsafe),
@@ -352,7 +352,7 @@ def _missing(obs: WebObservation, needs: str) -> str | None:
     return None
 
 
-def judge(obs: WebObservation) -> list[Finding]:
+def evaluate_host(obs: WebObservation) -> list[Finding]:
     out = []
     for check_id, needs, check in CHECKS:
         reason = _missing(obs, needs)

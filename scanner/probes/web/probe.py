@@ -12,7 +12,7 @@ from scanner.net.http import HttpResponse
 from scanner.net.urls import BadLocation, HttpUrl, resolve_location
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
-from scanner.probes.web.evaluate import IDS, judge
+from scanner.probes.web.evaluate import IDS, evaluate_host
 from scanner.probes.web.html import external_scripts
 from scanner.scoring.profile import Profile
 
@@ -64,7 +64,7 @@ class WebProbe(Probe):
             return list(pool.map(lambda h: _observe(h, context), hosts))
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
-        return [f for o in observations if isinstance(o, WebObservation) for f in judge(o)]
+        return [f for o in observations if isinstance(o, WebObservation) for f in evaluate_host(o)]
 
 
 def _follow(host: str, address: str, context: ProbeContext) -> tuple[Hop, ...]:

@@ -17,7 +17,7 @@ from scanner.net.resolver import Resolver
 from scanner.probes.context import build_context
 from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.probes.services.classify import category, eol_table, outdated, version_tuple
-from scanner.probes.services.probe import ServicesObservation, ServicesProbe, judge
+from scanner.probes.services.probe import ServicesObservation, ServicesProbe, evaluate_address
 from scanner.scoring.profile import Profile, ProfileError, parse_profile
 
 # --- nothing a user or DNS supplies reaches nmap's command line --------------------
@@ -113,9 +113,11 @@ def _port(port: int, service: str, product: str = "", version: str = "") -> Port
 
 
 def test_verdicts_for_a_clean_and_a_dirty_host() -> None:
-    clean = {f.check_id: f.status for f in judge(_obs(_port(80, "http"), _port(443, "https")))}
+    clean = {
+        f.check_id: f.status for f in evaluate_address(_obs(_port(80, "http"), _port(443, "https")))
+    }
     assert set(clean.values()) <= {Status.PASS, Status.INFO}
-    dirty = judge(
+    dirty = evaluate_address(
         _obs(
             _port(23, "telnet"),
             _port(3306, "mysql", "MySQL", "5.5.62"),
@@ -131,7 +133,9 @@ def test_verdicts_for_a_clean_and_a_dirty_host() -> None:
 
 
 def test_without_nmap_every_check_says_how_to_install_it() -> None:
-    findings = judge(_obs(outcome="error", reason="nmap not installed (apt-get install nmap)"))
+    findings = evaluate_address(
+        _obs(outcome="error", reason="nmap not installed (apt-get install nmap)")
+    )
     assert {f.status for f in findings} == {Status.NOT_ASSESSED}
     assert all("apt-get install nmap" in f.detail for f in findings)
 
@@ -245,5 +249,5 @@ def test_a_host_timeout_is_not_assessed_never_a_clean_host() -> None:
             conn.close()
     assert "127.0.10.98" in report.incomplete and "host timeout" in report.incomplete["127.0.10.98"]
     assert report.ports == ()
-    findings = judge(_obs(outcome="error", reason=report.incomplete["127.0.10.98"]))
+    findings = evaluate_address(_obs(outcome="error", reason=report.incomplete["127.0.10.98"]))
     assert {f.status for f in findings} == {Status.NOT_ASSESSED}

@@ -25,7 +25,7 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.net.urls import BadLocation, HttpUrl, parse_http_url, resolve_location
 from scanner.probes.base import ProbeContext
-from scanner.probes.web.evaluate import judge
+from scanner.probes.web.evaluate import evaluate_host
 from scanner.probes.web.probe import WebObservation, _follow
 from scanner.scoring.profile import Profile
 
@@ -211,7 +211,7 @@ def test_a_malformed_location_fails_the_redirect_and_leaves_the_other_checks(
         headers=(("Set-Cookie", "id=1"),), scripts=(), security_txt_url="", security_txt_status=404,
         security_txt_type="text/html", security_txt=None, security_txt_error="",
     )  # fmt: skip
-    verdicts = {f.check_id: f for f in judge(observation)}
+    verdicts = {f.check_id: f for f in evaluate_host(observation)}
     redirect = verdicts["web.https_redirect.missing"]
     assert redirect.status == "fail" and "not a valid http(s) URL" in redirect.detail
     # The real weaknesses around it are still reported (they vanished before).

@@ -20,7 +20,7 @@ from scanner.net.resolver import Resolver
 from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
 from scanner.probes.discovery import DnsDiscoveryProbe
-from scanner.probes.web.evaluate import judge
+from scanner.probes.web.evaluate import evaluate_host
 from scanner.probes.web.probe import Hop, WebObservation, WebProbe, _follow
 from scanner.scoring.profile import Profile
 
@@ -41,7 +41,7 @@ def obs(
 
 
 def verdicts(o: WebObservation) -> dict[str, Status]:
-    return {f.check_id: f.status for f in judge(o)}
+    return {f.check_id: f.status for f in evaluate_host(o)}
 
 
 GOOD = {
@@ -86,7 +86,7 @@ def test_x_frame_options_alone_protects_and_cookies_are_read() -> None:
         ("Set-Cookie", "a=1; Secure; HttpOnly; SameSite=Lax"),
         ("Set-Cookie", "b=2; Path=/"),
     ]
-    found = judge(obs(headers))
+    found = evaluate_host(obs(headers))
     by_id = {f.check_id: f for f in found}
     assert by_id["web.header.clickjacking"].status is P
     assert (

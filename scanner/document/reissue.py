@@ -8,11 +8,8 @@ from typing import Any
 
 import jsonschema
 
-from scanner.errors import InputError
-from scanner.inputs import InputFileError, read_input, read_input_text
-from scanner.render.json import schema
-from scanner.report.document import with_sections
-from scanner.report.integrity import (
+from scanner.document.build import with_sections
+from scanner.document.integrity import (
     Check,
     check_html,
     check_json,
@@ -21,6 +18,9 @@ from scanner.report.integrity import (
     load_public_key,
     seal,
 )
+from scanner.errors import InputError
+from scanner.inputs import InputFileError, read_input, read_input_text
+from scanner.render.json import schema
 
 
 class SavedScanError(InputError):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scanner.report.integrity import (
+from scanner.document.integrity import (
     IntegrityError,
     check_html,
     check_json,

@@ -10,10 +10,10 @@ from typing import Any
 from scanner.audit.portfolio import Waiver
 from scanner.audit.waivers import annotate
 from scanner.checks import PITFALL_TITLES, catalogue
+from scanner.document.inventory import inventory
+from scanner.document.questions import failing_checks, questions, top_risks
 from scanner.history.diff import diff
 from scanner.model import SCHEMA_VERSION, ScanResult
-from scanner.report.inventory import inventory
-from scanner.report.questions import failing_checks, questions, top_risks
 
 
 def base_document(result: ScanResult) -> dict[str, Any]:

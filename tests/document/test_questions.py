@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.document.questions import DEADLINE_DAYS, failing_checks, questions, top_risks
 from scanner.model import Severity
-from scanner.report.questions import DEADLINE_DAYS, failing_checks, questions, top_risks
 
 CHECKS = {
     "service.database_exposed": {

@@ -90,6 +90,13 @@ def test_an_installed_plugin_is_listed_and_a_broken_one_reported(
     assert proc.returncode == 0, proc.stderr
     assert "hello  v1  [plugin from vetscan-hello] (after dns-discovery)" in proc.stdout
     assert "broken plugin broken = vetscan_hello:DoesNotExist" in proc.stdout
+    # The plugin's own profile table, with its default, beside the built-in ones.
+    shown = _vetscan(["profiles", "show", "default"], plugin_site, tmp_path)
+    assert json.loads(shown.stdout)["hello"] == {"limit": 2}, shown.stderr
+    bad = tmp_path / "p.toml"
+    bad.write_text('name = "p"\nfail_threshold = "high"\n[hello]\nlimit = 5000\n')
+    refused = _vetscan(["profiles", "validate", str(bad)], plugin_site, tmp_path)
+    assert refused.returncode == 2 and "key 'hello.limit' must be a whole number" in refused.stderr
 
 
 @pytest.mark.slow

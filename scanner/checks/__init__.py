@@ -10,17 +10,14 @@ like built-in ones.
 
 from __future__ import annotations
 
-import importlib.util
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from importlib.metadata import entry_points
 from typing import Any
 
 from scanner.errors import VetscanError
 from scanner.model import Finding, Severity, Status
+from scanner.probe_data import probe_files
 
 PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
 
@@ -58,7 +55,7 @@ FRAGMENT = "checks.toml"
 def catalogue() -> dict[str, Check]:
     checks: dict[str, Check] = {}
     origin: dict[str, str] = {}
-    for source, text in _fragments():
+    for source, text in probe_files(FRAGMENT):
         for check_id, check in parse_catalogue(text, source).items():
             if check_id in checks:
                 raise CatalogueError(
@@ -66,37 +63,6 @@ def catalogue() -> dict[str, Check]:
                 )
             checks[check_id], origin[check_id] = check, source
     return checks
-
-
-def _fragments() -> Iterator[tuple[str, str]]:
-    """(where, TOML text) of every probe's checks: built-in probes, then plugins."""
-    probes = resources.files("scanner.probes")
-    for entry in sorted(probes.iterdir(), key=lambda e: e.name):
-        fragment = entry.joinpath(FRAGMENT)
-        if entry.is_dir() and fragment.is_file():
-            yield f"scanner/probes/{entry.name}/{FRAGMENT}", fragment.read_text("utf-8")
-    seen = set()
-    for ep in entry_points(group="vetscan.probes"):
-        package = _package_of(ep.module)
-        if package is None or package in seen:
-            continue
-        seen.add(package)
-        try:
-            fragment = resources.files(package).joinpath(FRAGMENT)
-            if fragment.is_file():
-                yield f"{package}/{FRAGMENT}", fragment.read_text("utf-8")
-        except (ImportError, OSError):
-            continue  # a broken plugin is reported by the registry, not here
-
-
-def _package_of(module: str) -> str | None:
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    if spec is None:
-        return None
-    return module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
 
 
 def parse_catalogue(text: str, source: str = "catalogue") -> dict[str, Check]:

@@ -22,11 +22,7 @@ from scanner.checks import PITFALLS
 from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.model import Severity
-
-DEFAULT_PORTS = (
-    21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 1433, 1521, 2049, 2375, 2376,
-    3306, 3389, 5432, 5900, 5984, 6379, 8080, 8443, 9200, 11211, 27017,
-)  # fmt: skip
+from scanner.scoring.settings import SettingError, resolve, schemas
 
 
 class ProfileError(InputError):
@@ -57,14 +53,37 @@ class Profile:
     disabled_checks: frozenset[str] = frozenset()
     disabled_probes: frozenset[str] = frozenset()
     pitfall_weights: Mapping[str, float] = field(default_factory=dict)
-    dkim_selectors: tuple[str, ...] = ()
-    ports: tuple[int, ...] = DEFAULT_PORTS
-    max_rate: int = 200
-    host_timeout: float = 30.0
+    # The probes' own tables ([services], [dkim], a plugin's), with their defaults:
+    # each probe ships its settings.toml (scanner.scoring.settings).
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     extends: str | None = None
 
     def weight(self, pitfall: str) -> float:
         return self.pitfall_weights.get(pitfall, 1.0)
+
+    def setting(self, table: str, key: str) -> Any:
+        """A probe setting, falling back to the probe's default."""
+        if table in self.settings and key in self.settings[table]:
+            return self.settings[table][key]
+        return schemas()[table][key].default
+
+    @property
+    def dkim_selectors(self) -> tuple[str, ...]:
+        selectors: tuple[str, ...] = self.setting("dkim", "selectors")
+        return selectors
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        ports: tuple[int, ...] = self.setting("services", "ports")
+        return ports
+
+    @property
+    def max_rate(self) -> int:
+        return int(self.setting("services", "max_rate"))
+
+    @property
+    def host_timeout(self) -> float:
+        return float(self.setting("services", "host_timeout"))
 
 
 _THRESHOLD_KEYS = {f.name for f in fields(Thresholds)}
@@ -82,18 +101,10 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "checks": (dict, "a table"),
     "probes": (dict, "a table"),
     "pitfalls": (dict, "a table of pitfall = weight"),
-    "dkim": (dict, "a table"),
-    "services": (dict, "a table"),
 }
 _TABLES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "checks": {"disabled": (list, "a list of check IDs")},
     "probes": {"disabled": (list, "a list of probe names")},
-    "dkim": {"selectors": (list, "a list of selectors")},
-    "services": {
-        "ports": (list, "a list of TCP ports"),
-        "max_rate": (int, "packets per second"),
-        "host_timeout": ((int, float), "seconds"),
-    },
 }
 
 
@@ -196,7 +207,12 @@ def _type_ok(value: Any, expected: type | tuple[type, ...]) -> bool:
 
 
 def _check_keys(data: dict[str, Any], source: str) -> None:
+    probe_tables = schemas()
     for key, value in data.items():
+        if key in probe_tables:
+            if not isinstance(value, dict):
+                raise ProfileError(f"{source}: key {key!r} must be a table")
+            continue  # checked against the probe's settings.toml when the profile is built
         if key not in _TOP:
             raise ProfileError(f"{source}: unknown key {key!r}")
         expected, what = _TOP[key]
@@ -251,22 +267,10 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         if pitfall not in PITFALLS:
             raise ProfileError(f"{source}: key 'pitfalls.{pitfall}': unknown pitfall")
         weights[pitfall] = _number(weight, source, f"pitfalls.{pitfall}", 0.0, 100.0, True)
-    selectors = data.get("dkim", {}).get("selectors", [])
-    if not all(
-        isinstance(s, str) and s.replace("-", "").replace("_", "").replace(".", "").isalnum()
-        for s in selectors
-    ):
-        raise ProfileError(f"{source}: key 'dkim.selectors' must be a list of selector names")
-    services = data.get("services", {})
-    ports = services.get("ports", list(DEFAULT_PORTS))
-    if not all(_type_ok(p, int) and 1 <= p <= 65535 for p in ports) or not ports:
-        raise ProfileError(f"{source}: key 'services.ports' must be TCP ports 1-65535")
-    max_rate = services.get("max_rate", 200)
-    if not 1 <= max_rate <= 10000:
-        raise ProfileError(f"{source}: key 'services.max_rate' must be 1 to 10000")
-    host_timeout = _number(
-        services.get("host_timeout", 30), source, "services.host_timeout", 0, 3600
-    )
+    try:
+        settings = resolve(data, source)
+    except SettingError as exc:
+        raise ProfileError(str(exc)) from None
     return Profile(
         name=data["name"],
         description=data.get("description", ""),
@@ -280,10 +284,7 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         disabled_checks=frozenset(disabled),
         disabled_probes=frozenset(probes),
         pitfall_weights=weights,
-        dkim_selectors=tuple(selectors),
-        ports=tuple(sorted(set(ports))),
-        max_rate=int(max_rate),
-        host_timeout=host_timeout,
+        settings=settings,
         extends=data.get("extends"),
     )
 
@@ -327,10 +328,11 @@ def describe(profile: Profile) -> dict[str, Any]:
         "checks": {"disabled": sorted(profile.disabled_checks)},
         "probes": {"disabled": sorted(profile.disabled_probes)},
         "pitfalls": {p: profile.weight(p) for p in PITFALLS},
-        "dkim": {"selectors": list(profile.dkim_selectors)},
-        "services": {
-            "ports": list(profile.ports),
-            "max_rate": profile.max_rate,
-            "host_timeout": profile.host_timeout,
+        **{
+            table: {
+                key: list(v) if isinstance(v := profile.setting(table, key), tuple) else v
+                for key in settings
+            }
+            for table, settings in sorted(schemas().items())
         },
     }

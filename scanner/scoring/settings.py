@@ -1,0 +1,131 @@
+"""Profile settings that belong to probes: each probe folder may ship a settings.toml
+naming its profile table and the keys in it (kind, range, default, help). Profiles
+are validated against them here, so a probe (a plugin's too) brings its own settings
+and an unknown key is still an error naming the file and the key."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from scanner.errors import VetscanError
+from scanner.probe_data import probe_files
+
+SETTINGS_FILE = "settings.toml"
+KINDS = ("ports", "integer", "seconds", "names")
+_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
+
+
+class SettingsSchemaError(VetscanError):
+    """A probe's settings.toml that cannot be used."""
+
+
+class SettingError(ValueError):
+    """A profile value that does not fit its setting; the message says what fits."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    table: str
+    key: str
+    kind: str
+    default: Any
+    help: str = ""
+    low: float | None = None
+    high: float | None = None
+
+    def check(self, value: Any) -> Any:
+        """The value in its canonical form, or SettingError."""
+        if self.kind == "ports":
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(_integer(p) and 1 <= p <= 65535 for p in value)
+            ):
+                raise SettingError("must be a list of TCP ports 1-65535")
+            return tuple(sorted(set(value)))
+        if self.kind == "integer":
+            if not _integer(value) or not self._in_range(value, closed_low=True):
+                raise SettingError(f"must be a whole number from {self.low:g} to {self.high:g}")
+            return int(value)
+        if self.kind == "seconds":
+            number = float(value) if _number(value) else math.nan
+            if not (math.isfinite(number) and self._in_range(number, closed_low=False)):
+                raise SettingError(
+                    f"must be a finite number of seconds in ({self.low:g}, {self.high:g}]"
+                )
+            return number
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and _NAME.fullmatch(v) for v in value
+        ):
+            raise SettingError("must be a list of names (letters, digits, - _ and dots)")
+        return tuple(value)
+
+    def _in_range(self, value: float, closed_low: bool) -> bool:
+        low_ok = self.low is None or (value >= self.low if closed_low else value > self.low)
+        return low_ok and (self.high is None or value <= self.high)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@cache
+def schemas() -> dict[str, dict[str, Setting]]:
+    """Settings by profile table and key, from every probe's settings.toml."""
+    tables: dict[str, dict[str, Setting]] = {}
+    for source, text in probe_files(SETTINGS_FILE):
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsSchemaError(f"{source}: {exc}") from None
+        table = data.get("table")
+        if not isinstance(table, str) or not table or table in tables:
+            raise SettingsSchemaError(f"{source}: 'table' must name a table no other probe uses")
+        settings = {}
+        for key, entry in data.get("setting", {}).items():
+            if entry.get("kind") not in KINDS:
+                raise SettingsSchemaError(f"{source}: setting {key}: kind must be one of {KINDS}")
+            setting = Setting(
+                table, key, entry["kind"], None, entry.get("help", ""),
+                entry.get("min"), entry.get("max"),
+            )  # fmt: skip
+            try:
+                settings[key] = Setting(
+                    **{**setting.__dict__, "default": setting.check(entry["default"])}
+                )
+            except (KeyError, SettingError) as exc:
+                raise SettingsSchemaError(f"{source}: setting {key}: default {exc}") from None
+        tables[table] = settings
+    return tables
+
+
+def resolve(data: Mapping[str, Any], source: str) -> dict[str, dict[str, Any]]:
+    """Every probe table of a profile, with defaults for what the profile leaves out.
+    Raises SettingError naming the file and the key."""
+    out: dict[str, dict[str, Any]] = {}
+    for table, settings in schemas().items():
+        given = data.get(table, {})
+        for key in given:
+            if key not in settings:
+                raise SettingError(f"{source}: unknown key '{table}.{key}'")
+        values = {}
+        for key, setting in settings.items():
+            if key in given:
+                try:
+                    values[key] = setting.check(given[key])
+                except SettingError as exc:
+                    raise SettingError(f"{source}: key '{table}.{key}' {exc}") from None
+            else:
+                values[key] = setting.default
+        out[table] = values
+    return out

@@ -5,11 +5,11 @@ so. The full disk is a small tmpfs (mounting needs root, as CI has)."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.mounts import tmpfs
 
 from scanner.cli import main
 from scanner.lab import manager
@@ -19,17 +19,8 @@ from scanner.output import replace_atomic, write_set
 
 @pytest.fixture()
 def full_disk(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "full"
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(folder)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "full", "48k") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def test_a_set_that_does_not_fit_leaves_no_file(full_disk: Path) -> None:

@@ -8,17 +8,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.recording import network_events, recorders
 
 from scanner.cli import main
 from scanner.lab import hostile, keytrap, manager
@@ -252,60 +249,6 @@ def test_a_hostile_audit_exits_within_its_bounds(lab: Path, tmp_path: Path) -> N
 # --- without --allow-private -------------------------------------------------------
 
 
-@contextmanager
-def _recorders(ports: tuple[int, ...]) -> Iterator[list[tuple[int, str]]]:
-    """Listeners on 127.0.0.1 that note every connection they get."""
-    seen: list[tuple[int, str]] = []
-    servers = []
-    for port in ports:
-        server = socket.socket()
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind(("127.0.0.1", port))
-        server.listen(8)
-        server.settimeout(0.2)
-        servers.append(server)
-
-    stop = threading.Event()
-
-    def serve(server: socket.socket) -> None:
-        while not stop.is_set():
-            try:
-                conn, peer = server.accept()
-            except (TimeoutError, OSError):
-                continue
-            seen.append((server.getsockname()[1], peer[0]))
-            conn.close()
-
-    threads = [threading.Thread(target=serve, args=(s,), daemon=True) for s in servers]
-    for t in threads:
-        t.start()
-    try:
-        yield seen
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(1)
-        for s in servers:
-            s.close()
-
-
-@contextmanager
-def _connections() -> Iterator[list[Any]]:
-    """Every address this process tries to connect or send to (Python audit events)."""
-    events: list[Any] = []
-    active = [True]
-
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if active[0] and event in ("socket.connect", "socket.sendto"):
-            events.append(args[1] if event == "socket.connect" else args[-1])
-
-    sys.addaudithook(hook)  # audit hooks cannot be removed; this one switches itself off
-    try:
-        yield events
-    finally:
-        active[0] = False
-
-
 @pytest.mark.parametrize(
     ("name", "address"),
     [(f"local.{hostile.DOMAIN}", "127.0.0.1"), (f"ten.{hostile.DOMAIN}", "10.0.0.1")],
@@ -313,13 +256,14 @@ def _connections() -> Iterator[list[Any]]:
 def test_inside_addresses_are_refused_before_any_packet(
     lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, address: str
 ) -> None:
-    with _recorders((80, 443, 25)) as seen, _connections() as targets:
+    with recorders([("127.0.0.1", p) for p in (80, 443, 25)]) as seen, network_events() as events:
         code = main(
             ["scan", name, "--nameserver", hostile.HOSTILE_NAMESERVER, "--out", str(tmp_path)]
         )
     assert code == 2
     assert f"{address} is a" in capsys.readouterr().err
     assert seen == []  # nothing knocked on 127.0.0.1
+    targets = [a for e, a in events if e in ("socket.connect", "socket.sendto")]
     contacted = {t[0] if isinstance(t, tuple) else t for t in targets}
     # The name server was asked (so the hook saw traffic), and nothing else was contacted.
     assert contacted == {hostile.DNS_ADDRESS}, contacted

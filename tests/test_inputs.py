@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.mounts import tmpfs
 
 from scanner.cli import main
 from scanner.history.sqlite import SqliteHistory as History
@@ -220,18 +221,9 @@ def test_reading_a_history_never_creates_one(
 
 @pytest.fixture()
 def read_only_folder(tmp_path: Path) -> Iterator[Path]:
-    """A small tmpfs, remounted read-only by the test (needs root, as CI has)."""
-    folder = tmp_path / "media"
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    """A small tmpfs, remounted read-only by the test."""
+    with tmpfs(tmp_path / "media", "8m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def test_history_on_read_only_media_is_read(

@@ -22,6 +22,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.net.tls_contexts import lenient_client_context
+
 MAX_BODY = 1024 * 1024
 USER_AGENT = "vetscan (provider security posture scan; https://vetscan.invalid)"
 MAX_HEADERS_BYTES = 64 * 1024
@@ -54,17 +56,6 @@ def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
     # With --ca-file only that file is trusted (the lab, an internal CA), as before.
     context = ssl.create_default_context(cafile=str(ca_file) if ca_file else _default_cafile())
     context.check_hostname = True
-    return context
-
-
-def _lenient_context() -> ssl.SSLContext:
-    """Reads headers from a server whose TLS is broken or old: the TLS probe judges
-    that on its own, the headers are still worth reading."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-    context.set_ciphers("ALL:@SECLEVEL=0")
     return context
 
 
@@ -166,7 +157,9 @@ class HttpClient:
                 self._verifying = _verifying_context(self.ca_file)
             return self._verifying
         if self._lenient is None:
-            self._lenient = _lenient_context()
+            # Reads headers from a server whose TLS is broken or old: the TLS probe
+            # judges that on its own, the headers are still worth reading.
+            self._lenient = lenient_client_context()
         return self._lenient
 
     def get(

@@ -11,6 +11,8 @@ import socket
 import ssl
 from dataclasses import dataclass
 
+from scanner.net.tls_contexts import lenient_client_context
+
 MAX_SMTP_REPLY = 64 * 1024
 
 
@@ -22,16 +24,6 @@ class Reachability:
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
-
-
-def _permissive_context() -> ssl.SSLContext:
-    # Only asks "does it speak TLS at all?": accept anything the server offers.
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-    context.set_ciphers("ALL:@SECLEVEL=0")
-    return context
 
 
 def _connect(address: str, port: int, timeout: float) -> socket.socket | Reachability:
@@ -52,7 +44,8 @@ def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reac
     if isinstance(sock, Reachability):
         return sock
     try:
-        with _permissive_context().wrap_socket(
+        # Only asks "does it speak TLS at all?": accept anything the server offers.
+        with lenient_client_context().wrap_socket(
             sock, server_hostname=server_name, do_handshake_on_connect=False
         ) as tls:
             tls.settimeout(timeout)

@@ -7,17 +7,12 @@ audit hooks must show no connection except to the redirector and the name server
 
 from __future__ import annotations
 
-import socket
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.recording import network_events, recorders
 
 from scanner.lab import banners, hostile
 from scanner.net.http import HttpClient
@@ -117,57 +112,6 @@ def test_any_location_is_a_clean_url_or_refused(location: str) -> None:
     assert parse_http_url(text) == url  # what is shown parses back to the same URL
 
 
-@contextmanager
-def _recorders() -> Iterator[list[str]]:
-    seen: list[str] = []
-    servers = []
-    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        server = socket.socket(family)
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind((address, 9998))
-        server.listen(8)
-        server.settimeout(0.1)
-        servers.append(server)
-    stop = threading.Event()
-
-    def serve(server: socket.socket) -> None:
-        while not stop.is_set():
-            try:
-                conn, peer = server.accept()
-            except OSError:
-                continue
-            seen.append(peer[0])
-            conn.close()
-
-    threads = [threading.Thread(target=serve, args=(s,), daemon=True) for s in servers]
-    for thread in threads:
-        thread.start()
-    try:
-        yield seen
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(1)
-        for server in servers:
-            server.close()
-
-
-@contextmanager
-def _connections() -> Iterator[list[Any]]:
-    events: list[Any] = []
-    active = [True]
-
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if active[0] and event in ("socket.connect", "socket.sendto", "socket.getaddrinfo"):
-            events.append((event, args[1] if event == "socket.connect" else args[0]))
-
-    sys.addaudithook(hook)  # cannot be removed; it switches itself off
-    try:
-        yield events
-    finally:
-        active[0] = False
-
-
 @pytest.fixture(scope="module")
 def hostile_context(lab: Path, default_profile: Profile) -> ProbeContext:
     resolver = Resolver(parse_nameserver(hostile.HOSTILE_NAMESERVER), timeout=2.0)
@@ -182,7 +126,8 @@ def test_no_redirect_form_reaches_an_address_the_policy_forbids(
     hostile_context: ProbeContext, form: int
 ) -> None:
     host = f"f{form}.redirect.{hostile.DOMAIN}"
-    with _recorders() as seen, _connections() as events:
+    nine = [("127.0.0.1", 9998), ("::1", 9998)]
+    with recorders(nine) as seen, network_events() as events:
         hops = _follow(host, hostile.REDIRECTOR, hostile_context)
     assert seen == [], seen
     connected = {e[1][0] for e in events if e[0] == "socket.connect"}

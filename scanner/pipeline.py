@@ -5,7 +5,7 @@ package has no import circle)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from scanner.engine import scan as run_engine
 from scanner.errors import ScanIncomplete
 from scanner.history.base import HistoryStore
 from scanner.history.diff import regressions_since
-from scanner.model import ProbeResult, ScanResult, Severity, Target
+from scanner.model import ScanResult, Severity, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.options import OutputOptions, ScanOptions
@@ -201,6 +201,3 @@ def completed(result: ScanResult) -> bool:
 def require_completed(result: ScanResult) -> None:
     if not completed(result):
         raise ScanIncomplete("no probe completed; see the report for the reasons")
-
-
-ProgressObserver = Callable[[str, ProbeResult | None], None]

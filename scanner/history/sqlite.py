@@ -338,8 +338,9 @@ class SqliteHistory:
         return AuditLock(self.path)
 
     def reader(self) -> SqliteHistory:
-        # WAL readers do not block the writer; the opener already checked the file.
-        return SqliteHistory(self.path, verify=False, read_only=self.read_only)
+        # A reader never writes: a read-only connection (WAL readers do not block the
+        # writer), not a writer's open with its identification, mkdir and pragmas.
+        return SqliteHistory(self.path, verify=False, read_only=True)
 
     def prune(self, vendor: str, keep: int) -> int:
         """Deletes all but the newest ``keep`` runs of ``vendor``; returns how many went."""

@@ -17,15 +17,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from support.labscan import lab_context
 
 from scanner.engine import run_probes
-from scanner.lab import manager
 from scanner.lab.providers import EXEMPLARY
 from scanner.model import ProbeResult, ScanResult, Target
-from scanner.net.dnssec import load_anchors
-from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
-from scanner.probes.context import build_context
 from scanner.registry import BUILTIN, load_registry
 from scanner.scoring.profile import Profile
 
@@ -83,14 +80,7 @@ def dead_nameserver() -> Iterator[str]:
 
 def _run(lab: Path, profile: Profile, nameserver: str) -> Sequence[ProbeResult]:
     resolver = Resolver(parse_nameserver(nameserver), timeout=0.5)
-    context = build_context(
-        resolver,
-        AddressPolicy(allow_private=True),
-        profile,
-        manager.ca_file(lab),
-        1.0,
-        load_anchors(manager.trust_anchors(lab)),
-    )
+    context = lab_context(lab, resolver, profile, EXEMPLARY)
     target = Target(EXEMPLARY.name, (EXEMPLARY.domain,))
     return run_probes(
         target, load_registry(plugins=[]).probes, context, disabled=profile.disabled_probes

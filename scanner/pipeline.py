@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,23 +35,16 @@ from scanner.output import (
 )
 from scanner.preflight import preflight
 from scanner.probes.context import build_context
-from scanner.registry import PluginError, Registry, load_registry
+from scanner.registry import PluginError, installed
 from scanner.render import RENDERERS
 from scanner.render.html import render_index
 from scanner.scoring.profile import Profile
 from scanner.scoring.score import score
 
 
-@cache
-def _installed() -> Registry:
-    """The installed probes, loaded once per process (entry points do not change while
-    it runs): a scan and the plugin warnings before it read the same registry."""
-    return load_registry()
-
-
 def plugin_problems() -> tuple[PluginError, ...]:
     """Plugins that failed to load (the scan goes on without them)."""
-    return _installed().errors
+    return installed().errors
 
 
 def scan(
@@ -80,7 +72,7 @@ def scan(
         dict(options.anchors) if options.anchors is not None else None,
         options.dkim_selectors,
     )
-    return run_engine(target, _installed().probes, context, observer, deadline)
+    return run_engine(target, installed().probes, context, observer, deadline)
 
 
 def build_document(

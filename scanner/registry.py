@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from scanner.probes.base import Probe
@@ -43,6 +44,10 @@ class Registry:
     def names(self) -> list[str]:
         return [p.name for p in self.probes]
 
+    def volatile_evidence(self) -> frozenset[str]:
+        """Every probe's run-to-run evidence keys (its report hook for history)."""
+        return frozenset().union(*(p.volatile_evidence for p in self.probes))
+
 
 def load_registry(plugins: Iterable[EntryPoint] | None = None) -> Registry:
     """Built-ins first; a plugin that fails to load or clashes is reported, not fatal."""
@@ -68,3 +73,10 @@ def load_registry(plugins: Iterable[EntryPoint] | None = None) -> Registry:
         dist = ep.dist.name if ep.dist is not None else "unknown package"
         origins[probe.name] = f"plugin from {dist}"
     return Registry(tuple(probes), tuple(errors), origins)
+
+
+@cache
+def installed() -> Registry:
+    """The installed probes, loaded once per process (entry points do not change while
+    it runs): a scan, its document and the plugin warnings read the same registry."""
+    return load_registry()

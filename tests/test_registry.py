@@ -127,6 +127,8 @@ def test_an_installed_plugin_runs_in_a_scan(plugin_site: Path, lab: Path, tmp_pa
     hello = {f["check_id"]: f for f in document["findings"] if f["probe"] == "hello"}
     hosts = [o for o in document["observations"] if o["kind"] == "dns.host_addresses"]
     assert hello["hello.hosts_counted"]["evidence"].get("count") == len(hosts) > 2, hello
+    # Its report hook adds an inventory section beside the built-in ones.
+    assert document["inventory"]["hello"] == [{"hosts counted": len(hosts)}]
     # The plugin's own check is scored and reported like a built-in one: its severity
     # and title come from the plugin's checks.toml, and it is asked about.
     limit = hello["hello.host_limit"]

@@ -14,6 +14,7 @@ from scanner.document.inventory import inventory
 from scanner.document.questions import failing_checks, questions, top_risks
 from scanner.history.diff import diff
 from scanner.model import SCHEMA_VERSION, ScanResult
+from scanner.registry import installed
 
 
 def base_document(result: ScanResult) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
     out["pitfall_titles"] = dict(PITFALL_TITLES)
     out["top_risks"] = top_risks(failing, checks)
     out["questions"] = questions(failing, checks)
-    out["inventory"] = inventory(out["observations"])
+    out["inventory"] = inventory(out["observations"], installed().probes)
     out.setdefault("adjusted_scores", None)
     if previous is not None:
         out["changes"] = diff(previous, out)

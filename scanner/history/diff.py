@@ -11,18 +11,28 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-# Evidence that changes from run to run without anything changing at the provider.
-VOLATILE_EVIDENCE = frozenset({"days_left", "observed_at", "duration_s", "elapsed_s"})
+from scanner.registry import installed
+
+# Evidence that changes from run to run without anything changing at the provider:
+# the run's own timings here, each probe's own keys from its report hook.
+RUN_VOLATILE = frozenset({"observed_at", "duration_s", "elapsed_s"})
 _BAD = ("fail", "warn")
 _UNASSESSED = ("not_assessed", "error")
 
 Doc = Mapping[str, Any]
 
 
+@cache
+def volatile_evidence() -> frozenset[str]:
+    return RUN_VOLATILE | installed().volatile_evidence()
+
+
 def stable_evidence(finding: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in finding.get("evidence", {}).items() if k not in VOLATILE_EVIDENCE}
+    volatile = volatile_evidence()
+    return {k: v for k, v in finding.get("evidence", {}).items() if k not in volatile}
 
 
 def fingerprint(finding: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scanner.model import Finding, Observation, ProbeResult, Target
 from scanner.net.policy import AddressPolicy
@@ -50,6 +50,13 @@ class ProbeOutput:
     findings: Sequence[Finding] = ()
 
 
+def observations_of(
+    observations: Sequence[Mapping[str, Any]], kind: str
+) -> list[Mapping[str, Any]]:
+    """The document's observations of one kind (for report hooks)."""
+    return [o for o in observations if o.get("kind") == kind]
+
+
 class Probe(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
@@ -58,6 +65,10 @@ class Probe(ABC):
     consumes: ClassVar[tuple[str, ...]] = ()
     # Every check ID this probe can emit (each must be in the catalogue).
     checks: ClassVar[tuple[str, ...]] = ()
+    # Report hook: evidence keys of this probe's findings that change from run to run
+    # without anything changing at the provider (a countdown); history compares
+    # findings without them.
+    volatile_evidence: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
@@ -66,6 +77,16 @@ class Probe(ABC):
     @abstractmethod
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
         """Turn observations into findings. Pure: no I/O, no clock beyond what is observed."""
+
+    def inventory(
+        self, observations: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Report hook: the rows this probe adds to the report's inventory, by section.
+
+        Reads the document's observations (JSON, maybe from an older run), so a saved
+        document can be re-rendered without rescanning. Pure.
+        """
+        return {}
 
     def run(self, target: Target, context: ProbeContext) -> ProbeOutput:
         observations = self.gather(target, context)

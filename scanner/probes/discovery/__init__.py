@@ -8,8 +8,9 @@ whole scan sees one consistent picture, filtered through the address policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scanner.checks import finding as _f
 from scanner.concurrency import DaemonPool
@@ -18,6 +19,7 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import DnsAnswer, DnsOutcome, Resolver
 from scanner.net.targets import InvalidTarget, normalize_hostname
 from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.discovery.inventory import host_rows
 from scanner.scoring.profile import Profile
 
 NAME_TYPES = ("A", "AAAA", "MX", "NS", "CNAME")
@@ -86,6 +88,11 @@ class DnsDiscoveryProbe(Probe):
     description = "Finds the provider's web, mail and name-server hosts and their addresses."
     version = "1"
     checks = ("dns.domain.resolves", "dns.mx.unresolvable", "dns.ns.unresolvable")
+
+    def inventory(
+        self, observations: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return {"hosts": host_rows(observations)}
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         resolver = context.resolver

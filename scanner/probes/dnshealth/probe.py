@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scanner.checks import finding as _f
 from scanner.checks import not_assessed
@@ -13,6 +14,7 @@ from scanner.model import Finding, Observation, Status, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import DnsRecords, HostAddresses
 from scanner.probes.dnshealth import caa
+from scanner.probes.dnshealth.inventory import host_set_rows
 from scanner.probes.email.probe import org_domain
 from scanner.scoring.profile import Profile
 
@@ -68,6 +70,14 @@ class DnsHealthProbe(Probe):
     version = "1"
     consumes = ("dns-discovery",)
     checks = IDS
+
+    def inventory(
+        self, observations: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "mx": host_set_rows(observations, "mail"),
+            "ns": host_set_rows(observations, "ns"),
+        }
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         discovery = context.upstream["dns-discovery"]

@@ -3,7 +3,7 @@ addresses over the profile's port list, and what each open port exposes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from scanner.net.portscan import PortResult, PortScanError
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.services.classify import category, eol_table, outdated
+from scanner.probes.services.inventory import service_rows
 from scanner.scoring.profile import Profile
 
 IDS = (
@@ -57,6 +58,11 @@ class ServicesProbe(Probe):
     version = "1"
     consumes = ("dns-discovery",)
     checks = IDS
+
+    def inventory(
+        self, observations: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return {"services": service_rows(observations)}
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         hosts = context.upstream["dns-discovery"].observations_of(HostAddresses)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
@@ -13,6 +14,7 @@ from scanner.net.reachability import Reachability, check_smtp_starttls, check_tl
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
+from scanner.probes.tls.inventory import certificate_rows
 from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
 from scanner.scoring.profile import Profile
 
@@ -29,6 +31,15 @@ class TlsProbe(Probe):
     version = "1"
     consumes = ("dns-discovery",)
     checks = ALL_IDS
+
+    # The days left on a certificate count down daily; crossing a threshold changes
+    # the status, which history does see.
+    volatile_evidence = frozenset({"days_left"})
+
+    def inventory(
+        self, observations: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return {"certificates": certificate_rows(observations)}
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         if context.tls is None:

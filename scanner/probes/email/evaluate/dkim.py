@@ -1,0 +1,130 @@
+"""DKIM verdicts for one domain, over the keys found at the selectors tried (RFC 6376)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from scanner.checks import finding as _f
+from scanner.model import Finding, Severity, Status
+from scanner.probes.email import dkim
+from scanner.probes.email.evaluate.table import Check, Skip, absent, inapplicable, run, unanswered
+from scanner.probes.email.observations import DkimObservation
+
+
+def _looked_up(obs: DkimObservation) -> Skip | None:
+    if not obs.found and obs.failed and len(obs.failed) == len(obs.selectors):
+        return unanswered("every selector lookup failed")
+    return None
+
+
+def _has_key(obs: DkimObservation) -> Skip | None:
+    return None if obs.found else absent("no DKIM key found")
+
+
+def _keys(obs: DkimObservation) -> list[tuple[str, dkim.DkimKey]]:
+    return [(sel, dkim.parse(text)) for sel, text in obs.found]
+
+
+def _live(obs: DkimObservation) -> list[tuple[str, dkim.DkimKey]]:
+    return [(sel, k) for sel, k in _keys(obs) if not k.revoked]
+
+
+def _not_found(obs: DkimObservation) -> Finding:
+    d = obs.domain
+    if not obs.found:
+        return _f(
+            "email.dkim.not_found",
+            Status.WARN,
+            d,
+            f"No DKIM key found for {d} among {len(obs.selectors)} common selectors. The provider may use another selector: ask for it (--dkim-selector).",
+            selectors=len(obs.selectors),
+        )
+    names = [sel for sel, _ in obs.found]
+    return _f(
+        "email.dkim.not_found",
+        Status.PASS,
+        d,
+        f"DKIM keys found for {d}: selector(s) {', '.join(names)}.",
+        selectors=names,
+    )
+
+
+def _weak_key(obs: DkimObservation) -> Finding:
+    d, live = obs.domain, _live(obs)
+    weak = [
+        (sel, k.key_bits)
+        for sel, k in live
+        if k.key_type == "rsa" and k.key_bits is not None and k.key_bits < 2048
+    ]
+    broken = [(sel, "; ".join(k.errors)) for sel, k in live if k.errors]
+    if weak:
+        smallest = min(bits for _, bits in weak if bits is not None)
+        finding = _f(
+            "email.dkim.weak_key",
+            Status.FAIL,
+            d,
+            f"DKIM key(s) of {d} are too short: {', '.join(f'{s} ({b} bits)' for s, b in weak)}.",
+            keys=[{"selector": s, "bits": b} for s, b in weak],
+        )
+        # Under 1024 bits a key can be factored; 1024-2047 is below today's minimum.
+        return (
+            finding if smallest < 1024 else dataclasses.replace(finding, severity=Severity.MEDIUM)
+        )
+    if broken:
+        return _f(
+            "email.dkim.weak_key",
+            Status.FAIL,
+            d,
+            f"DKIM key(s) of {d} cannot be used: {', '.join(f'{s}: {e}' for s, e in broken)}.",
+            keys=[s for s, _ in broken],
+        )
+    if live:
+        return _f(
+            "email.dkim.weak_key",
+            Status.PASS,
+            d,
+            f"Every DKIM key of {d} is at least 2048 bits (or Ed25519).",
+        )
+    return inapplicable("email.dkim.weak_key", d, "every key found is revoked")
+
+
+def _testing(obs: DkimObservation) -> Finding:
+    d = obs.domain
+    testing = [sel for sel, k in _live(obs) if k.testing]
+    if testing:
+        return _f(
+            "email.dkim.testing",
+            Status.FAIL,
+            d,
+            f"DKIM key(s) of {d} are in testing mode (t=y): {', '.join(testing)}; receivers treat failures as if unsigned.",
+            selectors=testing,
+        )
+    return _f("email.dkim.testing", Status.PASS, d, f"No DKIM key of {d} is in testing mode.")
+
+
+def _revoked(obs: DkimObservation) -> Finding:
+    d = obs.domain
+    revoked = [sel for sel, k in _keys(obs) if k.revoked]
+    if revoked:
+        return _f(
+            "email.dkim.revoked",
+            Status.FAIL,
+            d,
+            f"DKIM selector(s) of {d} publish a revoked (empty) key: {', '.join(revoked)}."
+            + (" No usable key remains." if not _live(obs) else ""),
+            selectors=revoked,
+        )
+    return _f("email.dkim.revoked", Status.PASS, d, f"No DKIM key of {d} is revoked.")
+
+
+_KEY = (_looked_up, _has_key)
+CHECKS: tuple[Check[DkimObservation], ...] = (
+    Check("email.dkim.not_found", (_looked_up,), _not_found),
+    Check("email.dkim.weak_key", _KEY, _weak_key),
+    Check("email.dkim.testing", _KEY, _testing),
+    Check("email.dkim.revoked", _KEY, _revoked),
+)
+
+
+def evaluate_dkim(obs: DkimObservation) -> list[Finding]:
+    return run(obs.domain, obs, CHECKS)

@@ -1,0 +1,67 @@
+"""The shape every email evaluation shares: a table of check functions, each behind
+the gates it needs.
+
+A gate says why a check cannot be judged: the lookup failed ("not assessed", with
+the reason) or its subject is absent ("info: not applicable": no SPF record, so no
+'all' to judge). Every declared check yields exactly one finding on every path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from scanner.checks import finding, not_assessed
+from scanner.model import Finding, Observation, Status
+
+Obs = TypeVar("Obs", bound=Observation)
+
+# Lookup outcomes that answer the question (a name without the record is an answer).
+CONCLUSIVE = ("ok", "nodata", "nxdomain")
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+    # True: the lookup did not answer (not assessed); False: nothing to judge (info).
+    unanswered: bool
+
+
+def unanswered(reason: str) -> Skip:
+    return Skip(reason, unanswered=True)
+
+
+def absent(reason: str) -> Skip:
+    return Skip(reason, unanswered=False)
+
+
+Gate = Callable[[Obs], Skip | None]
+
+
+@dataclass(frozen=True)
+class Check(Generic[Obs]):
+    check_id: str
+    gates: tuple[Gate[Obs], ...]
+    judge: Callable[[Obs], Finding]
+
+
+def inapplicable(check_id: str, domain: str, why: str) -> Finding:
+    return finding(check_id, Status.INFO, domain, f"Not applicable to {domain}: {why}.")
+
+
+def run(domain: str, obs: Obs, table: Sequence[Check[Obs]]) -> list[Finding]:
+    out = []
+    for check in table:
+        skip = next((s for gate in check.gates if (s := gate(obs)) is not None), None)
+        if skip is None:
+            out.append(check.judge(obs))
+        elif skip.unanswered:
+            out.append(not_assessed(check.check_id, domain, skip.reason))
+        else:
+            out.append(inapplicable(check.check_id, domain, skip.reason))
+    return out
+
+
+def ids(table: Sequence[Check[Obs]]) -> tuple[str, ...]:
+    return tuple(c.check_id for c in table)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from scanner.net.outcome import answered
 from scanner.registry import installed
 
 # Evidence that changes from run to run without anything changing at the provider:
@@ -128,7 +129,7 @@ def _records(doc: Doc) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for o in doc.get("observations", []):
         kind = o.get("kind")
-        if kind == "dns.records" and o.get("outcome") in ("ok", "nxdomain", "nodata"):
+        if kind == "dns.records" and answered(o.get("outcome", "")):
             out[f"{o['name']} {o['rdtype']}"] = sorted(o.get("records", []))
         elif kind in ("email.spf", "email.dmarc"):
             out[f"{o['domain']} {kind.split('.')[1].upper()}"] = sorted(o.get("records", []))

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scanner.checks import finding as _f
+from scanner.checks import finding
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
+from scanner.net.outcome import answered
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.dnshealth import tlsa
@@ -71,9 +72,9 @@ def _observe(
 
 def _judge(obs: DaneObservation) -> list[Finding]:
     mx = obs.mx
-    if obs.outcome not in ("ok", "nodata", "nxdomain"):
+    if not answered(obs.outcome):
         return [
-            _f(
+            finding(
                 c,
                 Status.NOT_ASSESSED,
                 mx,
@@ -83,7 +84,7 @@ def _judge(obs: DaneObservation) -> list[Finding]:
         ]
     if obs.zone_status == "indeterminate":
         return [
-            _f(
+            finding(
                 c,
                 Status.NOT_ASSESSED,
                 mx,
@@ -94,14 +95,14 @@ def _judge(obs: DaneObservation) -> list[Finding]:
     if obs.zone_status != "secure":
         why = f"its zone is {obs.zone_status} ({obs.zone_reason}), and DANE needs DNSSEC"
         return [
-            _f(
+            finding(
                 "mail.dane.missing",
                 Status.FAIL,
                 mx,
                 f"{mx} cannot use DANE: {why}.",
                 zone=obs.zone_status,
             ),
-            _f(
+            finding(
                 "mail.dane.invalid",
                 Status.INFO,
                 mx,
@@ -111,15 +112,17 @@ def _judge(obs: DaneObservation) -> list[Finding]:
         ]
     if not obs.records:
         return [
-            _f(
+            finding(
                 "mail.dane.missing",
                 Status.FAIL,
                 mx,
                 f"{mx} publishes no TLSA record (_25._tcp.{mx}) although its zone is signed: senders cannot authenticate it.",
             ),
-            _f("mail.dane.invalid", Status.INFO, mx, f"Not applicable: {mx} has no TLSA record."),
+            finding(
+                "mail.dane.invalid", Status.INFO, mx, f"Not applicable: {mx} has no TLSA record."
+            ),
         ]
-    present = _f(
+    present = finding(
         "mail.dane.missing",
         Status.PASS,
         mx,
@@ -131,7 +134,7 @@ def _judge(obs: DaneObservation) -> list[Finding]:
     if not obs.chains:
         return [
             present,
-            _f(
+            finding(
                 "mail.dane.invalid",
                 Status.NOT_ASSESSED,
                 mx,
@@ -145,7 +148,7 @@ def _judge(obs: DaneObservation) -> list[Finding]:
         problems = [e for p in parsed for e in p.errors]
         return [
             present,
-            _f(
+            finding(
                 "mail.dane.invalid",
                 Status.FAIL,
                 mx,
@@ -157,7 +160,7 @@ def _judge(obs: DaneObservation) -> list[Finding]:
         ]
     return [
         present,
-        _f(
+        finding(
             "mail.dane.invalid",
             Status.PASS,
             mx,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.checks import finding as _f
+from scanner.checks import finding
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.policy import AddressPolicy
@@ -216,18 +216,20 @@ def _domain_resolves(domain: str, hosts: dict[str, HostAddresses]) -> Finding:
     found = {h.host: [*h.addresses, *(a for a, _ in h.refused)] for h in pair if h.resolved}
     if found:
         names = ", ".join(sorted(found))
-        return _f(check, Status.PASS, domain, f"{names} resolve to an address.", addresses=found)
+        return finding(
+            check, Status.PASS, domain, f"{names} resolve to an address.", addresses=found
+        )
     inconclusive = [h for h in pair if not DnsOutcome(h.outcome).conclusive]
     if inconclusive or not pair:
         reason = inconclusive[0].reason if inconclusive else "no lookup result"
-        return _f(
+        return finding(
             check,
             Status.NOT_ASSESSED,
             domain,
             f"Could not resolve {domain}: {reason}.",
             reason=reason,
         )
-    return _f(
+    return finding(
         check,
         Status.WARN,
         domain,
@@ -248,7 +250,7 @@ def _host_checks(
     if answer is None or not DnsOutcome(answer.outcome).conclusive:
         reason = answer.reason if answer else "no lookup result"
         return [
-            _f(
+            finding(
                 check_id,
                 Status.NOT_ASSESSED,
                 domain,
@@ -260,7 +262,7 @@ def _host_checks(
     role_hosts = [hosts[name] for name in wanted if name in hosts]
     if not role_hosts:
         return [
-            _f(
+            finding(
                 check_id,
                 Status.INFO,
                 domain,
@@ -272,7 +274,7 @@ def _host_checks(
     for h in sorted(role_hosts, key=lambda h: h.host):
         if h.resolved:
             findings.append(
-                _f(
+                finding(
                     check_id,
                     Status.PASS,
                     h.host,
@@ -283,7 +285,7 @@ def _host_checks(
             )
         elif DnsOutcome(h.outcome).conclusive:
             findings.append(
-                _f(
+                finding(
                     check_id,
                     Status.FAIL,
                     h.host,
@@ -294,7 +296,7 @@ def _host_checks(
             )
         else:
             findings.append(
-                _f(
+                finding(
                     check_id,
                     Status.NOT_ASSESSED,
                     h.host,

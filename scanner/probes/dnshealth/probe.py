@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.checks import finding as _f
-from scanner.checks import not_assessed
+from scanner.checks import finding, not_assessed
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
+from scanner.net.outcome import answered, no_record
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import DnsRecords, HostAddresses
 from scanner.probes.dnshealth import caa
@@ -201,12 +201,12 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
     out += _redundancy(domain, sets)
     out += _ipv6(domain, sets)
     cnames = [o for o in observations if isinstance(o, CnameObservation)]
-    dangling = [c for c in cnames if c.target_outcome in ("nxdomain", "nodata")]
+    dangling = [c for c in cnames if no_record(c.target_outcome)]
     # A loop, SERVFAIL or timeout at the end of a chain tells nothing about dangling:
     # not assessed for that name, never a pass.
-    unknown = [c for c in cnames if c.target_outcome not in ("ok", "nxdomain", "nodata")]
+    unknown = [c for c in cnames if not answered(c.target_outcome)]
     out += [
-        _f(
+        finding(
             "dns.cname.dangling",
             Status.FAIL,
             c.name,
@@ -216,7 +216,7 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
         for c in dangling
     ]
     out += [
-        _f(
+        finding(
             "dns.cname.dangling",
             Status.NOT_ASSESSED,
             c.name,
@@ -229,7 +229,7 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
     ]
     if cnames and not dangling and not unknown:
         out.append(
-            _f(
+            finding(
                 "dns.cname.dangling",
                 Status.PASS,
                 domain,
@@ -239,7 +239,7 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
         )
     elif not cnames:
         out.append(
-            _f(
+            finding(
                 "dns.cname.dangling",
                 Status.INFO,
                 domain,
@@ -260,14 +260,14 @@ def _judge_dnssec(obs: DnssecObservation) -> list[Finding]:
     }
     if obs.status == "secure":
         return [
-            _f(
+            finding(
                 "dns.dnssec.unsigned",
                 Status.PASS,
                 zone,
                 f"The zone {zone} is signed and validates.",
                 **evidence,
             ),
-            _f(
+            finding(
                 "dns.dnssec.invalid",
                 Status.PASS,
                 zone,
@@ -277,8 +277,10 @@ def _judge_dnssec(obs: DnssecObservation) -> list[Finding]:
         ]
     if obs.status == "bogus":
         return [
-            _f("dns.dnssec.unsigned", Status.PASS, zone, f"The zone {zone} is signed.", **evidence),
-            _f(
+            finding(
+                "dns.dnssec.unsigned", Status.PASS, zone, f"The zone {zone} is signed.", **evidence
+            ),
+            finding(
                 "dns.dnssec.invalid",
                 Status.FAIL,
                 zone,
@@ -288,14 +290,14 @@ def _judge_dnssec(obs: DnssecObservation) -> list[Finding]:
         ]
     if obs.status in ("unsigned", "insecure"):
         return [
-            _f(
+            finding(
                 "dns.dnssec.unsigned",
                 Status.FAIL,
                 zone,
                 f"The zone {zone} is not protected by DNSSEC ({obs.reason}): its answers can be forged.",
                 **evidence,
             ),
-            _f(
+            finding(
                 "dns.dnssec.invalid",
                 Status.INFO,
                 zone,
@@ -304,7 +306,7 @@ def _judge_dnssec(obs: DnssecObservation) -> list[Finding]:
             ),
         ]
     return [
-        _f(
+        finding(
             c,
             Status.NOT_ASSESSED,
             zone,
@@ -322,17 +324,17 @@ def _judge_caa(obs: CaaObservation) -> list[Finding]:
         return [not_assessed(c, d, reason) for c in ("dns.caa.missing", "dns.caa.invalid")]
     if not obs.records:
         return [
-            _f(
+            finding(
                 "dns.caa.missing",
                 Status.FAIL,
                 d,
                 f"No CAA record applies to {d} (looked at {', '.join(obs.queried)}): any CA may issue certificates for it.",
             ),
-            _f("dns.caa.invalid", Status.INFO, d, "Not applicable: no CAA record."),
+            finding("dns.caa.invalid", Status.INFO, d, "Not applicable: no CAA record."),
         ]
     parsed = [caa.parse(r) for r in obs.records]
     errors = [e for p in parsed for e in p.errors]
-    found = _f(
+    found = finding(
         "dns.caa.missing",
         Status.PASS,
         d,
@@ -342,7 +344,7 @@ def _judge_caa(obs: CaaObservation) -> list[Finding]:
     if errors:
         return [
             found,
-            _f(
+            finding(
                 "dns.caa.invalid",
                 Status.FAIL,
                 d,
@@ -352,7 +354,7 @@ def _judge_caa(obs: CaaObservation) -> list[Finding]:
         ]
     return [
         found,
-        _f(
+        finding(
             "dns.caa.invalid", Status.PASS, d, f"The CAA records at {obs.found_at} are well formed."
         ),
     ]
@@ -369,7 +371,7 @@ def _redundancy(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
     ns = sets.get("ns")
     if ns is None or not ns.hosts:
         out.append(
-            _f(
+            finding(
                 "dns.ns.redundancy",
                 Status.NOT_ASSESSED,
                 domain,
@@ -386,7 +388,7 @@ def _redundancy(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
         }
         if len(working) < 2:
             out.append(
-                _f(
+                finding(
                     "dns.ns.redundancy",
                     Status.FAIL,
                     domain,
@@ -396,7 +398,7 @@ def _redundancy(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
             )
         elif len(networks) < 2:
             out.append(
-                _f(
+                finding(
                     "dns.ns.redundancy",
                     Status.FAIL,
                     domain,
@@ -406,7 +408,7 @@ def _redundancy(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
             )
         else:
             out.append(
-                _f(
+                finding(
                     "dns.ns.redundancy",
                     Status.PASS,
                     domain,
@@ -416,7 +418,7 @@ def _redundancy(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
             )
     mx = sets.get("mail")
     if mx is None or not mx.hosts:
-        out.append(_f("dns.mx.redundancy", Status.INFO, domain, f"{domain} has no MX host."))
+        out.append(finding("dns.mx.redundancy", Status.INFO, domain, f"{domain} has no MX host."))
     else:
         working_mx = [h for h, a, _ in mx.hosts if a]
         status = Status.PASS if len(working_mx) >= 2 else Status.INFO
@@ -425,7 +427,7 @@ def _redundancy(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
             if status is Status.PASS
             else ": a single mail server means queued or bounced mail while it is down."
         )
-        out.append(_f("dns.mx.redundancy", status, domain, text, mx=working_mx))
+        out.append(finding("dns.mx.redundancy", status, domain, text, mx=working_mx))
     return out
 
 
@@ -439,7 +441,7 @@ def _ipv6(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
             lacking.append(role)
     if lacking:
         return [
-            _f(
+            finding(
                 "dns.ipv6.missing",
                 Status.FAIL,
                 domain,
@@ -448,7 +450,7 @@ def _ipv6(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
             )
         ]
     return [
-        _f(
+        finding(
             "dns.ipv6.missing",
             Status.PASS,
             domain,

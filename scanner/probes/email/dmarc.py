@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scanner.net.outcome import answered
 from scanner.probes.email.tags import parse_tags
 
 _POLICIES = ("none", "quarantine", "reject")
@@ -132,7 +133,7 @@ def discover(domain: str, fetch: Fetch) -> Discovery:
     for name in walk_names(domain):
         queried.append(name)
         outcome, texts = fetch(f"_dmarc.{name}")
-        if outcome not in ("ok", "nxdomain", "nodata"):
+        if not answered(outcome):
             return Discovery(domain, None, (), tuple(queried), f"_dmarc.{name}: {outcome}")
         records = tuple(t for t in texts if is_dmarc(t))
         if records:

@@ -14,6 +14,7 @@ from publicsuffixlist import PublicSuffixList
 
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
+from scanner.net.outcome import answered
 from scanner.net.resolver import Resolver
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import DnsRecords, HostAddresses, mx_hosts
@@ -105,7 +106,7 @@ def _spf(domain: str, txt: TxtCache, resolver: Resolver) -> SpfObservation:
         answer = resolver.query(name, rdtype)
         return str(answer.outcome) if answer.outcome.conclusive else f"{answer.outcome}"
 
-    if not outcome.startswith(("ok", "nodata", "nxdomain")):
+    if not answered(outcome):
         return SpfObservation(domain, outcome, records, 0, 0, (), (outcome,), None, False)
     result = spf.evaluate(domain, txt, exists)
     uses_ptr = _any_ptr(result.tree)
@@ -148,7 +149,7 @@ def _dmarc(domain: str, txt: TxtCache) -> DmarcObservation:
             outcome, texts = txt(f"{found.found_at}._report._dmarc.{dest}")
             if any(dmarc.is_dmarc(t) for t in texts):
                 authorizations.append((dest, "authorized"))
-            elif outcome.startswith(("ok", "nodata", "nxdomain")):
+            elif answered(outcome):
                 authorizations.append((dest, "unauthorized"))
             else:
                 authorizations.append((dest, f"inconclusive: {outcome}"))
@@ -170,11 +171,7 @@ def _dkim(domain: str, txt: TxtCache, extra: Sequence[str]) -> DkimObservation:
     with DaemonPool(8, name="dkim") as pool:
         answers = list(pool.map(lambda s: (s, txt(f"{s}._domainkey.{domain}")), selectors))
     found = tuple((s, text) for s, (_, texts) in answers for text in texts if "p=" in text)
-    failed = tuple(
-        f"{s}: {outcome}"
-        for s, (outcome, _) in answers
-        if not outcome.startswith(("ok", "nodata", "nxdomain"))
-    )
+    failed = tuple(f"{s}: {outcome}" for s, (outcome, _) in answers if not answered(outcome))
     return DkimObservation(domain, selectors, found, failed)
 
 

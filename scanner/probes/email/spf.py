@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from scanner.net.outcome import answered, no_record
+
 LOOKUP_LIMIT = 10  # RFC 7208 section 4.6.4
 VOID_LIMIT = 2
 MAX_DEPTH = 20  # beyond any legitimate policy; stops runaway chains early
@@ -238,7 +240,7 @@ def evaluate(domain: str, fetch: Fetch, exists: Exists) -> SpfResult:
         node.outcome = outcome
         spf_texts = [t for t in texts if is_spf(t)]
         node.records_found = len(spf_texts)
-        if outcome not in ("ok", "nodata", "nxdomain"):
+        if not answered(outcome):
             inconclusive.append(f"TXT lookup for {name} failed ({outcome})")
             return node
         if len(spf_texts) > 1:
@@ -279,9 +281,7 @@ def evaluate(domain: str, fetch: Fetch, exists: Exists) -> SpfResult:
                     continue
                 child = walk(target, (*path, name))
                 node.children.append(child)
-                if child.outcome in ("nxdomain", "nodata") or (
-                    child.outcome == "ok" and child.records_found == 0
-                ):
+                if no_record(child.outcome) or (child.outcome == "ok" and child.records_found == 0):
                     counter["void"] += 1
             elif term.name in ("a", "mx", "exists"):
                 rdtype = {"a": "A", "mx": "MX", "exists": "A"}[term.name]

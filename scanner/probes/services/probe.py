@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.checks import finding as _f
+from scanner.checks import finding
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.portscan import PortResult, PortScanError
 from scanner.probes.base import Probe, ProbeContext
@@ -144,7 +144,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
     a = obs.address
     if obs.outcome != "scanned":
         return [
-            _f(
+            finding(
                 c,
                 Status.NOT_ASSESSED,
                 a,
@@ -160,7 +160,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
         for p in hits:
             name = " ".join(x for x in (p.product, p.version) if x) or p.service
             out.append(
-                _f(
+                finding(
                     check_id,
                     Status.FAIL,
                     f"{a}:{p.port}",
@@ -169,7 +169,9 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
                 )
             )
         if not hits:
-            out.append(_f(check_id, Status.PASS, a, f"No {label} found open on {a} ({hosts})."))
+            out.append(
+                finding(check_id, Status.PASS, a, f"No {label} found open on {a} ({hosts}).")
+            )
     table = eol_table()
     versioned = [p for p in obs.ports if p.product and p.version]
     old = [
@@ -177,7 +179,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
     ]
     for p, rule in old:
         out.append(
-            _f(
+            finding(
                 "service.outdated_version",
                 Status.FAIL,
                 f"{a}:{p.port}",
@@ -190,7 +192,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
     if not old:
         if versioned:
             out.append(
-                _f(
+                finding(
                     "service.outdated_version",
                     Status.PASS,
                     a,
@@ -201,7 +203,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
             )
         else:
             out.append(
-                _f(
+                finding(
                     "service.outdated_version",
                     Status.INFO,
                     a,
@@ -213,7 +215,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
     if unexpected:
         ports = ", ".join(f"{p.port}/{p.service or 'unknown'}" for p in unexpected)
         out.append(
-            _f(
+            finding(
                 "service.unexpected_open",
                 Status.FAIL,
                 a,
@@ -224,7 +226,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
         )
     else:
         out.append(
-            _f(
+            finding(
                 "service.unexpected_open",
                 Status.PASS,
                 a,

@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 
 import sectxt
 
-from scanner.checks import finding as _f
-from scanner.checks import not_assessed
+from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Status
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ def _redirect(obs: WebObservation) -> Finding:
     first = obs.http_hops[0] if obs.http_hops else None
     if first is None or first.status is None:
         reason = first.error if first else "no HTTP request made"
-        return _f(
+        return finding(
             check,
             Status.NOT_ASSESSED,
             h,
@@ -45,7 +44,7 @@ def _redirect(obs: WebObservation) -> Finding:
     final = obs.http_hops[-1]
     if final.invalid:
         # A browser cannot follow it either: visitors stay on (or fail at) plain HTTP.
-        return _f(
+        return finding(
             check,
             Status.FAIL,
             h,
@@ -54,16 +53,18 @@ def _redirect(obs: WebObservation) -> Finding:
             location=obs.http_hops[-2].location if len(obs.http_hops) > 1 else "",
         )
     if first.location.lower().startswith("https://"):
-        return _f(check, Status.PASS, h, f"http://{h}/ redirects straight to HTTPS.", chain=chain)
+        return finding(
+            check, Status.PASS, h, f"http://{h}/ redirects straight to HTTPS.", chain=chain
+        )
     if final.url.startswith("https://") and final.status is not None and final.status < 400:
-        return _f(
+        return finding(
             check,
             Status.WARN,
             h,
             f"http://{h}/ reaches HTTPS only after an HTTP redirect: the first hop can be intercepted.",
             chain=chain,
         )
-    return _f(
+    return finding(
         check,
         Status.FAIL,
         h,
@@ -75,10 +76,10 @@ def _redirect(obs: WebObservation) -> Finding:
 def _csp_missing(obs: WebObservation) -> Finding:
     h, csp = obs.host, _header(obs, "content-security-policy")
     if csp is None:
-        return _f(
+        return finding(
             "web.header.csp_missing", Status.FAIL, h, f"{h} sends no Content-Security-Policy."
         )
-    return _f(
+    return finding(
         "web.header.csp_missing", Status.PASS, h, f"{h} sends a Content-Security-Policy.", csp=csp
     )
 
@@ -86,14 +87,14 @@ def _csp_missing(obs: WebObservation) -> Finding:
 def _csp_unsafe(obs: WebObservation) -> Finding:
     h, csp = obs.host, _header(obs, "content-security-policy")
     if csp is None:
-        return _f("web.header.csp_unsafe", Status.INFO, h, "Not applicable: no CSP.")
+        return finding("web.header.csp_unsafe", Status.INFO, h, "Not applicable: no CSP.")
     unsafe = [t for t in ("'unsafe-inline'", "'unsafe-eval'") if t in csp.lower()]
     for directive in csp.split(";"):
         parts = directive.split()
         wide = [p for p in parts[1:] if p in ("*", "http:", "https:", "data:")]
         if parts and parts[0].lower() in ("default-src", "script-src", "object-src") and wide:
             unsafe.append(f"{parts[0]} allows {' '.join(wide)}")
-    return _f(
+    return finding(
         "web.header.csp_unsafe",
         Status.FAIL if unsafe else Status.PASS,
         h,
@@ -106,7 +107,7 @@ def _csp_unsafe(obs: WebObservation) -> Finding:
 def _xcto(obs: WebObservation) -> Finding:
     h = obs.host
     xcto = (_header(obs, "x-content-type-options") or "").strip().lower()
-    return _f(
+    return finding(
         "web.header.xcto_missing",
         Status.PASS if xcto == "nosniff" else Status.FAIL,
         h,
@@ -124,7 +125,7 @@ def _clickjacking(obs: WebObservation) -> Finding:
     xfo = (_header(obs, "x-frame-options") or "").strip().upper()
     ancestors = csp is not None and "frame-ancestors" in csp.lower()
     framed = xfo in ("DENY", "SAMEORIGIN") or ancestors
-    return _f(
+    return finding(
         "web.header.clickjacking",
         Status.PASS if framed else Status.FAIL,
         h,
@@ -140,7 +141,7 @@ def _clickjacking(obs: WebObservation) -> Finding:
 def _referrer(obs: WebObservation) -> Finding:
     h, referrer = obs.host, _header(obs, "referrer-policy")
     weak = referrer is None or referrer.strip().lower() in _WEAK_REFERRER
-    return _f(
+    return finding(
         "web.header.referrer_policy_missing",
         Status.FAIL if weak else Status.PASS,
         h,
@@ -156,7 +157,7 @@ def _referrer(obs: WebObservation) -> Finding:
 
 def _permissions(obs: WebObservation) -> Finding:
     h, permissions = obs.host, _header(obs, "permissions-policy")
-    return _f(
+    return finding(
         "web.header.permissions_policy_missing",
         Status.PASS if permissions else Status.FAIL,
         h,
@@ -175,16 +176,18 @@ def _cookies(obs: WebObservation) -> Finding:
         if missing:
             weak_cookies.append(f"{cookie.split('=')[0].strip()} (no {', '.join(missing)})")
     if not cookies:
-        return _f("web.cookie.insecure", Status.INFO, h, f"{h} sets no cookie on its front page.")
+        return finding(
+            "web.cookie.insecure", Status.INFO, h, f"{h} sets no cookie on its front page."
+        )
     if weak_cookies:
-        return _f(
+        return finding(
             "web.cookie.insecure",
             Status.FAIL,
             h,
             f"Cookies of {h} lack protection: {'; '.join(weak_cookies)}.",
             cookies=weak_cookies,
         )
-    return _f(
+    return finding(
         "web.cookie.insecure",
         Status.PASS,
         h,
@@ -199,7 +202,7 @@ def _version_disclosure(obs: WebObservation) -> Finding:
         for name in ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version")
         if (value := _header(obs, name)) and _VERSION.search(value)
     ]
-    return _f(
+    return finding(
         "web.header.version_disclosure",
         Status.FAIL if disclosed else Status.PASS,
         h,
@@ -218,13 +221,13 @@ def _cors(obs: WebObservation) -> Finding:
     h = obs.host
     origin = (_header(obs, "access-control-allow-origin") or "").strip()
     if origin == "*":
-        return _f(
+        return finding(
             "web.header.cors_universal",
             Status.FAIL,
             h,
             f"{h} lets every origin read its pages (Access-Control-Allow-Origin: *).",
         )
-    return _f(
+    return finding(
         "web.header.cors_universal",
         Status.PASS,
         h,
@@ -245,7 +248,7 @@ def _sri(obs: WebObservation) -> Finding:
             + ("; " if plain and unchecked else "")
             + (f"without integrity=: {', '.join(unchecked)}" if unchecked else "")
         )
-        return _f(
+        return finding(
             "web.sri.missing",
             Status.FAIL,
             h,
@@ -253,13 +256,13 @@ def _sri(obs: WebObservation) -> Finding:
             scripts=[s for s, _ in foreign],
         )
     if foreign:
-        return _f(
+        return finding(
             "web.sri.missing",
             Status.PASS,
             h,
             f"Every script {h} loads from another origin carries an integrity hash.",
         )
-    return _f(
+    return finding(
         "web.sri.missing", Status.INFO, h, f"{h}'s front page loads no script from another origin."
     )
 
@@ -268,24 +271,24 @@ def _sectxt_missing(obs: WebObservation) -> Finding:
     h = obs.host
     if obs.security_txt_too_large:
         # Something answers at the path, but nobody can read an endless file.
-        return _f(
+        return finding(
             "web.security_txt.missing", Status.PASS, h, f"{h} answers at {obs.security_txt_url}."
         )
     if obs.security_txt_status != 200 or obs.security_txt is None:
-        return _f(
+        return finding(
             "web.security_txt.missing",
             Status.FAIL,
             h,
             f"{h} publishes no security.txt ({obs.security_txt_url} answered "
             f"{obs.security_txt_status}): researchers have no published way to report a vulnerability.",
         )
-    return _f("web.security_txt.missing", Status.PASS, h, f"{h} publishes a security.txt.")
+    return finding("web.security_txt.missing", Status.PASS, h, f"{h} publishes a security.txt.")
 
 
 def _sectxt_invalid(obs: WebObservation) -> Finding:
     h = obs.host
     if obs.security_txt_too_large:
-        return _f(
+        return finding(
             "web.security_txt.invalid",
             Status.FAIL,
             h,
@@ -294,7 +297,9 @@ def _sectxt_invalid(obs: WebObservation) -> Finding:
             problems=["larger than the body limit"],
         )
     if obs.security_txt_status != 200 or obs.security_txt is None:
-        return _f("web.security_txt.invalid", Status.INFO, h, "Not applicable: no security.txt.")
+        return finding(
+            "web.security_txt.invalid", Status.INFO, h, "Not applicable: no security.txt."
+        )
     parser = sectxt.Parser(obs.security_txt.encode("utf-8"), urls=obs.security_txt_url)
     errors = [e["code"] for e in parser.errors]
     problems = [e["message"] for e in parser.errors]
@@ -305,14 +310,14 @@ def _sectxt_invalid(obs: WebObservation) -> Finding:
         errors.append("invalid_cert")
         problems.append("not served over valid HTTPS (the certificate does not validate)")
     if errors:
-        return _f(
+        return finding(
             "web.security_txt.invalid",
             Status.FAIL,
             h,
             f"The security.txt of {h} is invalid: {'; '.join(problems)}.",
             errors=errors,
         )
-    return _f(
+    return finding(
         "web.security_txt.invalid",
         Status.PASS,
         h,

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from scanner.checks import finding as _f
+from scanner.checks import finding
 from scanner.model import Finding, Severity, Status
 from scanner.probes.email import dkim
-from scanner.probes.email.evaluate.table import Check, Skip, absent, inapplicable, run, unanswered
+from scanner.probes.email.evaluate.table import (
+    GatedCheck,
+    Skip,
+    absent,
+    inapplicable,
+    run,
+    unanswered,
+)
 from scanner.probes.email.observations import DkimObservation
 
 
@@ -32,7 +39,7 @@ def _live(obs: DkimObservation) -> list[tuple[str, dkim.DkimKey]]:
 def _not_found(obs: DkimObservation) -> Finding:
     d = obs.domain
     if not obs.found:
-        return _f(
+        return finding(
             "email.dkim.not_found",
             Status.WARN,
             d,
@@ -40,7 +47,7 @@ def _not_found(obs: DkimObservation) -> Finding:
             selectors=len(obs.selectors),
         )
     names = [sel for sel, _ in obs.found]
-    return _f(
+    return finding(
         "email.dkim.not_found",
         Status.PASS,
         d,
@@ -59,7 +66,7 @@ def _weak_key(obs: DkimObservation) -> Finding:
     broken = [(sel, "; ".join(k.errors)) for sel, k in live if k.errors]
     if weak:
         smallest = min(bits for _, bits in weak if bits is not None)
-        finding = _f(
+        failed = finding(
             "email.dkim.weak_key",
             Status.FAIL,
             d,
@@ -67,11 +74,9 @@ def _weak_key(obs: DkimObservation) -> Finding:
             keys=[{"selector": s, "bits": b} for s, b in weak],
         )
         # Under 1024 bits a key can be factored; 1024-2047 is below today's minimum.
-        return (
-            finding if smallest < 1024 else dataclasses.replace(finding, severity=Severity.MEDIUM)
-        )
+        return failed if smallest < 1024 else dataclasses.replace(failed, severity=Severity.MEDIUM)
     if broken:
-        return _f(
+        return finding(
             "email.dkim.weak_key",
             Status.FAIL,
             d,
@@ -79,7 +84,7 @@ def _weak_key(obs: DkimObservation) -> Finding:
             keys=[s for s, _ in broken],
         )
     if live:
-        return _f(
+        return finding(
             "email.dkim.weak_key",
             Status.PASS,
             d,
@@ -92,21 +97,21 @@ def _testing(obs: DkimObservation) -> Finding:
     d = obs.domain
     testing = [sel for sel, k in _live(obs) if k.testing]
     if testing:
-        return _f(
+        return finding(
             "email.dkim.testing",
             Status.FAIL,
             d,
             f"DKIM key(s) of {d} are in testing mode (t=y): {', '.join(testing)}; receivers treat failures as if unsigned.",
             selectors=testing,
         )
-    return _f("email.dkim.testing", Status.PASS, d, f"No DKIM key of {d} is in testing mode.")
+    return finding("email.dkim.testing", Status.PASS, d, f"No DKIM key of {d} is in testing mode.")
 
 
 def _revoked(obs: DkimObservation) -> Finding:
     d = obs.domain
     revoked = [sel for sel, k in _keys(obs) if k.revoked]
     if revoked:
-        return _f(
+        return finding(
             "email.dkim.revoked",
             Status.FAIL,
             d,
@@ -114,15 +119,15 @@ def _revoked(obs: DkimObservation) -> Finding:
             + (" No usable key remains." if not _live(obs) else ""),
             selectors=revoked,
         )
-    return _f("email.dkim.revoked", Status.PASS, d, f"No DKIM key of {d} is revoked.")
+    return finding("email.dkim.revoked", Status.PASS, d, f"No DKIM key of {d} is revoked.")
 
 
 _KEY = (_looked_up, _has_key)
-CHECKS: tuple[Check[DkimObservation], ...] = (
-    Check("email.dkim.not_found", (_looked_up,), _not_found),
-    Check("email.dkim.weak_key", _KEY, _weak_key),
-    Check("email.dkim.testing", _KEY, _testing),
-    Check("email.dkim.revoked", _KEY, _revoked),
+CHECKS: tuple[GatedCheck[DkimObservation], ...] = (
+    GatedCheck("email.dkim.not_found", (_looked_up,), _not_found),
+    GatedCheck("email.dkim.weak_key", _KEY, _weak_key),
+    GatedCheck("email.dkim.testing", _KEY, _testing),
+    GatedCheck("email.dkim.revoked", _KEY, _revoked),
 )
 
 

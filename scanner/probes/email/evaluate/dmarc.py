@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.checks import finding as _f
-from scanner.checks import not_assessed
+from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Status
 from scanner.probes.email import dmarc
-from scanner.probes.email.evaluate.table import Check, Skip, absent, inapplicable, run, unanswered
+from scanner.probes.email.evaluate.table import (
+    GatedCheck,
+    Skip,
+    absent,
+    inapplicable,
+    run,
+    unanswered,
+)
 from scanner.probes.email.observations import DmarcObservation
 
 
@@ -42,14 +48,14 @@ def _where(obs: DmarcObservation) -> dict[str, Any]:
 def _missing(obs: DmarcObservation) -> Finding:
     d = obs.domain
     if not obs.records:
-        return _f(
+        return finding(
             "email.dmarc.missing",
             Status.FAIL,
             d,
             f"No DMARC policy applies to {d}: receivers have no instruction for mail that fails SPF and DKIM alignment.",
             **_where(obs),
         )
-    return _f(
+    return finding(
         "email.dmarc.missing",
         Status.PASS,
         d,
@@ -61,7 +67,7 @@ def _missing(obs: DmarcObservation) -> Finding:
 def _invalid(obs: DmarcObservation) -> Finding:
     d = obs.domain
     if len(obs.records) > 1:
-        return _f(
+        return finding(
             "email.dmarc.invalid",
             Status.FAIL,
             d,
@@ -70,7 +76,7 @@ def _invalid(obs: DmarcObservation) -> Finding:
         )
     record = dmarc.parse(obs.records[0])
     if not record.valid:
-        return _f(
+        return finding(
             "email.dmarc.invalid",
             Status.FAIL,
             d,
@@ -78,7 +84,7 @@ def _invalid(obs: DmarcObservation) -> Finding:
             record=record.text,
             errors=list(record.errors),
         )
-    return _f(
+    return finding(
         "email.dmarc.invalid",
         Status.PASS,
         d,
@@ -97,7 +103,7 @@ def _applied(obs: DmarcObservation) -> tuple[str | None, dict[str, Any]]:
 
 def _policy_none(obs: DmarcObservation) -> Finding:
     policy, evidence = _applied(obs)
-    return _f(
+    return finding(
         "email.dmarc.policy_none",
         Status.FAIL if policy == "none" else Status.PASS,
         obs.domain,
@@ -111,7 +117,7 @@ def _policy_quarantine(obs: DmarcObservation) -> Finding:
     d = obs.domain
     policy, evidence = _applied(obs)
     if policy == "quarantine":
-        return _f(
+        return finding(
             "email.dmarc.policy_quarantine",
             Status.FAIL,
             d,
@@ -119,7 +125,7 @@ def _policy_quarantine(obs: DmarcObservation) -> Finding:
             **evidence,
         )
     if policy == "reject":
-        return _f(
+        return finding(
             "email.dmarc.policy_quarantine",
             Status.PASS,
             d,
@@ -135,14 +141,14 @@ def _partial_pct(obs: DmarcObservation) -> Finding:
     partial = [f"pct={record.pct}"] if record.pct < 100 else []
     partial += ["t=y (testing)"] if record.testing else []
     if partial:
-        return _f(
+        return finding(
             "email.dmarc.partial_pct",
             Status.FAIL,
             d,
             f"The DMARC policy of {d} applies only partly: {', '.join(partial)}.",
             tags=partial,
         )
-    return _f(
+    return finding(
         "email.dmarc.partial_pct", Status.PASS, d, f"The DMARC policy of {d} applies to all mail."
     )
 
@@ -151,14 +157,14 @@ def _no_reporting(obs: DmarcObservation) -> Finding:
     d = obs.domain
     record = dmarc.parse(obs.records[0])
     if record.rua:
-        return _f(
+        return finding(
             "email.dmarc.no_reporting",
             Status.PASS,
             d,
             f"{d} asks for aggregate reports.",
             rua=record.rua,
         )
-    return _f(
+    return finding(
         "email.dmarc.no_reporting",
         Status.FAIL,
         d,
@@ -175,7 +181,7 @@ def _external_rua(obs: DmarcObservation) -> Finding:
         if outcome.startswith("inconclusive")
     ]
     if unauthorized:
-        return _f(
+        return finding(
             check,
             Status.FAIL,
             d,
@@ -186,7 +192,7 @@ def _external_rua(obs: DmarcObservation) -> Finding:
         return not_assessed(check, d, f"authorization lookups failed: {', '.join(unknown)}")
     if not obs.rua_authorizations:
         return inapplicable(check, d, "no report destination outside the domain's organization")
-    return _f(
+    return finding(
         check,
         Status.PASS,
         d,
@@ -197,14 +203,14 @@ def _external_rua(obs: DmarcObservation) -> Finding:
 
 _RECORD = (_looked_up, _has_record)
 _VALID = (*_RECORD, _valid)
-CHECKS: tuple[Check[DmarcObservation], ...] = (
-    Check("email.dmarc.missing", (_looked_up,), _missing),
-    Check("email.dmarc.invalid", _RECORD, _invalid),
-    Check("email.dmarc.policy_none", _VALID, _policy_none),
-    Check("email.dmarc.policy_quarantine", _VALID, _policy_quarantine),
-    Check("email.dmarc.partial_pct", _VALID, _partial_pct),
-    Check("email.dmarc.no_reporting", _VALID, _no_reporting),
-    Check("email.dmarc.external_rua_unauthorized", _VALID, _external_rua),
+CHECKS: tuple[GatedCheck[DmarcObservation], ...] = (
+    GatedCheck("email.dmarc.missing", (_looked_up,), _missing),
+    GatedCheck("email.dmarc.invalid", _RECORD, _invalid),
+    GatedCheck("email.dmarc.policy_none", _VALID, _policy_none),
+    GatedCheck("email.dmarc.policy_quarantine", _VALID, _policy_quarantine),
+    GatedCheck("email.dmarc.partial_pct", _VALID, _partial_pct),
+    GatedCheck("email.dmarc.no_reporting", _VALID, _no_reporting),
+    GatedCheck("email.dmarc.external_rua_unauthorized", _VALID, _external_rua),
 )
 
 

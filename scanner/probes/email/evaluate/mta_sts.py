@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from scanner.checks import finding as _f
+from scanner.checks import finding
 from scanner.model import Finding, Status
+from scanner.net.outcome import answered
 from scanner.probes.email import mtasts
 from scanner.probes.email.evaluate.table import (
-    CONCLUSIVE,
-    Check,
+    GatedCheck,
     Skip,
     absent,
     inapplicable,
@@ -18,7 +18,7 @@ from scanner.probes.email.observations import MtaStsObservation
 
 
 def _looked_up(obs: MtaStsObservation) -> Skip | None:
-    if obs.outcome.startswith(CONCLUSIVE):
+    if answered(obs.outcome):
         return None
     return unanswered(f"the _mta-sts lookup failed ({obs.outcome})")
 
@@ -39,13 +39,13 @@ def _usable_policy(obs: MtaStsObservation) -> Skip | None:
 def _missing(obs: MtaStsObservation) -> Finding:
     d = obs.domain
     if not obs.records:
-        return _f(
+        return finding(
             "email.mta_sts.missing",
             Status.FAIL,
             d,
             f"{d} publishes no MTA-STS policy: senders cannot insist on TLS, so a network attacker can strip STARTTLS.",
         )
-    return _f("email.mta_sts.missing", Status.PASS, d, f"{d} publishes an MTA-STS record.")
+    return finding("email.mta_sts.missing", Status.PASS, d, f"{d} publishes an MTA-STS record.")
 
 
 def _problems(obs: MtaStsObservation) -> list[str]:
@@ -68,7 +68,7 @@ def _problems(obs: MtaStsObservation) -> list[str]:
 def _invalid(obs: MtaStsObservation) -> Finding:
     d, problems = obs.domain, _problems(obs)
     if problems:
-        return _f(
+        return finding(
             "email.mta_sts.invalid",
             Status.FAIL,
             d,
@@ -77,7 +77,7 @@ def _invalid(obs: MtaStsObservation) -> Finding:
             problems=problems,
             url=obs.policy_url,
         )
-    return _f(
+    return finding(
         "email.mta_sts.invalid",
         Status.PASS,
         d,
@@ -90,10 +90,10 @@ def _testing(obs: MtaStsObservation) -> Finding:
     d, policy = obs.domain, _policy(obs)
     assert policy is not None  # the gate saw a usable policy
     if policy.mode == "enforce":
-        return _f(
+        return finding(
             "email.mta_sts.testing", Status.PASS, d, f"The MTA-STS policy of {d} is enforced."
         )
-    return _f(
+    return finding(
         "email.mta_sts.testing",
         Status.FAIL,
         d,
@@ -109,7 +109,7 @@ def _mx_mismatch(obs: MtaStsObservation) -> Finding:
         return inapplicable("email.mta_sts.mx_mismatch", d, "the domain has no MX host")
     unmatched = [mx for mx in obs.mx_hosts if not any(mtasts.mx_matches(p, mx) for p in policy.mx)]
     if unmatched:
-        return _f(
+        return finding(
             "email.mta_sts.mx_mismatch",
             Status.FAIL,
             d,
@@ -117,7 +117,7 @@ def _mx_mismatch(obs: MtaStsObservation) -> Finding:
             unmatched=unmatched,
             patterns=list(policy.mx),
         )
-    return _f(
+    return finding(
         "email.mta_sts.mx_mismatch",
         Status.PASS,
         d,
@@ -128,11 +128,11 @@ def _mx_mismatch(obs: MtaStsObservation) -> Finding:
 
 _RECORD = (_looked_up, _has_record)
 _POLICY = (*_RECORD, _usable_policy)
-CHECKS: tuple[Check[MtaStsObservation], ...] = (
-    Check("email.mta_sts.missing", (_looked_up,), _missing),
-    Check("email.mta_sts.invalid", _RECORD, _invalid),
-    Check("email.mta_sts.testing", _POLICY, _testing),
-    Check("email.mta_sts.mx_mismatch", _POLICY, _mx_mismatch),
+CHECKS: tuple[GatedCheck[MtaStsObservation], ...] = (
+    GatedCheck("email.mta_sts.missing", (_looked_up,), _missing),
+    GatedCheck("email.mta_sts.invalid", _RECORD, _invalid),
+    GatedCheck("email.mta_sts.testing", _POLICY, _testing),
+    GatedCheck("email.mta_sts.mx_mismatch", _POLICY, _mx_mismatch),
 )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from scanner.checks import finding as _f
+from scanner.checks import finding
 from scanner.model import Finding, Status
+from scanner.net.outcome import answered
 from scanner.probes.email import reporting
 from scanner.probes.email.evaluate.table import (
-    CONCLUSIVE,
-    Check,
+    GatedCheck,
     Skip,
     absent,
     run,
@@ -17,7 +17,7 @@ from scanner.probes.email.observations import RecordObservation
 
 
 def _looked_up(obs: RecordObservation) -> Skip | None:
-    if obs.outcome.startswith(CONCLUSIVE):
+    if answered(obs.outcome):
         return None
     return unanswered(f"the {obs.name} lookup failed ({obs.outcome})")
 
@@ -33,13 +33,13 @@ def _has_tlsrpt(obs: RecordObservation) -> Skip | None:
 def _tlsrpt_missing(obs: RecordObservation) -> Finding:
     d = obs.domain
     if not _tlsrpt_records(obs):
-        return _f(
+        return finding(
             "email.tlsrpt.missing",
             Status.FAIL,
             d,
             f"{d} publishes no TLS-RPT record (_smtp._tls): delivery failures over TLS go unreported.",
         )
-    return _f("email.tlsrpt.missing", Status.PASS, d, f"{d} publishes a TLS-RPT record.")
+    return finding("email.tlsrpt.missing", Status.PASS, d, f"{d} publishes a TLS-RPT record.")
 
 
 def _tlsrpt_invalid(obs: RecordObservation) -> Finding:
@@ -47,14 +47,14 @@ def _tlsrpt_invalid(obs: RecordObservation) -> Finding:
     parsed = reporting.parse_tlsrpt(records[0])
     errors = list(parsed.errors) + ([f"{len(records)} records"] if len(records) > 1 else [])
     if errors:
-        return _f(
+        return finding(
             "email.tlsrpt.invalid",
             Status.FAIL,
             d,
             f"The TLS-RPT record of {d} is invalid: {'; '.join(errors)}.",
             record=records[0],
         )
-    return _f(
+    return finding(
         "email.tlsrpt.invalid",
         Status.PASS,
         d,
@@ -68,14 +68,14 @@ def _bimi(obs: RecordObservation) -> Finding:
     records = [t for t in obs.texts if reporting.is_bimi(t)]
     if not records:
         # Optional branding, not a weakness: its absence is information only.
-        return _f(
+        return finding(
             "email.bimi.present",
             Status.INFO,
             d,
             f"{d} publishes no BIMI record (optional brand logo in mail clients).",
         )
     bimi = reporting.parse_bimi(records[0])
-    return _f(
+    return finding(
         "email.bimi.present",
         Status.PASS,
         d,
@@ -85,12 +85,12 @@ def _bimi(obs: RecordObservation) -> Finding:
     )
 
 
-TLSRPT_CHECKS: tuple[Check[RecordObservation], ...] = (
-    Check("email.tlsrpt.missing", (_looked_up,), _tlsrpt_missing),
-    Check("email.tlsrpt.invalid", (_looked_up, _has_tlsrpt), _tlsrpt_invalid),
+TLSRPT_CHECKS: tuple[GatedCheck[RecordObservation], ...] = (
+    GatedCheck("email.tlsrpt.missing", (_looked_up,), _tlsrpt_missing),
+    GatedCheck("email.tlsrpt.invalid", (_looked_up, _has_tlsrpt), _tlsrpt_invalid),
 )
-BIMI_CHECKS: tuple[Check[RecordObservation], ...] = (
-    Check("email.bimi.present", (_looked_up,), _bimi),
+BIMI_CHECKS: tuple[GatedCheck[RecordObservation], ...] = (
+    GatedCheck("email.bimi.present", (_looked_up,), _bimi),
 )
 _BY_KIND = {"tlsrpt": TLSRPT_CHECKS, "bimi": BIMI_CHECKS}
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from scanner.checks import finding as _f
-from scanner.checks import not_assessed
+from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Severity, Status
+from scanner.net.outcome import answered
 from scanner.probes.email import spf
 from scanner.probes.email.evaluate.table import (
-    CONCLUSIVE,
-    Check,
+    GatedCheck,
     Skip,
     absent,
     inapplicable,
@@ -21,7 +20,7 @@ from scanner.probes.email.observations import SpfObservation
 
 
 def _looked_up(obs: SpfObservation) -> Skip | None:
-    if obs.outcome.startswith(CONCLUSIVE):
+    if answered(obs.outcome):
         return None
     return unanswered(f"the TXT lookup failed ({obs.outcome})")
 
@@ -33,13 +32,13 @@ def _has_record(obs: SpfObservation) -> Skip | None:
 def _missing(obs: SpfObservation) -> Finding:
     d = obs.domain
     if not obs.records:
-        return _f(
+        return finding(
             "email.spf.missing",
             Status.FAIL,
             d,
             f"{d} publishes no SPF record: anyone can send mail claiming to come from it and pass SPF-less receivers' checks.",
         )
-    return _f(
+    return finding(
         "email.spf.missing", Status.PASS, d, f"{d} publishes an SPF record.", record=obs.records[0]
     )
 
@@ -47,7 +46,7 @@ def _missing(obs: SpfObservation) -> Finding:
 def _invalid(obs: SpfObservation) -> Finding:
     d = obs.domain
     if obs.errors:
-        return _f(
+        return finding(
             "email.spf.invalid",
             Status.FAIL,
             d,
@@ -57,7 +56,7 @@ def _invalid(obs: SpfObservation) -> Finding:
         )
     if obs.inconclusive:
         return not_assessed("email.spf.invalid", d, obs.inconclusive[0])
-    return _f(
+    return finding(
         "email.spf.invalid",
         Status.PASS,
         d,
@@ -68,7 +67,7 @@ def _invalid(obs: SpfObservation) -> Finding:
 def _too_many_lookups(obs: SpfObservation) -> Finding:
     d = obs.domain
     if obs.lookups > spf.LOOKUP_LIMIT or obs.void_lookups > spf.VOID_LIMIT:
-        return _f(
+        return finding(
             "email.spf.too_many_lookups",
             Status.FAIL,
             d,
@@ -78,7 +77,7 @@ def _too_many_lookups(obs: SpfObservation) -> Finding:
         )
     if obs.inconclusive:
         return not_assessed("email.spf.too_many_lookups", d, obs.inconclusive[0])
-    return _f(
+    return finding(
         "email.spf.too_many_lookups",
         Status.PASS,
         d,
@@ -91,7 +90,7 @@ def _too_many_lookups(obs: SpfObservation) -> Finding:
 def _permissive_all(obs: SpfObservation) -> Finding:
     d, qualifier = obs.domain, obs.effective_all
     if qualifier in ("+", "?"):
-        finding = _f(
+        failed = finding(
             "email.spf.permissive_all",
             Status.FAIL,
             d,
@@ -99,8 +98,8 @@ def _permissive_all(obs: SpfObservation) -> Finding:
             all=f"{qualifier}all",
         )
         # '?all' lets unlisted senders through without a verdict: less than '+all'.
-        return finding if qualifier == "+" else dataclasses.replace(finding, severity=Severity.HIGH)
-    return _f(
+        return failed if qualifier == "+" else dataclasses.replace(failed, severity=Severity.HIGH)
+    return finding(
         "email.spf.permissive_all",
         Status.PASS,
         d,
@@ -112,7 +111,7 @@ def _permissive_all(obs: SpfObservation) -> Finding:
 def _softfail_all(obs: SpfObservation) -> Finding:
     d, qualifier = obs.domain, obs.effective_all
     if qualifier == "~":
-        return _f(
+        return finding(
             "email.spf.softfail_all",
             Status.FAIL,
             d,
@@ -120,7 +119,7 @@ def _softfail_all(obs: SpfObservation) -> Finding:
             all="~all",
         )
     if qualifier == "-":
-        return _f(
+        return finding(
             "email.spf.softfail_all", Status.PASS, d, f"The SPF policy of {d} ends in '-all'."
         )
     return inapplicable("email.spf.softfail_all", d, "the policy does not end in ~all or -all")
@@ -129,23 +128,23 @@ def _softfail_all(obs: SpfObservation) -> Finding:
 def _ptr(obs: SpfObservation) -> Finding:
     d = obs.domain
     if obs.uses_ptr:
-        return _f(
+        return finding(
             "email.spf.ptr",
             Status.FAIL,
             d,
             f"The SPF policy of {d} uses the deprecated 'ptr' mechanism (RFC 7208 section 5.5), which is slow and unreliable.",
         )
-    return _f("email.spf.ptr", Status.PASS, d, f"The SPF policy of {d} does not use 'ptr'.")
+    return finding("email.spf.ptr", Status.PASS, d, f"The SPF policy of {d} does not use 'ptr'.")
 
 
 _RECORD = (_looked_up, _has_record)
-CHECKS: tuple[Check[SpfObservation], ...] = (
-    Check("email.spf.missing", (_looked_up,), _missing),
-    Check("email.spf.invalid", _RECORD, _invalid),
-    Check("email.spf.too_many_lookups", _RECORD, _too_many_lookups),
-    Check("email.spf.permissive_all", _RECORD, _permissive_all),
-    Check("email.spf.softfail_all", _RECORD, _softfail_all),
-    Check("email.spf.ptr", _RECORD, _ptr),
+CHECKS: tuple[GatedCheck[SpfObservation], ...] = (
+    GatedCheck("email.spf.missing", (_looked_up,), _missing),
+    GatedCheck("email.spf.invalid", _RECORD, _invalid),
+    GatedCheck("email.spf.too_many_lookups", _RECORD, _too_many_lookups),
+    GatedCheck("email.spf.permissive_all", _RECORD, _permissive_all),
+    GatedCheck("email.spf.softfail_all", _RECORD, _softfail_all),
+    GatedCheck("email.spf.ptr", _RECORD, _ptr),
 )
 
 

@@ -17,9 +17,6 @@ from scanner.model import Finding, Observation, Status
 
 Obs = TypeVar("Obs", bound=Observation)
 
-# Lookup outcomes that answer the question (a name without the record is an answer).
-CONCLUSIVE = ("ok", "nodata", "nxdomain")
-
 
 @dataclass(frozen=True)
 class Skip:
@@ -40,22 +37,22 @@ Gate = Callable[[Obs], Skip | None]
 
 
 @dataclass(frozen=True)
-class Check(Generic[Obs]):
+class GatedCheck(Generic[Obs]):
     check_id: str
     gates: tuple[Gate[Obs], ...]
-    judge: Callable[[Obs], Finding]
+    function: Callable[[Obs], Finding]
 
 
 def inapplicable(check_id: str, domain: str, why: str) -> Finding:
     return finding(check_id, Status.INFO, domain, f"Not applicable to {domain}: {why}.")
 
 
-def run(domain: str, obs: Obs, table: Sequence[Check[Obs]]) -> list[Finding]:
+def run(domain: str, obs: Obs, table: Sequence[GatedCheck[Obs]]) -> list[Finding]:
     out = []
     for check in table:
         skip = next((s for gate in check.gates if (s := gate(obs)) is not None), None)
         if skip is None:
-            out.append(check.judge(obs))
+            out.append(check.function(obs))
         elif skip.unanswered:
             out.append(not_assessed(check.check_id, domain, skip.reason))
         else:
@@ -63,5 +60,5 @@ def run(domain: str, obs: Obs, table: Sequence[Check[Obs]]) -> list[Finding]:
     return out
 
 
-def ids(table: Sequence[Check[Obs]]) -> tuple[str, ...]:
+def ids(table: Sequence[GatedCheck[Obs]]) -> tuple[str, ...]:
     return tuple(c.check_id for c in table)

@@ -54,7 +54,3 @@ def adjusted(findings: Sequence[Finding], waivers: Sequence[Waiver], today: date
             f = dataclasses.replace(f, status=Status.PASS)
         out.append(f)
     return out
-
-
-def is_waived(finding: dict[str, Any]) -> bool:
-    return bool((finding.get("waiver") or {}).get("active"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scanner.document.types import waived
+
 _GRADE_RANK = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4, "F": 5, "incomplete": 6}
 
 
@@ -16,7 +18,7 @@ def row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
         for f in doc["findings"]
         if f["status"] == "fail"
         and f["severity"] == "critical"
-        and not (f.get("waiver") or {}).get("active")  # an accepted risk is not counted
+        and not waived(f)  # an accepted risk is not counted
     }
     changes = doc.get("changes")
     change = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scanner.document.types import FailingCheck, FindingDoc, waived
 from scanner.model import Severity
 
 # Days to remediate, after CISA BOD 19-02 (critical 15, high 30) and common
@@ -26,8 +27,8 @@ _MAX_ASSETS_NAMED = 6
 
 
 def failing_checks(
-    findings: Sequence[Mapping[str, Any]], checks: Mapping[str, Mapping[str, Any]]
-) -> list[dict[str, Any]]:
+    findings: Sequence[FindingDoc], checks: Mapping[str, Mapping[str, Any]]
+) -> list[FailingCheck]:
     """One entry per failing check: worst severity, affected assets, one observed detail.
 
     Ordered most urgent first: severity, then checks that cap the grade, then how
@@ -39,7 +40,7 @@ def failing_checks(
         # for comparison only: it is no risk and nothing to ask the provider about.
         if f["status"] != "fail" or f["severity"] == "info":
             continue
-        if (f.get("waiver") or {}).get("active"):
+        if waived(f):
             continue  # an accepted risk is not asked about again until its waiver expires
         severity = Severity(f["severity"])
         entry = grouped.setdefault(
@@ -59,7 +60,15 @@ def failing_checks(
             e["check_id"],
         ),
     )
-    return [{**e, "severity": str(e["severity"])} for e in ordered]
+    return [
+        FailingCheck(
+            check_id=e["check_id"],
+            severity=str(e["severity"]),
+            assets=e["assets"],
+            detail=e["detail"],
+        )
+        for e in ordered
+    ]
 
 
 def _assets_phrase(assets: Sequence[str]) -> str:
@@ -69,7 +78,7 @@ def _assets_phrase(assets: Sequence[str]) -> str:
 
 
 def top_risks(
-    failing: Sequence[Mapping[str, Any]], checks: Mapping[str, Mapping[str, Any]]
+    failing: Sequence[FailingCheck], checks: Mapping[str, Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
     risks = []
     for entry in failing[:TOP_RISKS]:
@@ -87,7 +96,7 @@ def top_risks(
 
 
 def questions(
-    failing: Sequence[Mapping[str, Any]], checks: Mapping[str, Mapping[str, Any]]
+    failing: Sequence[FailingCheck], checks: Mapping[str, Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
     out = []
     for entry in failing:

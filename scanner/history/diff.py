@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from scanner.document.types import FindingDoc, waived
 from scanner.net.outcome import answered
 from scanner.registry import installed
 
@@ -31,23 +32,23 @@ def volatile_evidence() -> frozenset[str]:
     return RUN_VOLATILE | installed().volatile_evidence()
 
 
-def stable_evidence(finding: Mapping[str, Any]) -> dict[str, Any]:
+def stable_evidence(finding: FindingDoc) -> dict[str, Any]:
     volatile = volatile_evidence()
     return {k: v for k, v in finding.get("evidence", {}).items() if k not in volatile}
 
 
-def fingerprint(finding: Mapping[str, Any]) -> str:
+def fingerprint(finding: FindingDoc) -> str:
     """Check, asset, status and stable evidence; the same fact gives the same value."""
     basis = [finding["check_id"], finding["asset"], finding["status"], stable_evidence(finding)]
     text = json.dumps(basis, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _keyed(findings: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], Mapping[str, Any]]:
+def _keyed(findings: Sequence[FindingDoc]) -> dict[tuple[str, ...], FindingDoc]:
     counts: dict[tuple[str, str], int] = {}
     for f in findings:
         counts[(f["check_id"], f["asset"])] = counts.get((f["check_id"], f["asset"]), 0) + 1
-    out: dict[tuple[str, ...], Mapping[str, Any]] = {}
+    out: dict[tuple[str, ...], FindingDoc] = {}
     for f in findings:
         key: tuple[str, ...] = (f["check_id"], f["asset"])
         if counts[(f["check_id"], f["asset"])] > 1:
@@ -58,7 +59,7 @@ def _keyed(findings: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], Mappi
     return out
 
 
-def _summary(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, Any]:
+def _summary(old: FindingDoc | None, new: FindingDoc | None) -> dict[str, Any]:
     ref = new if new is not None else old
     assert ref is not None
     return {
@@ -71,14 +72,14 @@ def _summary(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> di
     }
 
 
-def effective_status(finding: Mapping[str, Any]) -> str:
+def effective_status(finding: FindingDoc) -> str:
     """The status, with an actively waived failure read as "accepted"."""
-    if (finding.get("waiver") or {}).get("active") and finding["status"] in _BAD:
+    if waived(finding) and finding["status"] in _BAD:
         return "accepted"
     return str(finding["status"])
 
 
-def _classify(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> str | None:
+def _classify(old: FindingDoc | None, new: FindingDoc | None) -> str | None:
     before = effective_status(old) if old is not None else None
     after = effective_status(new) if new is not None else None
     if after in _BAD and before not in _BAD:

@@ -5,11 +5,13 @@ constructors, so a value is checked the same way whoever gives it."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -21,6 +23,7 @@ from scanner.net.resolver import Nameserver, parse_nameserver
 from scanner.render import Format
 from scanner.render.pdf import pdf_available
 from scanner.scoring.profile import Profile, load_profile
+from scanner.scoring.settings import SettingError, schemas
 
 _SELECTOR = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 
@@ -48,8 +51,11 @@ class ScanOptions:
         timeout: float | None = None,
         trust_anchors: Path | str | None = None,
         dkim_selectors: Iterable[str] = (),
+        max_hosts: int | None = None,
+        ct_urls: Iterable[str] = (),
     ) -> ScanOptions:
         loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+        loaded = with_discovery(loaded, max_hosts, tuple(ct_urls))
         ns = None
         if nameserver is not None:
             if not nameserver.strip():
@@ -70,6 +76,34 @@ class ScanOptions:
             if not _SELECTOR.fullmatch(selector):
                 raise InputError(f"invalid DKIM selector {selector!r}")
         return cls(loaded, ns, ca, allow_private, timeout, anchors, selectors)
+
+
+def with_discovery(profile: Profile, max_hosts: int | None, ct_urls: tuple[str, ...]) -> Profile:
+    """The profile with --max-hosts and --ct-url applied (checked as the profile's own
+    settings are). ``certspotter=URL`` names a Certspotter-format search; a plain URL
+    a crt.sh-format one; given URLs replace the profile's of both kinds."""
+    overrides: dict[str, Any] = {}
+    table = schemas()["discovery"]
+    if max_hosts is not None:
+        try:
+            overrides["max_hosts"] = table["max_hosts"].check(max_hosts)
+        except SettingError as exc:
+            raise InputError(f"--max-hosts {exc}") from None
+    if ct_urls:
+        spotter = [u.split("=", 1)[1] for u in ct_urls if u.startswith("certspotter=")]
+        crtsh = [u.removeprefix("crtsh=") for u in ct_urls if not u.startswith("certspotter=")]
+        for key, urls in (("crtsh_urls", crtsh), ("certspotter_urls", spotter)):
+            try:
+                overrides[key] = table[key].check(urls)
+            except SettingError as exc:
+                raise InputError(f"--ct-url {exc}") from None
+    if not overrides:
+        return profile
+    settings = {
+        **profile.settings,
+        "discovery": {**profile.settings.get("discovery", {}), **overrides},
+    }
+    return dataclasses.replace(profile, settings=settings)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,13 @@ import pytest
 from support.labscan import scan_lab_provider
 
 from scanner.lab import manager
-from scanner.lab.providers import NAMESERVER, PROVIDERS
+from scanner.lab.providers import CT_URLS, NAMESERVER, PROVIDERS
 from scanner.model import ScanResult
+from scanner.net.http import HttpClient
+from scanner.net.lookups import DiscoveryClient
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
+from scanner.options import with_discovery
 from scanner.probes.base import ProbeContext
 from scanner.scoring.profile import Profile, load_profile
 
@@ -56,11 +59,14 @@ def default_profile() -> Profile:
 
 @pytest.fixture()
 def lab_context(lab: Path, lab_resolver: Resolver, default_profile: Profile) -> ProbeContext:
+    """Discovery's adapters included, with certificate transparency from the lab's stub."""
+    policy = AddressPolicy(allow_private=True)
     return ProbeContext(
         resolver=lab_resolver,
-        policy=AddressPolicy(allow_private=True),
-        profile=default_profile,
+        policy=policy,
+        profile=with_discovery(default_profile, None, CT_URLS),
         ca_file=manager.ca_file(lab),
+        discovery=DiscoveryClient(HttpClient(timeout=3.0), lab_resolver, policy, 3.0),
     )
 
 

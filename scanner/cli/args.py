@@ -22,6 +22,8 @@ def scan_options(args: argparse.Namespace, nameserver: str | None = None) -> Sca
         timeout=getattr(args, "timeout", None),
         trust_anchors=getattr(args, "trust_anchors", None),
         dkim_selectors=tuple(getattr(args, "dkim_selector", None) or ()),
+        max_hosts=getattr(args, "max_hosts", None),
+        ct_urls=tuple(getattr(args, "ct_url", None) or ()),
     )
 
 

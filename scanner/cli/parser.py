@@ -42,6 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="DNSSEC trust anchors (DS or DNSKEY records; default: the IANA root keys)",
     )
+    network.add_argument(
+        "--max-hosts",
+        type=int,
+        metavar="N",
+        help="the most hosts one scan looks at, known ones included (profile: discovery.max_hosts)",
+    )
+    network.add_argument(
+        "--ct-url",
+        action="append",
+        default=[],
+        metavar="[certspotter=]URL",
+        help="certificate-transparency search to use instead of the profile's (crt.sh JSON "
+        "format; certspotter=URL for Certspotter's; repeatable)",
+    )
     output = _Parser(add_help=False)
     output.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
     output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")

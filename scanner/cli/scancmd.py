@@ -16,7 +16,7 @@ from scanner.errors import HistoryUnusable, ScanIncomplete
 from scanner.model import ProbeResult, ScanResult, Severity, Status, Target, worst_failing
 from scanner.net.dnssec import load_anchors
 from scanner.net.targets import parse_host_port
-from scanner.options import OutputOptions, ScanOptions
+from scanner.options import OutputOptions, ScanOptions, with_discovery
 from scanner.textsafe import term
 
 
@@ -119,11 +119,14 @@ def summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.lab import manager
-    from scanner.lab.providers import NAMESERVER, PROVIDERS
+    from scanner.lab.providers import CT_URLS, NAMESERVER, PROVIDERS
 
     lab_dir = manager.up()
+    options = scan_options(args, nameserver=NAMESERVER)
     options = dataclasses.replace(
-        scan_options(args, nameserver=NAMESERVER),
+        options,
+        # Certificate transparency from the lab's stub unless --ct-url names another.
+        profile=options.profile if args.ct_url else with_discovery(options.profile, None, CT_URLS),
         ca_file=manager.ca_file(lab_dir),
         allow_private=True,
         anchors=load_anchors(manager.trust_anchors(lab_dir)),

@@ -15,6 +15,7 @@ import socket
 import ssl
 import struct
 import sys
+import urllib.parse
 from collections.abc import Awaitable, Callable
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -381,6 +382,74 @@ async def ssh_hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     await _read(reader)
 
 
+# --- the certificate-transparency stub --------------------------------------------
+
+CT_HUGE_BYTES = 20 * 1024 * 1024  # over vetscan's 16 MiB search cap
+
+
+def ct_stub(names: dict[str, list[str]]) -> Handler:
+    """A CT search in crt.sh's and Certspotter's formats, and their failure modes.
+
+    The first path segment picks the behaviour: ok, 403, 429, 502, html (an error
+    page with status 200), drip (a byte a second), huge (an endless-looking body).
+    """
+
+    def listed(domain: str) -> list[str]:
+        return [n for d, ns in names.items() if domain in (d, f"%.{d}") for n in ns]
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await _readline(reader)
+        await _read(reader)
+        parts = request.decode("latin-1").split()
+        target = parts[1] if len(parts) > 1 else "/"
+        mode, _, rest = target.lstrip("/").partition("/")
+        path, _, query = rest.partition("?")
+        params = dict(urllib.parse.parse_qsl(query))
+        json_type = [("Content-Type", "application/json")]
+        if mode in ("403", "429", "502"):
+            reason = {"403": "Forbidden", "429": "Too Many Requests", "502": "Bad Gateway"}[mode]
+            page = f"<html><body><h1>{mode} {reason}</h1></body></html>".encode()
+            writer.write(_http(f"{mode} {reason}", [("Content-Type", "text/html")], page))
+        elif mode == "html":
+            page = b"<!DOCTYPE html><html><body>Search temporarily unavailable</body></html>"
+            writer.write(_http("200 OK", [("Content-Type", "text/html")], page))
+        elif mode == "drip":
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+            for byte in b"[" + b" " * 600:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(0.5)
+        elif mode == "huge":
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n[")
+            chunk = b'{"name_value":"x.sprawl.test"},' * 2048
+            sent = 0
+            while sent < CT_HUGE_BYTES:
+                writer.write(chunk)
+                await writer.drain()
+                sent += len(chunk)
+        elif path == "v1/issuances":
+            # Certspotter: one issuance per name, two per page, paged with after=<id>.
+            domain = params.get("domain", "")
+            after = int(params.get("after", "0") or 0)
+            page_items = [
+                {"id": str(i + 1), "dns_names": [name]}
+                for i, name in enumerate(listed(domain))
+                if i + 1 > after
+            ][:2]
+            writer.write(_http("200 OK", json_type, json.dumps(page_items).encode()))
+        else:
+            # crt.sh: one entry per certificate, names joined by newlines.
+            found = listed(params.get("q", ""))
+            entries = [
+                {"id": i, "common_name": found[0], "name_value": "\n".join(found[i : i + 3])}
+                for i in range(0, len(found), 3)
+            ]
+            writer.write(_http("200 OK", json_type, json.dumps(entries).encode()))
+        await writer.drain()
+
+    return serve
+
+
 SERVICES: dict[str, Handler] = {
     "tarpit": tarpit,
     "reset": reset,
@@ -429,6 +498,8 @@ async def serve_all(listeners: list[dict[str, object]]) -> None:
             handler = tls_quadratic
         elif spec["service"] == "tls-bigcert":
             handler = tls_hostile
+        elif spec["service"] == "ct-stub":
+            handler = ct_stub(dict(spec["names"]))  # type: ignore[call-overload]
         else:
             handler = SERVICES[str(spec["service"])]
         # Only the HTTPS behaviour speaks TLS from the first byte; SMTP starts it on demand.

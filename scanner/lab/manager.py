@@ -22,7 +22,7 @@ from pathlib import Path
 
 from scanner.errors import EnvironmentUnusable
 from scanner.lab import dns, hostile, pki, web
-from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvider
+from scanner.lab.providers import CT_ADDRESS, DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvider
 
 READY_TIMEOUT = 20.0
 
@@ -109,6 +109,7 @@ def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     ] + [(m.address, 25) for p in providers for m in p.mail]
     endpoints += [("::1", 25)] if any(m.ipv6 for p in providers for m in p.mail) else []
     endpoints += [(listener.address, listener.port) for listener in hostile.LISTENERS]
+    endpoints += [(CT_ADDRESS, 80)]
     return lambda: all(tcp_open(a, port) for a, port in endpoints)
 
 
@@ -190,6 +191,14 @@ def _banner_config(
             chosen = big if item.service == "tls-bigcert" else issued
             spec.update(cert=str(chosen.cert), key=str(chosen.key), name=f"mx.{hostile.DOMAIN}")
         listeners.append(spec)
+    listeners.append(
+        {
+            "address": CT_ADDRESS,
+            "port": 80,
+            "service": "ct-stub",
+            "names": {p.domain: list(p.ct_names) for p in providers if p.ct_names},
+        }
+    )
     path = lab_dir / "banners.json"
     path.write_text(json.dumps(listeners, indent=1), "utf-8")
     return path

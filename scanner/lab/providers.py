@@ -84,6 +84,12 @@ class LabProvider:
     mail: tuple[MailServer, ...] = ()
     # Endpoints discovery does not find by itself; the demo and tests pass them as --host.
     extra_hosts: tuple[str, ...] = ()
+    # Names the lab's certificate-transparency stub lists for the domain (some of
+    # them gone, some another organisation's), as a public CT search would.
+    ct_names: tuple[str, ...] = ()
+    # What discovery must find for this provider: name -> the sources that name it
+    # (the tests compare a scan's discovered hosts with this, exactly).
+    discoverable: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def address_records(self) -> dict[str, list[str]]:
         """Fully qualified host name -> the A/AAAA addresses the zone gives it."""
@@ -377,6 +383,11 @@ BROKEN = LabProvider(
         ),
     ),
     extra_hosts=("staging.broken.test:443",),
+    # Without --host, discovery finds the staging host by itself (and the shop behind www).
+    discoverable=(
+        ("shop.broken.test", ("wordlist",)),
+        ("staging.broken.test", ("san", "wordlist")),
+    ),
 )
 
 STALE = LabProvider(
@@ -394,7 +405,122 @@ STALE = LabProvider(
     ),
 )
 
-PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN, STALE)
+# The lab's certificate-transparency stub (scanner.lab.banners "ct-stub"): crt.sh and
+# Certspotter formats under /ok/, and their failure modes under /403/, /429/, /502/,
+# /html/ (an error page with status 200), /drip/ (a byte a second) and /huge/ (more
+# than the search size cap).
+CT_ADDRESS = "127.0.10.70"
+CT_URL = f"http://{CT_ADDRESS}/ok/"
+# --ct-url values that point both CT formats at the stub (the demo and tests use them).
+CT_URLS = (CT_URL, f"certspotter={CT_URL}")
+
+SPRAWL = LabProvider(
+    key="sprawl",
+    name="Sprawling Services",
+    domain="sprawl.test",
+    signed=None,
+    records=(
+        *_NS,
+        ("@", "A", "127.0.10.80"),
+        ("www", "CNAME", "@"),
+        ("@", "MX", "10 mail"),
+        ("mail", "A", "127.0.10.81"),
+        # Named only by the SPF policy.
+        ("@", "TXT", '"v=spf1 mx a:sender-gw1.sprawl.test -all"'),
+        ("sender-gw1", "A", "127.0.10.82"),
+        ("_dmarc", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@sprawl.test"'),
+        # Named only by a SRV record.
+        ("_imaps._tcp", "SRV", "0 1 993 mbox-eu1.sprawl.test."),
+        ("mbox-eu1", "A", "127.0.10.83"),
+        # Common host names a word list finds: a remote-access portal left on old TLS
+        # (the weak host nobody looks at) and a modern webmail.
+        ("vpn", "A", "127.0.10.84"),
+        ("webmail", "A", "127.0.10.85"),
+        # Named only in the web server's certificate.
+        ("admin-7f3k", "A", "127.0.10.80"),
+        # Named only in certificate-transparency logs.
+        ("billing-2019", "A", "127.0.10.86"),
+    ),
+    sites=(
+        WebSite(
+            address="127.0.10.80",
+            names=("sprawl.test", "www.sprawl.test", "admin-7f3k.sprawl.test"),
+            cert=CertSpec(("sprawl.test", "www.sprawl.test", "admin-7f3k.sprawl.test")),
+            headers=(("Strict-Transport-Security", "max-age=63072000"),),
+        ),
+        WebSite(
+            address="127.0.10.84",
+            names=("vpn.sprawl.test",),
+            cert=CertSpec(("vpn.sprawl.test",), key_type="rsa2048"),
+            tls_protocols="TLSv1 TLSv1.1 TLSv1.2",
+            tls_ciphers="AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:@SECLEVEL=0",
+            redirect_http=False,
+        ),
+        WebSite(
+            address="127.0.10.85",
+            names=("webmail.sprawl.test",),
+            cert=CertSpec(("webmail.sprawl.test",)),
+            headers=(("Strict-Transport-Security", "max-age=63072000"),),
+        ),
+        WebSite(
+            address="127.0.10.86",
+            names=("billing-2019.sprawl.test",),
+            cert=CertSpec(("billing-2019.sprawl.test",), days=-30),
+            redirect_http=False,
+        ),
+    ),
+    mail=(MailServer("127.0.10.81", "mail.sprawl.test", CertSpec(("mail.sprawl.test",))),),
+    ct_names=(
+        "sprawl.test",
+        "*.sprawl.test",
+        "www.sprawl.test",
+        "billing-2019.sprawl.test",
+        # Retired long ago: in the logs, no longer in DNS.
+        "old-shop.sprawl.test",
+        # A shared certificate also names a partner's host: related, never scanned.
+        "cdn.partner-cdn.test",
+    ),
+    # The certificates of the hosts found name them too (the SAN rounds read them).
+    discoverable=(
+        ("sender-gw1.sprawl.test", ("spf",)),
+        ("mbox-eu1.sprawl.test", ("srv",)),
+        ("vpn.sprawl.test", ("san", "wordlist")),
+        ("webmail.sprawl.test", ("san", "wordlist")),
+        ("admin-7f3k.sprawl.test", ("san",)),
+        ("billing-2019.sprawl.test", ("ct", "san")),
+    ),
+)
+
+# A zone with a wildcard: every name resolves, so a word list would "find" all of
+# its words. Only portal has a record (and an address) of its own.
+WILD = LabProvider(
+    key="wild",
+    name="Wildcard Web",
+    domain="wild.test",
+    signed=None,
+    records=(
+        *_NS,
+        ("@", "A", "127.0.10.89"),
+        ("*", "A", "127.0.10.89"),
+        ("portal", "A", "127.0.10.90"),
+        ("@", "TXT", '"v=spf1 -all"'),
+    ),
+    sites=(
+        WebSite(
+            address="127.0.10.89",
+            names=("wild.test", "www.wild.test"),
+            cert=CertSpec(("wild.test", "www.wild.test")),
+        ),
+        WebSite(
+            address="127.0.10.90",
+            names=("portal.wild.test",),
+            cert=CertSpec(("portal.wild.test",)),
+        ),
+    ),
+    discoverable=(("portal.wild.test", ("san", "wordlist")),),
+)
+
+PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN, STALE, SPRAWL, WILD)
 
 
 def by_key(key: str) -> LabProvider:

@@ -22,6 +22,7 @@ from scanner.scoring.profile import Profile
 if TYPE_CHECKING:
     from scanner.net.dnssec import DnssecValidator
     from scanner.net.http import HttpClient
+    from scanner.net.lookups import DiscoveryClient
     from scanner.net.portscan import PortScanner
     from scanner.net.tls_scan import TlsScanner
 
@@ -40,6 +41,7 @@ class ProbeContext:
     dnssec: DnssecValidator | None = None
     dkim_selectors: tuple[str, ...] = ()
     ports: PortScanner | None = None
+    discovery: DiscoveryClient | None = None
     # Results of the probes named in ``Probe.consumes``, filled in by the engine.
     upstream: Mapping[str, ProbeResult] = field(default_factory=dict)
 

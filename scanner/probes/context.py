@@ -6,6 +6,7 @@ from pathlib import Path
 
 from scanner.net.dnssec import DnssecValidator, load_anchors
 from scanner.net.http import HttpClient
+from scanner.net.lookups import MAX_SEARCH_BODY, DiscoveryClient
 from scanner.net.policy import AddressPolicy
 from scanner.net.portscan import PortScanner
 from scanner.net.resolver import Resolver
@@ -36,4 +37,10 @@ def build_context(
         # The user's selectors first, then the profile's; the common ones follow in the probe.
         dkim_selectors=tuple(dict.fromkeys((*dkim_selectors, *profile.dkim_selectors))),
         ports=PortScanner(profile.ports, profile.max_rate, profile.host_timeout),
+        discovery=DiscoveryClient(
+            HttpClient(ca_file=ca_file, timeout=timeout, max_body=MAX_SEARCH_BODY),
+            resolver,
+            policy,
+            timeout,
+        ),
     )

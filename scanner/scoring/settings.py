@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from scanner.errors import VetscanError
 from scanner.probe_data import probe_files
 
 SETTINGS_FILE = "settings.toml"
-KINDS = ("ports", "integer", "seconds", "names")
+KINDS = ("ports", "integer", "seconds", "names", "urls")
 _NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 
 
@@ -60,6 +61,12 @@ class Setting:
                     f"must be a finite number of seconds in ({self.low:g}, {self.high:g}]"
                 )
             return number
+        if self.kind == "urls":
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and _url(v) for v in value
+            ):
+                raise SettingError("must be a list of http:// or https:// URLs with a host")
+            return tuple(value)
         if not isinstance(value, list) or not all(
             isinstance(v, str) and _NAME.fullmatch(v) for v in value
         ):
@@ -69,6 +76,17 @@ class Setting:
     def _in_range(self, value: float, closed_low: bool) -> bool:
         low_ok = self.low is None or (value >= self.low if closed_low else value > self.low)
         return low_ok and (self.high is None or value <= self.high)
+
+
+def _url(value: str) -> bool:
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and value.isprintable()
+        and " " not in value
+        and parts.username is None
+    )
 
 
 def _integer(value: Any) -> bool:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from scanner.engine import scan
 from scanner.lab import manager
-from scanner.lab.providers import LabProvider
+from scanner.lab.providers import CT_URLS, LabProvider
 from scanner.model import ScanResult, Target
 from scanner.net.dnssec import load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.net.targets import parse_host_port
+from scanner.options import with_discovery
 from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
 from scanner.registry import load_registry
@@ -25,7 +26,8 @@ def lab_context(
     return build_context(
         resolver,
         AddressPolicy(allow_private=True),
-        profile,
+        # Certificate transparency from the lab's stub, as the demo has it.
+        with_discovery(profile, None, CT_URLS),
         manager.ca_file(lab),
         3.0,
         load_anchors(manager.trust_anchors(lab)),

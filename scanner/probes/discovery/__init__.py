@@ -8,6 +8,7 @@ whole scan sees one consistent picture, filtered through the address policy.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,14 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import DnsAnswer, DnsOutcome, Resolver
 from scanner.net.targets import InvalidTarget, normalize_hostname
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery.inventory import host_rows
+from scanner.probes.discovery.inventory import discovered_rows, host_rows
+from scanner.probes.discovery.surface import (
+    DiscoveredName,
+    SourceAttempt,
+    discover,
+    evaluate_surface,
+    named,
+)
 from scanner.scoring.profile import Profile
 
 NAME_TYPES = ("A", "AAAA", "MX", "NS", "CNAME")
@@ -67,6 +75,8 @@ class HostAddresses(Observation):
     refused: tuple[tuple[str, str], ...]
     outcome: str
     reason: str
+    # The discovery sources that named it (given, mx, ns, spf, srv, san, ct, wordlist).
+    found_by: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
@@ -85,14 +95,26 @@ class InvalidHostName(Observation):
 
 class DnsDiscoveryProbe(Probe):
     name = "dns-discovery"
-    description = "Finds the provider's web, mail and name-server hosts and their addresses."
+    description = (
+        "Finds the provider's hosts (apex, www, MX, NS, and what SPF, SRV, a word list, "
+        "certificate transparency and certificates name) and their addresses."
+    )
     version = "1"
-    checks = ("dns.domain.resolves", "dns.mx.unresolvable", "dns.ns.unresolvable")
+    checks = (
+        "dns.domain.resolves",
+        "dns.mx.unresolvable",
+        "dns.ns.unresolvable",
+        "dns.discovery.sources",
+        "dns.discovery.budget",
+    )
 
     def inventory(
         self, observations: Sequence[Mapping[str, Any]]
     ) -> dict[str, list[dict[str, Any]]]:
-        return {"hosts": host_rows(observations)}
+        return {
+            "hosts": host_rows(observations),
+            "discovered": discovered_rows(observations),
+        }
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         resolver = context.resolver
@@ -104,6 +126,7 @@ class DnsDiscoveryProbe(Probe):
             answers = list(pool.map(lambda q: resolver.query(*q), queries))
             observations: list[Observation] = [DnsRecords.from_answer(a) for a in answers]
             roles: dict[str, set[str]] = {}
+            given: dict[str, set[str]] = {}
             for domain in target.domains:
                 roles.setdefault(domain, set()).add("web")
                 roles.setdefault(f"www.{domain}", set()).add("web")
@@ -116,14 +139,53 @@ class DnsDiscoveryProbe(Probe):
                     observations.extend(invalid)
                     for host in hosts:
                         roles.setdefault(host, set()).add(role)
+                        given.setdefault(host, set()).add("mx" if role == "mail" else "ns")
             for extra in target.extra_hosts:
                 roles.setdefault(extra.host, set()).add("extra")
-            observations.extend(
-                pool.map(
+                given.setdefault(extra.host, set()).add("given")
+            known = {
+                h.host: h
+                for h in pool.map(
                     lambda item: _host_addresses(item[0], item[1], resolver, context.policy),
                     sorted(roles.items()),
                 )
+            }
+        found: dict[str, HostAddresses] = {}
+
+        def resolve(new: Sequence[str]) -> dict[str, tuple[str, ...]]:
+            with DaemonPool(MAX_WORKERS, name="dns-found") as lookups:
+                hosts = lookups.map(
+                    lambda n: _host_addresses(n, ("discovered",), resolver, context.policy), new
+                )
+            found.update((h.host, h) for h in hosts)
+            return {h.host: h.addresses for h in hosts}
+
+        outcome = discover(
+            target.domains, context, {h: a.addresses for h, a in known.items()}, resolve
+        )
+        sources = outcome.surface.provenance
+        for host, h in known.items():
+            by = sorted(given.get(host, set()) | {s for s, _ in sources.get(host, [])})
+            # A mail, name or given host that a source also names gets the web checks
+            # too; web and MTA-STS hosts have them already.
+            web = {"web", "mta-sts"} & set(h.roles)
+            extra_roles = ("discovered",) if host in sources and not web else ()
+            known[host] = dataclasses.replace(
+                h, roles=tuple(sorted({*h.roles, *extra_roles})), found_by=tuple(by)
             )
+        for host, h in found.items():
+            found[host] = dataclasses.replace(
+                h, found_by=tuple(sorted({s for s, _ in sources.get(host, [])}))
+            )
+        observations.extend(known.values())
+        observations.extend(h for h in found.values() if h.resolved)
+        observations.extend(outcome.attempts)
+        for entry in named(outcome, known):
+            looked_up = found.get(entry.name)
+            if looked_up is not None and looked_up.refused and not looked_up.addresses:
+                reason = "; ".join(r for _, r in looked_up.refused)
+                entry = dataclasses.replace(entry, status="refused", reason=reason)
+            observations.append(entry)
         return observations
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
@@ -133,9 +195,12 @@ class DnsDiscoveryProbe(Probe):
         domains = sorted(
             {r.name for r in records if r.rdtype == "MX" and not r.name.startswith("www.")}
         )
+        attempts = [o for o in observations if isinstance(o, SourceAttempt)]
+        found = [o for o in observations if isinstance(o, DiscoveredName)]
         findings: list[Finding] = []
         for domain in domains:
             findings.append(_domain_resolves(domain, hosts))
+            findings.extend(evaluate_surface(domain, attempts, found))
             for rdtype, check_id, role in (
                 ("MX", "dns.mx.unresolvable", "mail"),
                 ("NS", "dns.ns.unresolvable", "ns"),

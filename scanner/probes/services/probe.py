@@ -33,10 +33,15 @@ _CATEGORY_CHECKS = {
     "database": ("service.database_exposed", "a database"),
     "container": ("service.container_api_exposed", "a container management API"),
 }
-EXPECTED_PORTS = {"web": {80, 443}, "mta-sts": {80, 443}, "mail": {25, 465, 587}}
+EXPECTED_PORTS = {
+    "web": {80, 443},
+    "mta-sts": {80, 443},
+    "mail": {25, 465, 587},
+    "discovered": {80, 443},
+}
 # NS hosts are left out on purpose: they are often a DNS provider's shared servers,
 # not the provider's own network.
-SCANNED_ROLES = ("web", "mta-sts", "mail", "extra")
+SCANNED_ROLES = ("web", "mta-sts", "mail", "extra", "discovered")
 
 
 @dataclass(frozen=True)

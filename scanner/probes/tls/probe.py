@@ -18,8 +18,14 @@ from scanner.probes.tls.inventory import certificate_rows
 from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
 from scanner.scoring.profile import Profile
 
-ROLE_PORTS = {"web": (443, False), "mta-sts": (443, False), "mail": (25, True)}
-MAX_ENDPOINTS = 64
+ROLE_PORTS = {
+    "web": (443, False),
+    "mta-sts": (443, False),
+    "mail": (25, True),
+    # A host discovery found (word list, CT, SAN, SRV): HTTPS if it serves it.
+    "discovered": (443, False),
+}
+MAX_ENDPOINTS = 256
 
 
 class TlsProbe(Probe):
@@ -53,6 +59,8 @@ class TlsProbe(Probe):
         now = datetime.now(UTC)
         results: list[Observation] = list(unreachable)
         for endpoint, reach in zip(planned, checks, strict=True):
+            if endpoint.role == "discovered" and not reach.ok:
+                continue  # a found host without HTTPS: no TLS endpoint to judge there
             result = scanned.get(endpoint) or endpoint.unscanned(reach.outcome, reach.reason, now)
             results.append(_named(result, hosts))
         return results
@@ -76,6 +84,8 @@ def plan(
     def add(host: str, port: int, starttls: bool, role: str, h: HostAddresses | None) -> None:
         if h is not None and not h.addresses and not h.refused and role in ("web", "mta-sts"):
             return  # a web name that does not exist is no endpoint (discovery reports it)
+        if h is not None and not h.addresses and role == "discovered":
+            return  # discovery lists it with the reason (no address, or refused)
         if h is not None and not h.addresses:
             why = "; ".join(r for _, r in h.refused) or f"{host} has no address ({h.outcome})"
             outcome = "refused_by_policy" if h.refused else "unresolved"
@@ -86,12 +96,13 @@ def plan(
         addresses = h.addresses if h is not None else (host,)
         for address in addresses:
             endpoint = TlsEndpoint(host, port, address, role, starttls)
-            if endpoint not in endpoints:
+            if not any((e.host, e.port, e.address) == (host, port, address) for e in endpoints):
                 endpoints.append(endpoint)
 
     by_host = {h.host: h for h in hosts}
     for h in hosts:
-        for role in h.roles:
+        # A role's own port first: "discovered" only adds what no other role covers.
+        for role in sorted(h.roles, key=lambda r: r == "discovered"):
             if role in ROLE_PORTS:
                 port, starttls = ROLE_PORTS[role]
                 add(h.host, port, starttls, role, h)

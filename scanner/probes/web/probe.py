@@ -58,13 +58,23 @@ class WebProbe(Probe):
         hosts = [
             h
             for h in context.upstream["dns-discovery"].observations_of(HostAddresses)
-            if "web" in h.roles and h.addresses
+            if ("web" in h.roles or "discovered" in h.roles) and h.addresses
         ]
         with DaemonPool(8, name="web") as pool:
-            return list(pool.map(lambda h: _observe(h, context), hosts))
+            seen = pool.map(lambda h: _observe(h, context), hosts)
+        # A host discovery found is judged as a website only if it serves one.
+        return [
+            o
+            for h, o in zip(hosts, seen, strict=True)
+            if "web" in h.roles or o.https_status is not None or _answered_http(o)
+        ]
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
         return [f for o in observations if isinstance(o, WebObservation) for f in evaluate_host(o)]
+
+
+def _answered_http(o: WebObservation) -> bool:
+    return bool(o.http_hops) and o.http_hops[0].status is not None
 
 
 def _follow(host: str, address: str, context: ProbeContext) -> tuple[Hop, ...]:

@@ -1,0 +1,87 @@
+"""The network access discovery sources get: an HTTP GET to a configured search
+service (certificate transparency) and the names in a server's certificate.
+
+Both go through the scan's resolver and address policy, with the scan's timeout
+and a size cap, like every other connection vetscan makes.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+
+from cryptography import x509
+
+from scanner.net.http import HttpClient
+from scanner.net.policy import AddressPolicy
+from scanner.net.resolver import DnsOutcome, Resolver
+from scanner.net.tls_contexts import lenient_client_context
+from scanner.net.urls import BadLocation, parse_http_url
+
+# A CT search for a large provider returns a few MiB of JSON; far more is abuse.
+MAX_SEARCH_BODY = 16 * 1024 * 1024
+
+
+class DiscoveryClient:
+    """What discovery sources may do on the network: GET ``base + query`` from a
+    search service the profile names, and read a server's certificate names."""
+
+    def __init__(
+        self, http: HttpClient, resolver: Resolver, policy: AddressPolicy, timeout: float
+    ) -> None:
+        self.http = http
+        self.resolver = resolver
+        self.policy = policy
+        self.timeout = timeout
+
+    def certificate_names(self, host: str, address: str, port: int) -> list[str]:
+        if self.policy.refusal(address):
+            return []
+        return certificate_names(address, port, host, self.timeout)
+
+    def get(self, base: str, query: str) -> tuple[int | None, bytes, str]:
+        """(status or None, body, error text); the error is set when there is no
+        answer or the body was cut at the size cap."""
+        try:
+            url = parse_http_url(base.rstrip("/") + "/" + query.lstrip("/"))
+        except BadLocation as exc:
+            return None, b"", f"not a usable URL: {exc}"
+        address = str(url.ip) if url.ip is not None else self._address(url.host)
+        if address.startswith("!"):
+            return None, b"", address[1:]
+        response = self.http.get(url.host, address, url.target, scheme=url.scheme, port=url.port)
+        if response.status is None:
+            return None, b"", response.error or "no answer"
+        error = ""
+        if response.truncated:
+            error = f"the answer is larger than {self.http.max_body // (1024 * 1024)} MiB"
+        return response.status, response.body, error
+
+    def _address(self, host: str) -> str:
+        for rdtype in ("A", "AAAA"):
+            answer = self.resolver.query(host, rdtype)
+            if answer.outcome is DnsOutcome.OK and answer.records:
+                refusal = self.policy.refusal(answer.records[0])
+                return f"!{refusal}" if refusal else answer.records[0]
+        return f"!{host} does not resolve"
+
+
+def certificate_names(address: str, port: int, server_name: str, timeout: float) -> list[str]:
+    """The DNS names (subjectAltName) of the certificate ``address:port`` presents
+    for ``server_name``; empty when there is no TLS there or no certificate."""
+    try:
+        with socket.create_connection((address, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            # Only reads the certificate: accept whatever the server offers.
+            with lenient_client_context().wrap_socket(sock, server_hostname=server_name) as tls:
+                der = tls.getpeercert(binary_form=True)
+    except (OSError, ssl.SSLError, ValueError):
+        return []
+    if not der:
+        return []
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (ValueError, x509.ExtensionNotFound):
+        return []
+    return [str(n) for n in san.get_values_for_type(x509.DNSName)]

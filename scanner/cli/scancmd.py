@@ -126,7 +126,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     options = dataclasses.replace(
         options,
         # Certificate transparency from the lab's stub unless --ct-url names another.
-        profile=options.profile if args.ct_url else with_discovery(options.profile, None, CT_URLS),
+        profile=options.profile
+        if getattr(args, "ct_url", None)
+        else with_discovery(options.profile, None, CT_URLS),
         ca_file=manager.ca_file(lab_dir),
         allow_private=True,
         anchors=load_anchors(manager.trust_anchors(lab_dir)),

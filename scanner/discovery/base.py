@@ -37,6 +37,8 @@ class SourceResult:
     notes: tuple[str, ...] = ()
     # Names whose answers only a wildcard gave, dropped (kept for the report).
     dropped: int = 0
+    # What the source saw that a check judges (a zone transfer that worked, say).
+    evidence: Mapping[str, object] = field(default_factory=dict)
 
 
 # (host, address, port) -> the DNS names in the certificate the server presents.

@@ -40,7 +40,7 @@ def _groups(result: ProbeResult) -> dict[str, Counter[str]]:
 
 # Providers whose servers answer: what their assets get is what "complete" means. The
 # stale provider (no server behind its addresses) is the "host not answering" path.
-ANSWERING = ("exemplary", "legacy", "broken")
+ANSWERING = ("exemplary", "legacy", "broken", "sprawl", "wild")
 
 
 def _success_groups(scans: dict[str, ScanResult], probe: str) -> set[frozenset[str]]:

@@ -112,8 +112,15 @@ def test_portfolio_overview_ranks_and_links_every_report(
     out, pages = written
     seen = _open(browser, (out / "index.html").as_uri(), tmp_path / "index.png")
     assert seen["problems"] == [] and seen["requests"] == [(out / "index.html").as_uri()]
-    assert seen["links"] == [
-        pages[key][1].name for key in ("exemplary", "legacy", "broken", "stale")
-    ]  # best first; the provider without a grade last
+    grades = ["A+", "A", "B", "C", "D", "F", "incomplete"]
+
+    def rank(key: str) -> tuple[int, float]:
+        scores = pages[key][0]["scores"]
+        return grades.index(scores["grade"]), -(scores["overall"] or -1)
+
+    assert seen["links"] == [pages[key][1].name for key in sorted(pages, key=rank)]
+    # Best first, the provider without a grade last.
+    assert seen["links"][0] == pages["exemplary"][1].name
+    assert seen["links"][-1] == pages["stale"][1].name
     for link in seen["links"]:
         assert (out / link).is_file()

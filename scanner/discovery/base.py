@@ -13,7 +13,7 @@ from scanner.net.resolver import Resolver
 
 # Where a name came from, in the order a reader trusts them: given by the user,
 # published by the provider in DNS, seen in its certificates, guessed.
-PROVENANCE_ORDER = ("given", "mx", "ns", "spf", "srv", "san", "ct", "axfr", "nsec", "wordlist")
+PROVENANCE_ORDER = ("given", "mx", "ns", "spf", "srv", "axfr", "nsec", "san", "ct", "wordlist")
 
 
 class SourceUnavailable(VetscanError):

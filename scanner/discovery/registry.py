@@ -12,12 +12,15 @@ from scanner.discovery.san import SanSource
 from scanner.discovery.spf import SpfSource
 from scanner.discovery.srv import SrvSource
 from scanner.discovery.wordlist import WordlistSource
+from scanner.discovery.zone import AxfrSource, NsecSource
 
 ENTRY_POINT_GROUP = "vetscan.sources"
 BUILTIN: tuple[type[Source], ...] = (
     SpfSource,
     SrvSource,
     WordlistSource,
+    AxfrSource,
+    NsecSource,
     CrtShSource,
     CertspotterSource,
     SanSource,

@@ -4,9 +4,9 @@ failure a note that never stops the others."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scanner.concurrency import DaemonPool
 from scanner.discovery.base import Found, Source, SourceContext, SourceResult, SourceUnavailable
@@ -24,6 +24,7 @@ class SourceRun:
     found: tuple[Found, ...]
     notes: tuple[str, ...]
     dropped: int = 0
+    evidence: Mapping[str, object] = field(default_factory=dict)
 
 
 def _one(source: Source, domain: str, context: SourceContext) -> SourceResult:
@@ -64,6 +65,15 @@ def run_sources(
                 out.append(SourceRun(source.name, domain, "error", reason, (), ()))
                 continue
             out.append(
-                SourceRun(source.name, domain, "ok", "", result.found, result.notes, result.dropped)
+                SourceRun(
+                    source.name,
+                    domain,
+                    "ok",
+                    "",
+                    result.found,
+                    result.notes,
+                    result.dropped,
+                    result.evidence,
+                )
             )
     return out

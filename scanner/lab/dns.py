@@ -117,8 +117,11 @@ def knot_config(
     zones = [f"  - domain: test\n    file: {directory}/zones/test.zone"]
     for p in providers:
         zone = [f"  - domain: {p.domain}", f"    file: {directory}/zones/{p.domain}.zone"]
-        if p.signed == "knot":
-            zone += ["    dnssec-signing: on", "    dnssec-policy: lab"]
+        if p.signed in ("knot", "knot-nsec3"):
+            policy = "lab-nsec3" if p.signed == "knot-nsec3" else "lab"
+            zone += ["    dnssec-signing: on", f"    dnssec-policy: {policy}"]
+        if p.axfr_open:
+            zone += ["    acl: transfer-to-anyone"]
         zones.append("\n".join(zone))
     return f"""server:
     rundir: "{directory}/run"
@@ -135,6 +138,18 @@ policy:
   - id: lab
     algorithm: ecdsap256sha256
     nsec3: off
+  - id: lab-nsec3
+    algorithm: ecdsap256sha256
+    nsec3: on
+    nsec3-iterations: 0
+    nsec3-salt-length: 0
+
+# A zone with this ACL hands itself to whoever asks (dns.axfr.open); the others
+# refuse transfers, as Knot does by default.
+acl:
+  - id: transfer-to-anyone
+    address: [0.0.0.0/0, ::/0]
+    action: transfer
 
 template:
   - id: default

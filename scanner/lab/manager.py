@@ -213,7 +213,7 @@ def _write_anchors(lab_dir: Path, providers: tuple[LabProvider, ...]) -> None:
     conf = lab_dir / "dns" / "knot.conf"
     lines = (lab_dir / "dns" / "static-anchors.txt").read_text().split("\n")
     for p in providers:
-        if p.signed != "knot":
+        if p.signed not in ("knot", "knot-nsec3"):
             continue
         out = subprocess.run(
             ["keymgr", "-c", str(conf), p.domain, "ds"],

@@ -73,8 +73,9 @@ class LabProvider:
     key: str
     name: str
     domain: str
-    # DNSSEC: "knot" (signed by Knot, valid), "expired" (pre-signed with
-    # signatures that have run out), or None (unsigned)
+    # DNSSEC: "knot" (signed by Knot with NSEC, valid, walkable), "knot-nsec3"
+    # (signed with NSEC3), "expired" (pre-signed with signatures that have run
+    # out), or None (unsigned)
     signed: str | None
     # (owner relative to the zone apex or "@", type, rdata) in zone-file syntax
     records: tuple[tuple[str, str, str], ...]
@@ -84,6 +85,8 @@ class LabProvider:
     mail: tuple[MailServer, ...] = ()
     # Endpoints discovery does not find by itself; the demo and tests pass them as --host.
     extra_hosts: tuple[str, ...] = ()
+    # The name servers hand the zone to anyone who asks (AXFR).
+    axfr_open: bool = False
     # Names the lab's certificate-transparency stub lists for the domain (some of
     # them gone, some another organisation's), as a public CT search would.
     ct_names: tuple[str, ...] = ()
@@ -128,7 +131,7 @@ EXEMPLARY = LabProvider(
     key="exemplary",
     name="Exemplary Hosting",
     domain="exemplary.test",
-    signed="knot",
+    signed="knot-nsec3",
     records=(
         *_NS,
         ("ns1", "AAAA", "::1"),
@@ -383,10 +386,11 @@ BROKEN = LabProvider(
         ),
     ),
     extra_hosts=("staging.broken.test:443",),
-    # Without --host, discovery finds the staging host by itself (and the shop behind www).
+    # Without --host, discovery finds the staging host by itself (and the shop behind
+    # www); the zone is signed with NSEC, so walking it lists them too.
     discoverable=(
-        ("shop.broken.test", ("wordlist",)),
-        ("staging.broken.test", ("san", "wordlist")),
+        ("shop.broken.test", ("nsec", "wordlist")),
+        ("staging.broken.test", ("nsec", "san", "wordlist")),
     ),
 )
 
@@ -517,7 +521,9 @@ WILD = LabProvider(
             cert=CertSpec(("portal.wild.test",)),
         ),
     ),
-    discoverable=(("portal.wild.test", ("san", "wordlist")),),
+    # Its name servers hand the zone to anyone (dns.axfr.open).
+    axfr_open=True,
+    discoverable=(("portal.wild.test", ("axfr", "san", "wordlist")),),
 )
 
 PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN, STALE, SPRAWL, WILD)

@@ -106,6 +106,8 @@ class DnsDiscoveryProbe(Probe):
         "dns.ns.unresolvable",
         "dns.discovery.sources",
         "dns.discovery.budget",
+        "dns.axfr.open",
+        "dns.nsec.walkable",
     )
 
     def inventory(

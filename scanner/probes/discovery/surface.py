@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.checks import finding, not_assessed
 from scanner.discovery.base import PROVENANCE_ORDER, Found, Source, SourceContext
@@ -37,6 +38,8 @@ class SourceAttempt(Observation):
     found: int
     notes: tuple[str, ...] = ()
     dropped: int = 0
+    # What the source saw that a check judges (zone transfers tried, NSEC or NSEC3).
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,16 @@ def source_context(context: ProbeContext, known: Mapping[str, tuple[str, ...]]) 
 
 def _attempts(runs: Sequence[SourceRun]) -> list[SourceAttempt]:
     return [
-        SourceAttempt(r.source, r.domain, r.status, r.reason, len(r.found), r.notes, r.dropped)
+        SourceAttempt(
+            r.source,
+            r.domain,
+            r.status,
+            r.reason,
+            len(r.found),
+            r.notes,
+            r.dropped,
+            dict(r.evidence),
+        )
         for r in runs
     ]
 
@@ -273,4 +285,79 @@ def _budget_finding(domain: str, names: Sequence[DiscoveredName]) -> Finding:
 def evaluate_surface(
     domain: str, attempts: Sequence[SourceAttempt], names: Sequence[DiscoveredName]
 ) -> list[Finding]:
-    return [_sources_finding(domain, attempts), _budget_finding(domain, names)]
+    return [
+        _sources_finding(domain, attempts),
+        _budget_finding(domain, names),
+        judge_axfr(domain, attempts),
+        judge_nsec(domain, attempts),
+    ]
+
+
+def _attempt(attempts: Sequence[SourceAttempt], source: str, domain: str) -> SourceAttempt | None:
+    return next((a for a in attempts if a.source == source and a.domain == domain), None)
+
+
+def judge_axfr(domain: str, attempts: Sequence[SourceAttempt]) -> Finding:
+    check = "dns.axfr.open"
+    attempt = _attempt(attempts, "axfr", domain)
+    if attempt is None:
+        return not_assessed(check, domain, "the axfr discovery source is not enabled")
+    if attempt.status != "ok":
+        return not_assessed(check, domain, attempt.reason)
+    tried = list(attempt.evidence.get("transfers", []))
+    handed = [t for t in tried if t.get("outcome") == "transferred"]
+    if handed:
+        servers = ", ".join(f"{t['server']} ({t['address']})" for t in handed)
+        return finding(
+            check,
+            Status.FAIL,
+            domain,
+            f"{servers} hand the whole {domain} zone to anyone who asks (AXFR): "
+            f"{handed[0]['names']} names, internal ones included.",
+            transfers=tried,
+        )
+    if tried and all(t.get("outcome") == "refused" for t in tried):
+        return finding(
+            check,
+            Status.PASS,
+            domain,
+            f"Every name server of {domain} refuses zone transfers to anyone.",
+            transfers=tried,
+        )
+    reasons = "; ".join(
+        f"{t['server']}: {t['reason']}" for t in tried if t.get("outcome") != "refused"
+    )
+    return not_assessed(check, domain, reasons or "no name server could be asked")
+
+
+def judge_nsec(domain: str, attempts: Sequence[SourceAttempt]) -> Finding:
+    check = "dns.nsec.walkable"
+    attempt = _attempt(attempts, "nsec", domain)
+    if attempt is None:
+        return not_assessed(check, domain, "the nsec discovery source is not enabled")
+    if attempt.status != "ok":
+        return not_assessed(check, domain, attempt.reason)
+    evidence = attempt.evidence
+    if not evidence.get("signed"):
+        return finding(
+            check, Status.INFO, domain, f"Not applicable to {domain}: the zone is not signed."
+        )
+    if evidence.get("denial") == "NSEC":
+        return finding(
+            check,
+            Status.FAIL,
+            domain,
+            f"{domain} is signed with NSEC, so anyone can list its names by walking the "
+            f"chain: {evidence.get('names', 0)} names listed.",
+            denial="NSEC",
+            names=evidence.get("names", 0),
+        )
+    if evidence.get("denial") == "NSEC3":
+        return finding(
+            check,
+            Status.PASS,
+            domain,
+            f"{domain} is signed with NSEC3: its names cannot be listed by walking.",
+            denial="NSEC3",
+        )
+    return not_assessed(check, domain, "could not tell whether the zone uses NSEC or NSEC3")

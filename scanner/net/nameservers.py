@@ -1,0 +1,102 @@
+"""Asking one name server directly (not through the scan's resolver): is it
+authoritative for a zone, does it recurse for anyone, does it hand the zone out.
+
+dnspython, like in ``resolver.py``; every exchange has the scan's timeout, and a
+zone transfer is cut off after a fixed number of records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import dns.xfr
+import dns.zone
+
+# A zone handed out whole is proven open by its first records; more is not needed.
+MAX_TRANSFER_NAMES = 2000
+
+
+@dataclass(frozen=True)
+class ServerAnswer:
+    address: str
+    outcome: str  # answer, nodata, nxdomain, refused, servfail, timeout, error
+    authoritative: bool = False
+    recursion_available: bool = False
+    records: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def ask(
+    address: str, name: str, rdtype: str, recursion: bool, timeout: float, port: int = 53
+) -> ServerAnswer:
+    """One query to ``address``; over TCP when the UDP answer is truncated."""
+    query = dns.message.make_query(name, rdtype)
+    if not recursion:
+        query.flags &= ~dns.flags.RD
+    try:
+        response = dns.query.udp(query, address, timeout=timeout, port=port)
+        if response.flags & dns.flags.TC:
+            response = dns.query.tcp(query, address, timeout=timeout, port=port)
+    except dns.exception.Timeout:
+        return ServerAnswer(address, "timeout", reason=f"no answer within {timeout:g} s")
+    except (OSError, dns.exception.DNSException) as exc:
+        return ServerAnswer(address, "error", reason=str(exc).splitlines()[0][:200])
+    rcode = response.rcode()
+    flags = response.flags
+    aa, ra = bool(flags & dns.flags.AA), bool(flags & dns.flags.RA)
+    if rcode == dns.rcode.REFUSED:
+        return ServerAnswer(address, "refused", aa, ra, reason="the server refused the query")
+    if rcode == dns.rcode.NXDOMAIN:
+        return ServerAnswer(address, "nxdomain", aa, ra)
+    if rcode != dns.rcode.NOERROR:
+        text = dns.rcode.to_text(rcode)
+        return ServerAnswer(address, "servfail", aa, ra, reason=f"the server answered {text}")
+    wanted = dns.rdatatype.from_text(rdtype)
+    records = tuple(
+        rd.to_text() for rrset in response.answer if rrset.rdtype == wanted for rd in rrset
+    )
+    return ServerAnswer(address, "answer" if records else "nodata", aa, ra, records)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    address: str
+    outcome: str  # transferred, refused, timeout, error
+    names: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def transfer(address: str, zone: str, timeout: float, port: int = 53) -> Transfer:
+    """Ask ``address`` for the whole of ``zone`` (AXFR over TCP), as anyone could."""
+    origin = dns.name.from_text(zone)
+    names: list[str] = []
+    try:
+        for message in dns.query.xfr(
+            address, origin, timeout=timeout, lifetime=timeout * 3, port=port, relativize=False
+        ):
+            if message.rcode() != dns.rcode.NOERROR:
+                text = dns.rcode.to_text(message.rcode())
+                return Transfer(address, "refused", reason=f"the server answered {text}")
+            for rrset in message.answer:
+                owner = rrset.name.to_text().rstrip(".").lower()
+                if owner not in names:
+                    names.append(owner)
+            if len(names) >= MAX_TRANSFER_NAMES:
+                break
+    except dns.xfr.TransferError as exc:
+        return Transfer(address, "refused", reason=f"the server refused the transfer ({exc})")
+    except (dns.exception.Timeout, TimeoutError):
+        return Transfer(address, "timeout", reason=f"no transfer within {timeout * 3:g} s")
+    except (OSError, EOFError, dns.exception.DNSException) as exc:
+        # Most servers refusing AXFR just close the connection.
+        return Transfer(address, "refused", reason=f"no transfer ({exc or 'connection closed'})")
+    if not names:
+        return Transfer(address, "refused", reason="the server sent no records")
+    return Transfer(address, "transferred", tuple(names))

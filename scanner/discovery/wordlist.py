@@ -28,12 +28,18 @@ def builtin_words() -> tuple[str, ...]:
 
 
 def _answers(resolver: Resolver, name: str) -> frozenset[str]:
-    """The addresses ``name`` resolves to (A and AAAA), empty when none."""
+    """The addresses ``name`` resolves to (A and AAAA); for a name without any, its
+    CNAME target ("CNAME target"), since a CNAME left pointing at nothing is exactly
+    what a takeover needs. Empty when the name does not exist."""
     out: set[str] = set()
     for rdtype in ("A", "AAAA"):
         answer = resolver.query(name, rdtype)
         if answer.outcome is DnsOutcome.OK:
             out.update(answer.records)
+    if not out:
+        answer = resolver.query(name, "CNAME")
+        if answer.outcome is DnsOutcome.OK:
+            out.update(f"CNAME {r}" for r in answer.records)
     return frozenset(out)
 
 

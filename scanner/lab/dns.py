@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from scanner.lab.pki import IssuedCert
-from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, DkimKey, LabProvider
+from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, SERVICE_ZONES, DkimKey, LabProvider
 
 SERIAL = 2026112901
 ANCHORS = "anchors.txt"
@@ -115,6 +115,9 @@ def knot_config(
     # real TLD would, instead of REFUSED (which would make every tree walk -
     # DMARC, CAA - inconclusive at its last step).
     zones = [f"  - domain: test\n    file: {directory}/zones/test.zone"]
+    zones += [
+        f"  - domain: {name}\n    file: {directory}/zones/{name}.zone" for name in SERVICE_ZONES
+    ]
     for p in providers:
         zone = [f"  - domain: {p.domain}", f"    file: {directory}/zones/{p.domain}.zone"]
         if p.signed in ("knot", "knot-nsec3"):
@@ -186,6 +189,14 @@ def write(
         f"@ NS ns1\nns1 A {addresses[0]}\n",
         "utf-8",
     )
+    for name, records in SERVICE_ZONES.items():
+        body = "".join(f"{owner} {rtype} {rdata}\n" for owner, rtype, rdata in records)
+        (directory / "zones" / f"{name}.zone").write_text(
+            f"$ORIGIN {name}.\n$TTL 300\n"
+            f"@ SOA ns1.{name}. hostmaster.{name}. {SERIAL} 3600 600 604800 300\n"
+            f"@ NS ns1\nns1 A {addresses[0]}\n{body}",
+            "utf-8",
+        )
     (directory / "static-anchors.txt").write_text("\n".join(static_anchors) + "\n", "utf-8")
     conf = directory / "knot.conf"
     conf.write_text(knot_config(directory, providers, addresses), "utf-8")

@@ -51,6 +51,9 @@ class WebSite:
     files: tuple[tuple[str, str], ...] = ()
     # The front page as HTML (otherwise a line of text naming the site)
     index_html: str | None = None
+    # What the address answers over HTTP for a host name none of its sites claims
+    # (a cloud service's "no such site" page), with status 404.
+    unknown_host_page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -409,6 +412,16 @@ STALE = LabProvider(
     ),
 )
 
+# Zones of third-party services the lab simulates on loopback (Knot serves them), so
+# the takeover check meets the service suffixes it knows: a pages service with the
+# names of its customers' sites, and an app service where a deleted app's name no
+# longer exists.
+PAGES_ADDRESS = "127.0.10.87"
+SERVICE_ZONES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "github.io": (("sprawl", "A", PAGES_ADDRESS), ("sprawl-docs", "A", PAGES_ADDRESS)),
+    "azurewebsites.net": (),
+}
+
 # The lab's certificate-transparency stub (scanner.lab.banners "ct-stub"): crt.sh and
 # Certspotter formats under /ok/, and their failure modes under /403/, /429/, /502/,
 # /html/ (an error page with status 200), /drip/ (a byte a second) and /huge/ (more
@@ -430,7 +443,6 @@ SPRAWL = LabProvider(
         ("@", "MX", "10 mail"),
         ("mail", "A", "127.0.10.81"),
         # Named only by the SPF policy.
-        ("@", "TXT", '"v=spf1 mx a:sender-gw1.sprawl.test -all"'),
         ("sender-gw1", "A", "127.0.10.82"),
         ("_dmarc", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@sprawl.test"'),
         # Named only by a SRV record.
@@ -444,6 +456,14 @@ SPRAWL = LabProvider(
         ("admin-7f3k", "A", "127.0.10.80"),
         # Named only in certificate-transparency logs.
         ("billing-2019", "A", "127.0.10.86"),
+        # Marketing sites on a (simulated) cloud service: the docs site was deleted at
+        # the service and its name left pointing there (claimable by anyone), the blog
+        # is still claimed; an app at a (simulated) Azure name that no longer exists.
+        ("docs", "CNAME", "sprawl-docs.github.io."),
+        ("blog", "CNAME", "sprawl.github.io."),
+        ("old", "CNAME", "sprawl-old.azurewebsites.net."),
+        # An SPF include of a domain nobody owns: whoever registers it may send as us.
+        ("@", "TXT", '"v=spf1 mx a:sender-gw1.sprawl.test include:spf.gone-mailer.test -all"'),
     ),
     sites=(
         WebSite(
@@ -472,6 +492,14 @@ SPRAWL = LabProvider(
             cert=CertSpec(("billing-2019.sprawl.test",), days=-30),
             redirect_http=False,
         ),
+        # The simulated pages service: it serves the names its customers claimed
+        # and its "no site here" page for any other.
+        WebSite(
+            address=PAGES_ADDRESS,
+            names=("blog.sprawl.test",),
+            cert=CertSpec(("blog.sprawl.test",)),
+            unknown_host_page="There isn't a GitHub Pages site here.",
+        ),
     ),
     mail=(MailServer("127.0.10.81", "mail.sprawl.test", CertSpec(("mail.sprawl.test",))),),
     ct_names=(
@@ -486,6 +514,8 @@ SPRAWL = LabProvider(
     ),
     # The certificates of the hosts found name them too (the SAN rounds read them).
     discoverable=(
+        ("blog.sprawl.test", ("san", "wordlist")),
+        ("docs.sprawl.test", ("wordlist",)),
         ("sender-gw1.sprawl.test", ("spf",)),
         ("mbox-eu1.sprawl.test", ("srv",)),
         ("vpn.sprawl.test", ("san", "wordlist")),

@@ -37,7 +37,18 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
         if site.redirect_http
         else '        return 200 "plain http\\n";'
     )
-    return f"""
+    unknown = (
+        f"""
+    server {{
+{chr(10).join(f"        listen {listen} default_server;" for listen in listens_plain)}
+        default_type text/html;
+        return 404 {_quote(site.unknown_host_page)};
+    }}
+"""
+        if site.unknown_host_page
+        else ""
+    )
+    return f"""{unknown}
     server {{
 {chr(10).join(f"        listen {listen};" for listen in listens_plain)}
         server_name {names};

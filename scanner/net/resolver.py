@@ -7,6 +7,7 @@ dnspython objects never leave this module: answers become ``DnsAnswer`` values.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import dns.resolver
 import dns.rrset
 
 from scanner.errors import InputError
+
+MAX_CNAME_HOPS = 8
 
 
 class DnsOutcome(StrEnum):
@@ -46,6 +49,8 @@ class DnsAnswer:
     ttl: int | None = None
     authenticated: bool = False
     reason: str = ""
+    # A NODATA answer that stopped at a CNAME into another zone: its target.
+    cname: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,25 @@ class Resolver:
         self.timeout = timeout
 
     def query(self, name: str, rdtype: str) -> DnsAnswer:
+        answer = self._query(name, rdtype)
+        # An authoritative-only server (a --nameserver that does not recurse) answers a
+        # CNAME into another zone with the CNAME alone; follow it as a resolver would.
+        seen = {name.lower().rstrip(".")}
+        while answer.outcome is DnsOutcome.NODATA and answer.cname and rdtype.upper() != "CNAME":
+            target = answer.cname
+            if target in seen or len(seen) > MAX_CNAME_HOPS:
+                return DnsAnswer(
+                    name,
+                    rdtype,
+                    DnsOutcome.ERROR,
+                    reason=f"CNAME loop or chain too long at {target}",
+                )
+            seen.add(target)
+            followed = self._query(target, rdtype)
+            answer = dataclasses.replace(followed, name=name)
+        return answer
+
+    def _query(self, name: str, rdtype: str) -> DnsAnswer:
         try:
             answer = self._resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
         except dns.resolver.NXDOMAIN:
@@ -136,7 +160,11 @@ class Resolver:
         rrset = answer.rrset
         authenticated = bool(answer.response.flags & dns.flags.AD)
         if rrset is None:
-            return DnsAnswer(name, rdtype, DnsOutcome.NODATA, authenticated=authenticated)
+            canonical = answer.canonical_name.to_text().rstrip(".").lower()
+            cname = canonical if canonical != name.lower().rstrip(".") else ""
+            return DnsAnswer(
+                name, rdtype, DnsOutcome.NODATA, authenticated=authenticated, cname=cname
+            )
         return DnsAnswer(
             name,
             rdtype,

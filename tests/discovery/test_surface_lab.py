@@ -87,11 +87,11 @@ def test_the_host_budget_lists_what_it_leaves_out(lab_context: ProbeContext) -> 
     assert [n for n, s in named.items() if s == "scanned"] == ["sender-gw1.sprawl.test"]
     over = {n for n, s in named.items() if s == "over_budget"}
     # (A name the budget leaves out is not looked up either: old-shop's absence is unknown.)
-    wanted = {n for n, _ in SPRAWL.discoverable} | {"old-shop.sprawl.test"}
+    wanted = {n for n, _ in SPRAWL.discoverable} | {"old-shop.sprawl.test", "old.sprawl.test"}
     assert over == wanted - {"sender-gw1.sprawl.test"}
     findings = PROBE.evaluate(observations, context.profile)  # type: ignore[arg-type]
     (budget,) = [f for f in findings if f.check_id == "dns.discovery.budget"]
-    assert budget.status == "not_assessed" and "6 hosts found beyond" in budget.detail
+    assert budget.status == "not_assessed" and "9 hosts found beyond" in budget.detail
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,37 @@ def test_a_ct_outage_leaves_a_complete_honest_scan(lab_context: ProbeContext) ->
     findings = PROBE.evaluate(observations, profile)  # type: ignore[arg-type]
     (sources,) = [f for f in findings if f.check_id == "dns.discovery.sources"]
     assert sources.status == "not_assessed" and "HTTP 429" in sources.detail
+
+
+@pytest.mark.parametrize(
+    ("provider", "axfr", "nsec"),
+    [
+        ("exemplary", "pass", "pass"),  # transfers refused; signed with NSEC3
+        ("broken", "pass", "fail"),  # signed with NSEC: walkable
+        ("legacy", "pass", "info"),  # not signed: not applicable
+        ("wild", "fail", "info"),  # hands its zone to anyone
+    ],
+)
+def test_zone_transfer_and_walking_verdicts(
+    provider: str, axfr: str, nsec: str, lab_context: ProbeContext
+) -> None:
+    lab = {p.key: p for p in PROVIDERS}[provider]
+    findings = PROBE.evaluate(_gather(lab, lab_context), lab_context.profile)  # type: ignore[arg-type]
+    got = {f.check_id: str(f.status) for f in findings}
+    assert (got["dns.axfr.open"], got["dns.nsec.walkable"]) == (axfr, nsec)
+
+
+def test_the_passive_profile_sends_nothing_to_the_provider_for_discovery(
+    lab_context: ProbeContext,
+) -> None:
+    from scanner.scoring.profile import load_profile
+
+    profile = with_discovery(load_profile("passive"), None, (f"http://{CT_ADDRESS}/ok/",))
+    context = dataclasses.replace(lab_context, profile=profile)
+    observations = _gather(SPRAWL, context)
+    ran = {o.source for o in observations if isinstance(o, SourceAttempt)}
+    assert ran == {"spf", "ct", "ct-certspotter"}
+    scanned = {
+        o.name for o in observations if isinstance(o, DiscoveredName) and o.status == "scanned"
+    }
+    assert scanned == {"sender-gw1.sprawl.test", "billing-2019.sprawl.test"}

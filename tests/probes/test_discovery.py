@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, PROVIDERS, LabProvider
+from scanner.lab.providers import (
+    BROKEN,
+    EXEMPLARY,
+    LEGACY,
+    PROVIDERS,
+    SERVICE_ZONES,
+    LabProvider,
+)
 from scanner.model import Finding, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.probes.base import ProbeContext
@@ -84,8 +91,13 @@ def test_a_domain_without_any_address_is_a_warning(default_profile: Profile) -> 
 def _expected_hosts(provider: LabProvider) -> dict[str, set[str]]:
     """What the lab's zone says each discovered name resolves to (following CNAMEs)."""
     addresses = provider.address_records()
+    # CNAMEs may lead into the lab's simulated service zones.
+    for zone, records in SERVICE_ZONES.items():
+        for owner, rtype, rdata in records:
+            if rtype in ("A", "AAAA"):
+                addresses.setdefault(f"{owner}.{zone}", []).append(rdata)
     cnames = {
-        provider.fqdn(owner): provider.fqdn(rdata)
+        provider.fqdn(owner): rdata.rstrip(".") if rdata.endswith(".") else provider.fqdn(rdata)
         for owner, rtype, rdata in provider.records
         if rtype == "CNAME"
     }

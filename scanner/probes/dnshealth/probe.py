@@ -9,11 +9,14 @@ from typing import Any
 
 from scanner.checks import finding, not_assessed
 from scanner.concurrency import DaemonPool
+from scanner.discovery.scope import in_scope
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.outcome import answered, no_record
+from scanner.net.resolver import DnsOutcome
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import DnsRecords, HostAddresses
-from scanner.probes.dnshealth import caa
+from scanner.probes.discovery.surface import DiscoveredName
+from scanner.probes.dnshealth import caa, takeover
 from scanner.probes.dnshealth.inventory import host_set_rows
 from scanner.probes.email.probe import org_domain
 from scanner.scoring.profile import Profile
@@ -21,7 +24,10 @@ from scanner.scoring.profile import Profile
 IDS = (
     "dns.dnssec.unsigned", "dns.dnssec.invalid", "dns.caa.missing", "dns.caa.invalid",
     "dns.ns.redundancy", "dns.mx.redundancy", "dns.ipv6.missing", "dns.cname.dangling",
+    "dns.takeover.possible",
 )  # fmt: skip
+# CNAMEs looked at per domain: the known names and what discovery found.
+MAX_CNAMES = 64
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class DnsHealthProbe(Probe):
         discovery = context.upstream["dns-discovery"]
         hosts = {h.host: h for h in discovery.observations_of(HostAddresses)}
         records = discovery.observations_of(DnsRecords)
+        found = discovery.observations_of(DiscoveredName)
         out: list[Observation] = []
         with DaemonPool(8, name="dns-health") as pool:
             dnssec = {d: pool.submit(_dnssec, d, context) for d in target.domains}
@@ -131,21 +138,7 @@ class DnsHealthProbe(Probe):
                         ),
                     )
                 )
-                for name in (domain, f"www.{domain}", f"mta-sts.{domain}"):
-                    cname = next(
-                        (
-                            r
-                            for r in records
-                            if r.name == name and r.rdtype == "CNAME" and r.records
-                        ),
-                        None,
-                    )
-                    if cname is not None and name in hosts:
-                        out.append(
-                            CnameObservation(
-                                domain, name, cname.records[0].rstrip("."), hosts[name].outcome
-                            )
-                        )
+                out.extend(_cnames(domain, records, hosts, found, context, pool))
         return out
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
@@ -155,6 +148,62 @@ class DnsHealthProbe(Probe):
             mine = [o for o in observations if getattr(o, "domain", None) == domain]
             findings += _evaluate(domain, mine)
         return findings
+
+
+def _cnames(
+    domain: str,
+    records: Sequence[DnsRecords],
+    hosts: Mapping[str, HostAddresses],
+    found: Sequence[DiscoveredName],
+    context: ProbeContext,
+    pool: DaemonPool,
+) -> list[Observation]:
+    """The CNAMEs among the domain's names, known and discovered, with where each
+    chain ends; for a CNAME to a service in the takeover table, what it answers."""
+    known = (domain, f"www.{domain}", f"mta-sts.{domain}")
+    chains: list[tuple[str, str, str]] = []
+    for name in known:
+        cname = next(
+            (r for r in records if r.name == name and r.rdtype == "CNAME" and r.records), None
+        )
+        if cname is not None and name in hosts:
+            chains.append((name, cname.records[0].rstrip("."), hosts[name].outcome))
+    others = [
+        n.name
+        for n in found
+        if n.scope == "provider"
+        and n.status in ("scanned", "no_address")
+        and in_scope(n.name, (domain,))
+        and n.name not in known
+    ][:MAX_CNAMES]
+
+    def chain(name: str) -> tuple[str, str, str] | None:
+        answer = context.resolver.query(name, "CNAME")
+        if answer.outcome is not DnsOutcome.OK or not answer.records:
+            return None
+        outcome = (
+            hosts[name].outcome if name in hosts else str(context.resolver.query(name, "A").outcome)
+        )
+        return name, answer.records[0].rstrip(".").lower(), outcome
+
+    chains += [c for c in pool.map(chain, others) if c is not None]
+
+    def fetch(name: str, address: str) -> tuple[str | None, str]:
+        if context.http is None or context.policy.refusal(address):
+            return None, "not asked (no HTTP client, or the address policy)"
+        response = context.http.get(name, address, "/", scheme="http", verify=False)
+        if response.status is None:
+            return None, response.error
+        return response.body.decode("utf-8", errors="replace"), ""
+
+    out: list[Observation] = []
+    for name, target, outcome in chains:
+        out.append(CnameObservation(domain, name, target, outcome))
+        addresses = hosts[name].addresses if name in hosts else ()
+        seen = takeover.observe(domain, name, target, outcome, addresses, fetch)
+        if seen is not None:
+            out.append(seen)
+    return out
 
 
 def _dnssec(domain: str, context: ProbeContext) -> DnssecObservation:
@@ -200,6 +249,7 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
             out += _judge_caa(obs)
     out += _redundancy(domain, sets)
     out += _ipv6(domain, sets)
+    out.append(takeover.judge(domain, observations))
     cnames = [o for o in observations if isinstance(o, CnameObservation)]
     dangling = [c for c in cnames if no_record(c.target_outcome)]
     # A loop, SERVFAIL or timeout at the end of a chain tells nothing about dangling:

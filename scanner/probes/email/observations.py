@@ -23,6 +23,7 @@ class SpfObservation(Observation):
     inconclusive: tuple[str, ...]  # lookups that failed
     effective_all: str | None  # the qualifier of the 'all' that ends evaluation
     uses_ptr: bool
+    missing_includes: tuple[str, ...] = ()  # include:/redirect= domains that do not exist
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ def _spf(domain: str, txt: TxtCache, resolver: Resolver) -> SpfObservation:
         inconclusive=tuple(result.inconclusive),
         effective_all=result.effective_all,
         uses_ptr=uses_ptr,
+        missing_includes=tuple(result.missing_includes),
     )
 
 

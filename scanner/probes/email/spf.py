@@ -212,6 +212,9 @@ class SpfResult:
     void_lookups: int
     errors: list[str]  # permerror conditions: syntax, several records, loops, missing includes
     inconclusive: list[str]  # temporary DNS failures: the verdict cannot be trusted
+    # include:/redirect= domains that do not exist (NXDOMAIN): whoever registers one
+    # writes part of this policy.
+    missing_includes: list[str] = field(default_factory=list)
 
     @property
     def record(self) -> SpfRecord | None:
@@ -233,6 +236,7 @@ def evaluate(domain: str, fetch: Fetch, exists: Exists) -> SpfResult:
     counter = {"lookups": 0, "void": 0}
     errors: list[str] = []
     inconclusive: list[str] = []
+    missing: list[str] = []
 
     def walk(name: str, path: tuple[str, ...]) -> SpfTree:
         node = SpfTree(name)
@@ -281,6 +285,8 @@ def evaluate(domain: str, fetch: Fetch, exists: Exists) -> SpfResult:
                     continue
                 child = walk(target, (*path, name))
                 node.children.append(child)
+                if child.outcome == "nxdomain" and target not in missing:
+                    missing.append(target)
                 if no_record(child.outcome) or (child.outcome == "ok" and child.records_found == 0):
                     counter["void"] += 1
             elif term.name in ("a", "mx", "exists"):
@@ -293,4 +299,4 @@ def evaluate(domain: str, fetch: Fetch, exists: Exists) -> SpfResult:
         return node
 
     tree = walk(domain, ())
-    return SpfResult(tree, counter["lookups"], counter["void"], errors, inconclusive)
+    return SpfResult(tree, counter["lookups"], counter["void"], errors, inconclusive, missing)

@@ -120,3 +120,18 @@ def test_mta_sts_wrong_content_type() -> None:
     found = by_id(evaluate_mta_sts(obs))
     assert found["email.mta_sts.invalid"].status is Status.FAIL
     assert found["email.mta_sts.mx_mismatch"].status is Status.PASS
+
+
+def test_an_spf_include_of_a_missing_domain_fails() -> None:
+    from scanner.probes.email.observations import SpfObservation
+
+    obs = SpfObservation(
+        "a.test", "ok", ("v=spf1 include:gone.test -all",), 2, 1,
+        ("a.test includes gone.test, which has no SPF record (permerror)",), (), "-", False,
+        ("gone.test",),
+    )  # fmt: skip
+    (found,) = [f for f in evaluate_spf(obs) if f.check_id == "email.spf.include_unresolvable"]
+    assert found.status == "fail" and "gone.test" in found.detail
+    fine = SpfObservation("a.test", "ok", ("v=spf1 -all",), 0, 0, (), (), "-", False)
+    (ok,) = [f for f in evaluate_spf(fine) if f.check_id == "email.spf.include_unresolvable"]
+    assert ok.status == "pass"

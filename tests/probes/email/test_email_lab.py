@@ -9,7 +9,7 @@ from support.labscan import lab_context
 
 from scanner.engine import run_probes
 from scanner.lab import manager
-from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, STALE
+from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, SPRAWL, STALE
 from scanner.model import Finding, ProbeResult, Status, Target
 from scanner.net.dnssec import DnssecValidator, load_anchors
 from scanner.net.resolver import Resolver
@@ -37,6 +37,7 @@ def verdicts(
         (BROKEN, BROKEN.domain),
         (STALE, STALE.domain),
         (BROKEN, "shop.broken.test"),
+        (SPRAWL, SPRAWL.domain),
     ):
         context = lab_context(lab, lab_resolver, default_profile, provider)
         results: list[ProbeResult] = run_probes(Target(provider.name, (domain,)), PROBES, context)
@@ -58,6 +59,10 @@ EXPECTED: list[tuple[str, str, str, Status]] = [
     ("legacy.test", "email.spf.softfail_all", "legacy.test", F),
     ("exemplary.test", "email.spf.ptr", "exemplary.test", P),
     ("legacy.test", "email.spf.ptr", "legacy.test", F),
+    ("exemplary.test", "email.spf.include_unresolvable", "exemplary.test", P),
+    ("sprawl.test", "email.spf.include_unresolvable", "sprawl.test", F),
+    ("exemplary.test", "dns.takeover.possible", "exemplary.test", P),
+    ("sprawl.test", "dns.takeover.possible", "sprawl.test", F),
     # DMARC
     ("exemplary.test", "email.dmarc.missing", "exemplary.test", P),
     ("stale.test", "email.dmarc.missing", "stale.test", F),

@@ -137,6 +137,28 @@ def _ptr(obs: SpfObservation) -> Finding:
     return finding("email.spf.ptr", Status.PASS, d, f"The SPF policy of {d} does not use 'ptr'.")
 
 
+def _include_unresolvable(obs: SpfObservation) -> Finding:
+    d = obs.domain
+    if obs.missing_includes:
+        return finding(
+            "email.spf.include_unresolvable",
+            Status.FAIL,
+            d,
+            f"The SPF policy of {d} includes {', '.join(obs.missing_includes)}, which does "
+            "not exist: whoever registers it decides which servers may send mail as "
+            f"{d}.",
+            domains=list(obs.missing_includes),
+        )
+    if obs.inconclusive:
+        return not_assessed("email.spf.include_unresolvable", d, obs.inconclusive[0])
+    return finding(
+        "email.spf.include_unresolvable",
+        Status.PASS,
+        d,
+        f"Every domain the SPF policy of {d} includes exists.",
+    )
+
+
 _RECORD = (_looked_up, _has_record)
 CHECKS: tuple[GatedCheck[SpfObservation], ...] = (
     GatedCheck("email.spf.missing", (_looked_up,), _missing),
@@ -145,6 +167,7 @@ CHECKS: tuple[GatedCheck[SpfObservation], ...] = (
     GatedCheck("email.spf.permissive_all", _RECORD, _permissive_all),
     GatedCheck("email.spf.softfail_all", _RECORD, _softfail_all),
     GatedCheck("email.spf.ptr", _RECORD, _ptr),
+    GatedCheck("email.spf.include_unresolvable", _RECORD, _include_unresolvable),
 )
 
 

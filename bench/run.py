@@ -335,6 +335,67 @@ def bench_web(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]
     return [row], [goal]
 
 
+def bench_discovery(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]]:
+    from scanner.lab.providers import CT_ADDRESS
+    from scanner.net.lookups import MAX_SEARCH_BODY
+
+    probe_time = RESULTS / ".discovery-time"
+    ok, huge = f"http://{CT_ADDRESS}/ok/", f"http://{CT_ADDRESS}/huge/"
+    cases = {
+        "none": ("DNS discovery, sprawl.test, no discovery source (apex, www, MX, NS)", "sprawl.test", "none", ok),
+        "all": ("DNS discovery, sprawl.test, every source (CT from the lab stub)", "sprawl.test", "all", ok),
+        "wild": ("DNS discovery, wild.test (a wildcard zone), every source", "wild.test", "all", ok),
+        "huge": ("DNS discovery, sprawl.test, CT answering 20 MiB (over the cap)", "sprawl.test", "all", huge),
+    }  # fmt: skip
+    rows = {key: Row(text) for key, (text, *_rest) in cases.items()}
+    for _ in range(repeat):
+        for key, (_text, domain, sources, url) in cases.items():
+            _elapsed, rss = timed(
+                [
+                    PYTHON,
+                    str(ROOT / "bench" / "discovery_once.py"),
+                    domain,
+                    sources,
+                    url,
+                    str(probe_time),
+                ]
+            )
+            rows[key].times.append(float(probe_time.read_text()))
+            rows[key].peak_rss_mb = max(rows[key].peak_rss_mb or 0, rss or 0)
+    bound = 4 * MAX_SEARCH_BODY // (1024 * 1024)
+    none, every = rows["none"].median, rows["all"].median
+    added = (every - none) if every is not None and none is not None else None
+    goals = [
+        Goal(
+            "discovery adds under 2 s to a scan of a lab provider",
+            None if added is None else added < 2.0,
+            f"+{added:.2f} s ({every:.2f} s against {none:.2f} s)"
+            if added is not None
+            else "not measured",
+        ),
+        ratio_goal(
+            "a wildcard zone stays bounded (no slower than 1.5x a normal provider)",
+            rows["wild"],
+            rows["all"],
+            1.5,
+        ),
+        # Two CT searches read at once, each holding at most the cap and one copy.
+        Goal(
+            f"an oversized CT answer stays bounded (memory under a normal run + {bound} MiB)",
+            None
+            if not (rows["huge"].peak_rss_mb and rows["all"].peak_rss_mb)
+            else rows["huge"].peak_rss_mb < rows["all"].peak_rss_mb + bound,
+            f"{rows['huge'].peak_rss_mb or 0:.0f} MiB against {rows['all'].peak_rss_mb or 0:.0f} MiB",
+        ),
+        Goal(
+            "50 discovered hosts scanned in under 3x the time of 50 --host scans / concurrency",
+            None,
+            "not measured: the lab has no provider with 50 discoverable hosts yet",
+        ),
+    ]
+    return list(rows.values()), goals
+
+
 def render(rows: list[Row], goals: list[Goal]) -> str:
     lines = [
         "| measurement | median s | runs | peak RSS MiB | note |",
@@ -377,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         "DNS and email": bench_email,
         "Services": bench_services,
         "Web": bench_web,
+        "Discovery": bench_discovery,
         "Hostile provider": bench_hostile,
         "Portfolio": bench_portfolio,
     }

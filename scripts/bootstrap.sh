@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 # chromium and poppler-utils: the report's browser and PDF tests; libpango: WeasyPrint (PDF).
-APT_PACKAGES=(nginx-light knot knot-dnsutils nmap openssl chromium poppler-utils
+# unbound: the lab's open resolver (a name server that recurses for anyone).
+APT_PACKAGES=(nginx-light knot knot-dnsutils unbound nmap openssl chromium poppler-utils
               libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 as_root() {
@@ -18,7 +19,7 @@ as_root() {
 }
 
 missing=()
-for bin in nginx knotd kdig nmap openssl chromium pdftotext; do
+for bin in nginx knotd kdig unbound nmap openssl chromium pdftotext; do
     if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1; then missing+=("$bin"); fi
 done
 if ! PATH="$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep -c 'libpangoft2-1.0.so' >/dev/null; then

@@ -25,6 +25,7 @@ import dns.rdatatype
 import dns.rrset
 
 from scanner.lab import hostile, keytrap
+from scanner.lab.providers import STALE_SERIAL
 
 ZONE = dns.name.from_text(hostile.DOMAIN)
 SOA = dns.rrset.from_text(
@@ -58,6 +59,18 @@ SERVFAIL = {dns.name.from_text(n) for n in hostile.SERVFAIL}
 SILENT = {dns.name.from_text(n) for n in hostile.SILENT}
 
 
+# It also plays a secondary of sprawl.test that stopped transferring the zone in 2019:
+# it still answers for the apex with authority, from its old copy.
+STALE_ZONE = dns.name.from_text("sprawl.test")
+STALE_SOA = dns.rrset.from_text(
+    STALE_ZONE,
+    300,
+    "IN",
+    "SOA",
+    f"ns1.sprawl.test. hostmaster.sprawl.test. {STALE_SERIAL} 3600 600 86400 300",
+)
+
+
 def answer(wire: bytes, udp: bool) -> bytes | None:
     """The reply to one query, or None to stay silent."""
     try:
@@ -72,7 +85,9 @@ def answer(wire: bytes, udp: bool) -> bytes | None:
     qname, qtype = question.name, question.rdtype
     if qname in SILENT:
         return None
-    if not qname.is_subdomain(ZONE):
+    if qname == STALE_ZONE and qtype == dns.rdatatype.SOA:
+        response.answer.append(STALE_SOA)
+    elif not qname.is_subdomain(ZONE):
         response.flags &= ~dns.flags.AA
         response.set_rcode(dns.rcode.REFUSED)
     elif qname in SERVFAIL:

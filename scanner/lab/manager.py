@@ -21,13 +21,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import EnvironmentUnusable
-from scanner.lab import dns, hostile, pki, web
-from scanner.lab.providers import CT_ADDRESS, DNS_ADDRESSES, DNS_PORT, PROVIDERS, LabProvider
+from scanner.lab import dns, hostile, pki, resolver, web
+from scanner.lab.providers import (
+    CT_ADDRESS,
+    DNS_ADDRESSES,
+    DNS_PORT,
+    OPEN_RESOLVER_ADDRESS,
+    PROVIDERS,
+    LabProvider,
+)
 
 READY_TIMEOUT = 20.0
 
 # binary -> the Debian package that provides it
-BINARIES = {"nginx": "nginx-light", "knotd": "knot", "keymgr": "knot", "openssl": "openssl"}
+BINARIES = {
+    "nginx": "nginx-light",
+    "knotd": "knot",
+    "keymgr": "knot",
+    "openssl": "openssl",
+    "unbound": "unbound",
+}
 # Server binaries live in sbin, which a non-login root shell may not have on PATH.
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
 
@@ -155,6 +168,11 @@ def _components(
                 str(_banner_config(d, providers, certs)),
             ],
             _banners_ready(providers),
+        ),
+        Component(
+            "resolver",
+            lambda d: ["unbound", "-d", "-c", str(resolver.write(d / "resolver"))],
+            lambda: tcp_open(OPEN_RESOLVER_ADDRESS, 53),
         ),
         Component(
             "hostile-dns",

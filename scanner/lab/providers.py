@@ -412,6 +412,14 @@ STALE = LabProvider(
     ),
 )
 
+# A name server that recurses for anyone (Debian's unbound, scanner.lab.resolver):
+# sprawl.test lists it as ns3, so it is lame for the zone and an open resolver.
+OPEN_RESOLVER_ADDRESS = "127.0.10.55"
+# A secondary that stopped transferring sprawl.test years ago (served by the hostile
+# DNS server): authoritative, with an old SOA serial.
+STALE_SECONDARY_ADDRESS = "127.0.12.53"
+STALE_SERIAL = 2019010101
+
 # Zones of third-party services the lab simulates on loopback (Knot serves them), so
 # the takeover check meets the service suffixes it knows: a pages service with the
 # names of its customers' sites, and an app service where a deleted app's name no
@@ -438,6 +446,10 @@ SPRAWL = LabProvider(
     signed=None,
     records=(
         *_NS,
+        ("@", "NS", "ns3"),
+        ("ns3", "A", OPEN_RESOLVER_ADDRESS),
+        ("@", "NS", "ns4"),
+        ("ns4", "A", STALE_SECONDARY_ADDRESS),
         ("@", "A", "127.0.10.80"),
         ("www", "CNAME", "@"),
         ("@", "MX", "10 mail"),

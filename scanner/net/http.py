@@ -217,16 +217,16 @@ class HttpClient:
         return f"the answer did not arrive within {self.exchange_limit:g} s"
 
     def _read(self, response: http.client.HTTPResponse) -> tuple[bytes, bool]:
-        chunks: list[bytes] = []
-        size = 0
-        while size <= self.max_body:
+        # One growing buffer: a body at the cap costs the cap once more, not three times.
+        body = bytearray()
+        while len(body) <= self.max_body:
             # read1 returns what has arrived instead of waiting for a full buffer.
-            chunk = response.read1(min(65536, self.max_body + 1 - size))
+            chunk = response.read1(min(65536, self.max_body + 1 - len(body)))
             if not chunk:
-                return b"".join(chunks), False
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)[: self.max_body], True
+                return bytes(body), False
+            body += chunk
+        del body[self.max_body :]
+        return bytes(body), True
 
 
 def _describe(exc: BaseException) -> str:

@@ -31,6 +31,8 @@ class ServerAnswer:
     recursion_available: bool = False
     records: tuple[str, ...] = ()
     reason: str = ""
+    # NS names in the authority section: the delegation a parent's server refers to.
+    referral: tuple[str, ...] = ()
 
 
 def ask(
@@ -62,7 +64,14 @@ def ask(
     records = tuple(
         rd.to_text() for rrset in response.answer if rrset.rdtype == wanted for rd in rrset
     )
-    return ServerAnswer(address, "answer" if records else "nodata", aa, ra, records)
+    referral = tuple(
+        rd.to_text()
+        for rrset in response.authority
+        if rrset.rdtype == dns.rdatatype.NS
+        for rd in rrset
+    )
+    outcome = "answer" if records else "nodata"
+    return ServerAnswer(address, outcome, aa, ra, records, referral=referral)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from scanner.net.resolver import DnsOutcome
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import DnsRecords, HostAddresses
 from scanner.probes.discovery.surface import DiscoveredName
-from scanner.probes.dnshealth import caa, takeover
+from scanner.probes.dnshealth import caa, servers, takeover
 from scanner.probes.dnshealth.inventory import host_set_rows
 from scanner.probes.email.probe import org_domain
 from scanner.scoring.profile import Profile
@@ -24,7 +24,7 @@ from scanner.scoring.profile import Profile
 IDS = (
     "dns.dnssec.unsigned", "dns.dnssec.invalid", "dns.caa.missing", "dns.caa.invalid",
     "dns.ns.redundancy", "dns.mx.redundancy", "dns.ipv6.missing", "dns.cname.dangling",
-    "dns.takeover.possible",
+    "dns.takeover.possible", "dns.ns.lame", "dns.ns.open_resolver", "dns.ns.inconsistent",
 )  # fmt: skip
 # CNAMEs looked at per domain: the known names and what discovery found.
 MAX_CNAMES = 64
@@ -97,6 +97,7 @@ class DnsHealthProbe(Probe):
             for domain in target.domains:
                 out.append(dnssec[domain].result())
                 out.append(caas[domain].result())
+                out.extend(_name_servers(domain, records, hosts, context, pool))
                 for rdtype, role in (("NS", "ns"), ("MX", "mail")):
                     answer = next(
                         (r for r in records if r.name == domain and r.rdtype == rdtype), None
@@ -148,6 +149,27 @@ class DnsHealthProbe(Probe):
             mine = [o for o in observations if getattr(o, "domain", None) == domain]
             findings += _evaluate(domain, mine)
         return findings
+
+
+def _name_servers(
+    domain: str,
+    records: Sequence[DnsRecords],
+    hosts: Mapping[str, HostAddresses],
+    context: ProbeContext,
+    pool: DaemonPool,
+) -> list[Observation]:
+    """Each listed name server asked directly (one address each), and the parent's view."""
+    answer = next((r for r in records if r.name == domain and r.rdtype == "NS"), None)
+    names = sorted({r.rstrip(".").lower() for r in answer.records}) if answer else []
+    listed = [(n, hosts[n].addresses[0]) for n in names if n in hosts and hosts[n].addresses][
+        : servers.MAX_SERVERS
+    ]
+    out: list[Observation] = list(
+        pool.map(lambda s: servers.observe_server(domain, s[0], s[1], context), listed)
+    )
+    if names:
+        out.append(servers.observe_delegation(domain, names, context))
+    return out
 
 
 def _cnames(
@@ -250,6 +272,9 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
     out += _redundancy(domain, sets)
     out += _ipv6(domain, sets)
     out.append(takeover.judge(domain, observations))
+    out.append(servers.judge_lame(domain, observations))
+    out.append(servers.judge_open_resolver(domain, observations))
+    out.append(servers.judge_consistency(domain, observations))
     cnames = [o for o in observations if isinstance(o, CnameObservation)]
     dangling = [c for c in cnames if no_record(c.target_outcome)]
     # A loop, SERVFAIL or timeout at the end of a chain tells nothing about dangling:

@@ -63,6 +63,13 @@ EXPECTED: list[tuple[str, str, str, Status]] = [
     ("sprawl.test", "email.spf.include_unresolvable", "sprawl.test", F),
     ("exemplary.test", "dns.takeover.possible", "exemplary.test", P),
     ("sprawl.test", "dns.takeover.possible", "sprawl.test", F),
+    # sprawl.test lists an open resolver (ns3) and a stale secondary (ns4).
+    ("exemplary.test", "dns.ns.lame", "exemplary.test", P),
+    ("sprawl.test", "dns.ns.lame", "sprawl.test", F),
+    ("exemplary.test", "dns.ns.open_resolver", "exemplary.test", P),
+    ("sprawl.test", "dns.ns.open_resolver", "sprawl.test", F),
+    ("exemplary.test", "dns.ns.inconsistent", "exemplary.test", P),
+    ("sprawl.test", "dns.ns.inconsistent", "sprawl.test", F),
     # DMARC
     ("exemplary.test", "email.dmarc.missing", "exemplary.test", P),
     ("stale.test", "email.dmarc.missing", "stale.test", F),

@@ -40,6 +40,14 @@ class ScanOptions:
     timeout: float | None = None
     anchors: Mapping[str, list[str]] | None = None
     dkim_selectors: tuple[str, ...] = ()
+    # --max-hosts and --ct-url: applied to whichever profile scans (a portfolio
+    # vendor's own profile included), see ``discovery_profile``.
+    max_hosts: int | None = None
+    ct_urls: tuple[str, ...] = ()
+
+    def discovery_profile(self) -> Profile:
+        """The profile with this scan's discovery overrides applied."""
+        return with_discovery(self.profile, self.max_hosts, self.ct_urls)
 
     @classmethod
     def build(
@@ -55,7 +63,8 @@ class ScanOptions:
         ct_urls: Iterable[str] = (),
     ) -> ScanOptions:
         loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-        loaded = with_discovery(loaded, max_hosts, tuple(ct_urls))
+        urls = tuple(ct_urls)
+        with_discovery(loaded, max_hosts, urls)  # checked now, applied at scan time
         ns = None
         if nameserver is not None:
             if not nameserver.strip():
@@ -75,7 +84,7 @@ class ScanOptions:
         for selector in selectors:
             if not _SELECTOR.fullmatch(selector):
                 raise InputError(f"invalid DKIM selector {selector!r}")
-        return cls(loaded, ns, ca, allow_private, timeout, anchors, selectors)
+        return cls(loaded, ns, ca, allow_private, timeout, anchors, selectors, max_hosts, urls)
 
 
 def with_discovery(profile: Profile, max_hosts: int | None, ct_urls: tuple[str, ...]) -> Profile:

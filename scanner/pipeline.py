@@ -66,7 +66,7 @@ def scan(
     context = build_context(
         resolver,
         policy,
-        options.profile,
+        options.discovery_profile(),
         options.ca_file,
         options.timeout or 5.0,
         dict(options.anchors) if options.anchors is not None else None,

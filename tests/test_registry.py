@@ -137,3 +137,30 @@ def test_an_installed_plugin_runs_in_a_scan(plugin_site: Path, lab: Path, tmp_pa
     assert any(q["check_id"] == "hello.host_limit" for q in document["questions"])
     hygiene = document["scores"]["pitfalls"]["hygiene"]
     assert hygiene["score"] is not None and hygiene["score"] < 100, hygiene
+
+
+@pytest.mark.lab
+def test_an_installed_discovery_source_runs_when_the_profile_names_it(
+    plugin_site: Path, lab: Path, tmp_path: Path
+) -> None:
+    profile = tmp_path / "hello.toml"
+    profile.write_text(
+        'name = "hello"\nextends = "passive"\n[discovery]\nsources = ["spf", "hello-source"]\n'
+    )
+    proc = _vetscan(
+        [
+            "scan", "legacy.test", "--nameserver", NAMESERVER, "--allow-private",
+            "--ca-file", str(manager.ca_file(lab)), "--format", "json",
+            "--out", str(tmp_path), "--profile", str(profile), "--no-history",
+        ],
+        plugin_site,
+        tmp_path,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr
+    document = json.loads(next(tmp_path.glob("*.json")).read_text())
+    attempts = {o["source"]: o for o in document["observations"] if o["kind"] == "discovery.source"}
+    assert set(attempts) == {"spf", "hello-source"}
+    named = {r["name"]: r for r in document["inventory"]["discovered"]}
+    found = named["plugin-only.legacy.test"]
+    assert found["found_by"] == [{"source": "hello-source", "where": "the hello plugin"}]
+    assert found["status"] == "no_address"

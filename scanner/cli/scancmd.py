@@ -16,7 +16,7 @@ from scanner.errors import HistoryUnusable, ScanIncomplete
 from scanner.model import ProbeResult, ScanResult, Severity, Status, Target, worst_failing
 from scanner.net.dnssec import load_anchors
 from scanner.net.targets import parse_host_port
-from scanner.options import OutputOptions, ScanOptions, with_discovery
+from scanner.options import OutputOptions, ScanOptions
 from scanner.textsafe import term
 
 
@@ -126,9 +126,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     options = dataclasses.replace(
         options,
         # Certificate transparency from the lab's stub unless --ct-url names another.
-        profile=options.profile
-        if getattr(args, "ct_url", None)
-        else with_discovery(options.profile, None, CT_URLS),
+        ct_urls=options.ct_urls or CT_URLS,
         ca_file=manager.ca_file(lab_dir),
         allow_private=True,
         anchors=load_anchors(manager.trust_anchors(lab_dir)),

@@ -341,7 +341,8 @@ def up(lab_dir: Path | None = None) -> Path:
 
 def down(lab_dir: Path | None = None) -> None:
     lab_dir = lab_dir or default_dir()
-    for name in ("hostile-dns", "banners", "web", "dns"):
+    # Every component, last started first (a hard-coded list once forgot one).
+    for name in [c.name for c in reversed(_components(lab_dir, PROVIDERS))]:
         pid = _running_pid(lab_dir, name)
         if pid is not None:
             stop_process(pid)

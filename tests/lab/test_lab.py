@@ -141,3 +141,15 @@ def test_dkim_keys_are_published_with_their_size(lab: Path, provider: LabProvide
         public = serialization.load_der_public_key(base64.b64decode(tags["p"]))
         assert isinstance(public, rsa.RSAPublicKey)
         assert public.key_size == key.bits
+
+
+def test_lab_down_stops_every_component(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A component added to the lab must also be stopped by "lab down" (the open
+    # resolver once kept running and blocked the next lab).
+    names = [c.name for c in manager._components(tmp_path, PROVIDERS)]
+    pids = {name: 1000 + i for i, name in enumerate(names)}
+    stopped: list[int] = []
+    monkeypatch.setattr(manager, "_running_pid", lambda _dir, name: pids[name])
+    monkeypatch.setattr(manager, "stop_process", stopped.append)
+    manager.down(tmp_path)
+    assert sorted(stopped) == sorted(pids.values())

@@ -176,7 +176,12 @@ def test_demo_writes_a_report_pair_for_every_lab_provider(lab: Path, tmp_path: P
 
 def test_probes_lists_the_builtin_probe(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["probes"]) == 0
-    assert "dns-discovery" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "dns-discovery" in out
+    # and the discovery sources a profile can name, saying which stay passive
+    for source in ("spf", "srv", "wordlist", "axfr", "nsec", "ct", "ct-certspotter", "san"):
+        assert f"\n{source}  [built-in" in out, source
+    assert "ct  [built-in, sends nothing to the provider]" in out
 
 
 @pytest.mark.lab

@@ -20,6 +20,18 @@ def cmd_probes(args: argparse.Namespace) -> int:
         print(f"    {probe.description}")
     for problem in registry.errors:
         print(f"broken plugin {problem.entry_point}: {problem.reason}")
+    from scanner.discovery.registry import BUILTIN, installed_sources
+
+    sources, problems = installed_sources()
+    builtin = {cls.name for cls in BUILTIN}
+    print("\ndiscovery sources (the profile's discovery.sources picks them):")
+    for source in sources:
+        origin = "built-in" if source.name in builtin else "plugin"
+        quiet = ", sends nothing to the provider" if source.passive else ""
+        print(f"{source.name}  [{origin}{quiet}]")
+        print(f"    {source.description}")
+    for broken in problems:
+        print(f"broken discovery source {broken}")
     return EXIT_OK
 
 

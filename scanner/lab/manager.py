@@ -113,6 +113,7 @@ def _hostile_dns_ready() -> bool:
 
 def _web_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     endpoints = [(s.address, port) for p in providers for s in p.sites for port in (80, 443)]
+    endpoints.append((pki.ISSUER_ADDRESS, 80))
     return lambda: all(tcp_open(a, port) for a, port in endpoints)
 
 

@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 ROOT_NAME = "vetscan lab root CA"
 ISSUING_NAME = "vetscan lab issuing CA"
@@ -122,10 +122,21 @@ def _load(directory: Path, stem: str) -> tuple[x509.Certificate, PrivateKey]:
     return cert, key
 
 
+# Where the lab's web server publishes the issuing CA's certificate; every certificate
+# it issues names this URL (AIA caIssuers), as public CAs do, so a client can fetch
+# an intermediate a server forgets to send.
+ISSUER_ADDRESS = "127.0.10.8"
+ISSUER_URL = f"http://{ISSUER_ADDRESS}/issuing.der"
+
+
 def ensure_ca(directory: Path) -> Path:
     """Create the root and issuing CAs on first use; return the root's PEM (the trust file)."""
     root_pem = directory / "ca.pem"
     if root_pem.exists() and (directory / "issuing.pem").exists():
+        der = directory / "issuing.der"
+        if not der.exists():
+            issuing = x509.load_pem_x509_certificate((directory / "issuing.pem").read_bytes())
+            der.write_bytes(issuing.public_bytes(serialization.Encoding.DER))
         return root_pem
     directory.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
@@ -136,6 +147,7 @@ def ensure_ca(directory: Path) -> Path:
     for stem, cert, key in (("issuing", issuing, issuing_key), ("ca", root, root_key)):
         _write_key(key, directory / f"{stem}.key")
         (directory / f"{stem}.pem").write_bytes(_pem(cert))
+    (directory / "issuing.der").write_bytes(issuing.public_bytes(serialization.Encoding.DER))
     return root_pem
 
 
@@ -173,6 +185,16 @@ def issue(ca_dir: Path, out_dir: Path, stem: str, spec: CertSpec) -> IssuedCert:
     if not spec.self_signed:
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuing_key.public_key()), False
+        ).add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier(ISSUER_URL),
+                    )
+                ]
+            ),
+            False,
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     if spec.signature_hash == "sha1":

@@ -80,7 +80,9 @@ def up(count: int, root: Path) -> Path:
     pki.ensure_ca(lab_dir / "ca")
     vendors = providers(count)
     conf = dns.write(root / "dns", vendors, None, (NAMESERVER_ADDRESS,))
-    nginx = web.write(root / "web", lab_dir / "ca", vendors, worker_connections=4096)
+    nginx = web.write(
+        root / "web", lab_dir / "ca", vendors, worker_connections=4096, publish_issuer=False
+    )
     env = {**os.environ, "PATH": manager.search_path()}
     commands = {
         "dns": ["knotd", "-c", str(conf)],

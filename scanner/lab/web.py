@@ -82,10 +82,32 @@ def write(
     ca_dir: Path,
     providers: tuple[LabProvider, ...],
     worker_connections: int = 256,
+    publish_issuer: bool = True,
 ) -> Path:
+    """``publish_issuer``: serve the CA's AIA URL (the main lab does; the scale lab,
+    running beside it, must not bind the same address)."""
     for sub in ("certs", "temp", "logs"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
-    blocks = []
+    pki.ensure_ca(ca_dir)
+    # The CA's own publication point: the issuing certificate at its AIA URL.
+    blocks = (
+        [
+            f"""
+    server {{
+        listen {pki.ISSUER_ADDRESS}:80;
+        location = /issuing.der {{
+            default_type application/pkix-cert;
+            alias {ca_dir / "issuing.der"};
+        }}
+        location / {{
+            return 404;
+        }}
+    }}
+"""
+        ]
+        if publish_issuer
+        else []
+    )
     for provider in providers:
         for index, site in enumerate(provider.sites):
             stem = f"{provider.key}-{index}"

@@ -20,6 +20,8 @@ from scanner.net.urls import BadLocation, parse_http_url
 
 # A CT search for a large provider returns a few MiB of JSON; far more is abuse.
 MAX_SEARCH_BODY = 16 * 1024 * 1024
+# An issuer certificate is a few KiB.
+MAX_ISSUER_BODY = 64 * 1024
 
 
 class DiscoveryClient:
@@ -33,6 +35,23 @@ class DiscoveryClient:
         self.resolver = resolver
         self.policy = policy
         self.timeout = timeout
+
+    def issuer(self, url: str) -> bytes | None:
+        """The certificate at an AIA caIssuers URL (a few KiB; capped at 64 KiB)."""
+        try:
+            parsed = parse_http_url(url)
+        except BadLocation:
+            return None
+        address = str(parsed.ip) if parsed.ip is not None else self._address(parsed.host)
+        if address.startswith("!"):
+            return None
+        small = HttpClient(timeout=self.timeout, max_body=MAX_ISSUER_BODY)
+        response = small.get(
+            parsed.host, address, parsed.target, scheme=parsed.scheme, port=parsed.port
+        )
+        if response.status != 200 or response.truncated:
+            return None
+        return response.body
 
     def certificate_names(self, host: str, address: str, port: int) -> list[str]:
         if self.policy.refusal(address):

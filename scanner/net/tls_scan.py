@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from sslyze import (
     CertificateInfoExtraArgument,
@@ -39,8 +40,12 @@ from sslyze.mozilla_tls_profile.tls_config_checker import (
     TlsConfigurationEnum,
     check_server_against_tls_configuration,
 )
+from sslyze.plugins.certificate_info.trust_stores.trust_store_repository import (
+    TrustStoresRepository,
+)
 
 from scanner.net.certs import cert_info
+from scanner.net.chain import Completion, IssuerFetch, complete
 from scanner.probes.tls.observations import (
     CertificateResult,
     CipherInfo,
@@ -91,10 +96,28 @@ class TlsScanner:
         ca_file: Path | None = None,
         network_timeout: float = 5.0,
         web_connections_per_server: int = 5,
+        issuer_fetch: IssuerFetch | None = None,
     ) -> None:
         self.ca_file = ca_file
         self.network_timeout = max(1, round(network_timeout))
         self.web_connections = web_connections_per_server
+        # Fetches a missing intermediate from its AIA URL, as browsers do (net/chain.py).
+        self.issuer_fetch = issuer_fetch
+        self._roots: list[x509.Certificate] | None = None
+
+    def _complete(self, leaf: x509.Certificate) -> Completion | None:
+        if self.issuer_fetch is None:
+            return None
+        if self._roots is None:
+            # The store that decides trust: the user's CA file, else sslyze's Mozilla one.
+            path = self.ca_file or TrustStoresRepository.get_default().get_main_store().path
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                    self._roots = x509.load_pem_x509_certificates(Path(path).read_bytes())
+            except (OSError, ValueError):
+                self._roots = []
+        return complete(leaf, self._roots, self.issuer_fetch)
 
     def scan(self, endpoints: Sequence[TlsEndpoint]) -> list[TlsEndpointResult]:
         """Scan every endpoint; the result list follows the input order."""
@@ -160,7 +183,7 @@ class TlsScanner:
             scanner.queue_scans(requests)
             for result in scanner.get_results():
                 endpoint = by_uuid[result.uuid]
-                out[endpoint] = _convert(endpoint, result, datetime.now(UTC))
+                out[endpoint] = _convert(endpoint, result, datetime.now(UTC), self._complete)
         except Exception as exc:  # noqa: BLE001 - sslyze failures become results, not crashes
             reason = f"sslyze failed: {type(exc).__name__}: {exc}"[:300]
             for endpoint in endpoints:
@@ -174,7 +197,12 @@ def _error_text(attempt: Any) -> str:
     return f"{reason}: {detail}"[:300] if detail else reason
 
 
-def _convert(endpoint: TlsEndpoint, result: ServerScanResult, now: datetime) -> TlsEndpointResult:
+def _convert(
+    endpoint: TlsEndpoint,
+    result: ServerScanResult,
+    now: datetime,
+    completer: Callable[[x509.Certificate], Completion | None] | None = None,
+) -> TlsEndpointResult:
     base: dict[str, Any] = {
         "host": endpoint.host,
         "port": endpoint.port,
@@ -189,7 +217,7 @@ def _convert(endpoint: TlsEndpoint, result: ServerScanResult, now: datetime) -> 
         return TlsEndpointResult(**base, outcome="error", reason=f"sslyze: {reason[:300]}")
     attempts = result.scan_result
     hsts, hsts_assessed, hsts_reason = _hsts(attempts, endpoint.starttls)
-    certificate, certificate_reason = _certificate(attempts.certificate_info)
+    certificate, certificate_reason = _certificate(attempts.certificate_info, completer)
     curves = attempts.elliptic_curves
     return TlsEndpointResult(
         **base,
@@ -236,7 +264,9 @@ def _protocol(version: str, attempt: Any) -> ProtocolResult:
     return ProtocolResult(version, bool(ciphers), tuple(ciphers))
 
 
-def _certificate(attempt: Any) -> tuple[CertificateResult | None, str]:
+def _certificate(
+    attempt: Any, completer: Callable[[x509.Certificate], Completion | None] | None = None
+) -> tuple[CertificateResult | None, str]:
     if attempt.status is not ScanCommandAttemptStatusEnum.COMPLETED or attempt.result is None:
         return None, _error_text(attempt)
     deployments = attempt.result.certificate_deployments
@@ -254,6 +284,12 @@ def _certificate(attempt: Any) -> tuple[CertificateResult | None, str]:
         if validation and validation.verified_certificate_chain
         else ()
     )
+    received = deployment.received_certificate_chain
+    completion = None
+    leaf = received[0]
+    if not trusted and len(received) == 1 and leaf.issuer != leaf.subject and completer:
+        # A CA-issued certificate sent alone: is the intermediate all that is missing?
+        completion = completer(leaf)
     return (
         CertificateResult(
             received_chain=tuple(cert_info(c) for c in deployment.received_certificate_chain),
@@ -263,6 +299,9 @@ def _certificate(attempt: Any) -> tuple[CertificateResult | None, str]:
             trust_error=str(validation.validation_error or "")[:300] if validation else "",
             ocsp_stapled=deployment.ocsp_response is not None,
             chain_in_order=deployment.received_chain_has_valid_order,
+            aia_url=completion.url if completion else "",
+            aia_completed=completion.completed if completion else False,
+            aia_note=completion.note if completion else "",
         ),
         "",
     )

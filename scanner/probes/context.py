@@ -25,22 +25,23 @@ def build_context(
     dkim_selectors: tuple[str, ...] = (),
 ) -> ProbeContext:
     """``anchors`` are DNSSEC trust anchors by zone (default: the IANA root keys)."""
+    discovery = DiscoveryClient(
+        HttpClient(ca_file=ca_file, timeout=timeout, max_body=MAX_SEARCH_BODY),
+        resolver,
+        policy,
+        timeout,
+    )
     return ProbeContext(
         resolver=resolver,
         policy=policy,
         profile=profile,
         ca_file=ca_file,
         timeout=timeout,
-        tls=TlsScanner(ca_file=ca_file, network_timeout=timeout),
+        tls=TlsScanner(ca_file=ca_file, network_timeout=timeout, issuer_fetch=discovery.issuer),
         http=HttpClient(ca_file=ca_file, timeout=timeout),
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
         # The user's selectors first, then the profile's; the common ones follow in the probe.
         dkim_selectors=tuple(dict.fromkeys((*dkim_selectors, *profile.dkim_selectors))),
         ports=PortScanner(profile.ports, profile.max_rate, profile.host_timeout),
-        discovery=DiscoveryClient(
-            HttpClient(ca_file=ca_file, timeout=timeout, max_body=MAX_SEARCH_BODY),
-            resolver,
-            policy,
-            timeout,
-        ),
+        discovery=discovery,
     )

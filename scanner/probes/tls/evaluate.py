@@ -393,12 +393,20 @@ def _incomplete_chain(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
     check_id = "tls.cert.incomplete_chain"
     missing = _issuer_missing(ep)
     if missing:
+        assert ep.certificate is not None
+        fetched = (
+            f" Browsers fetch it from {ep.certificate.aia_url} and then trust the chain; "
+            "mail servers, API clients and many devices do not, and fail."
+            if ep.certificate.aia_completed
+            else ""
+        )
         return finding(
             check_id,
             Status.FAIL,
             ep,
-            f"{asset(ep)} does not send the certificate of its issuer {missing}; clients that do not already hold it cannot validate the chain.",
+            f"{asset(ep)} does not send the certificate of its issuer {missing}; clients that do not already hold it cannot validate the chain.{fetched}",
             missing_issuer=missing,
+            issuer_url=ep.certificate.aia_url or None,
         )
     assert ep.certificate is not None
     if ep.certificate.chain_in_order is False:
@@ -418,6 +426,19 @@ def _untrusted(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
             ep,
             f"The chain of {asset(ep)} validates against the {cert.trust_store} trust store.",
             trust_store=cert.trust_store,
+        )
+    if cert.aia_completed:
+        # What SSL Labs calls "Chain issues: Incomplete": a trusted CA issued it, the
+        # server only forgets the intermediate (reported by tls.cert.incomplete_chain).
+        return finding(
+            "tls.cert.untrusted",
+            Status.PASS,
+            ep,
+            f"The certificate of {asset(ep)} is issued by a CA the {cert.trust_store} trust "
+            f"store trusts: it validates once the intermediate the server omits is added "
+            f"(fetched from {cert.aia_url}, as browsers do).",
+            trust_store=cert.trust_store,
+            issuer_url=cert.aia_url,
         )
     return finding(
         "tls.cert.untrusted",

@@ -64,6 +64,11 @@ class CertificateResult:
     trust_error: str
     ocsp_stapled: bool
     chain_in_order: bool | None
+    # A certificate sent without its intermediate, judged as a browser would: the
+    # issuer fetched from its AIA caIssuers URL, and the chain validated again.
+    aia_url: str = ""
+    aia_completed: bool = False
+    aia_note: str = ""
 
     @property
     def leaf(self) -> CertInfo:

@@ -96,9 +96,11 @@ def write_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Pa
     """Renders every asked format, then writes them as one set (atomically, never over
     an earlier report). Raises WriteError (a ScanIncomplete) when the disk refuses."""
     # Render everything before writing anything, so a renderer failure leaves no partial set.
-    rendered: dict[str, str | bytes] = {
-        fmt.value: RENDERERS[fmt](dict(document)) for fmt in output.formats
-    }
+    rendered: dict[str, str | bytes] = {}
+    for fmt in output.formats:
+        content = RENDERERS[fmt](dict(document))
+        # A format may be a set of files (questions: .md and .csv), by suffix.
+        rendered.update(content if isinstance(content, dict) else {fmt.value: content})
     if output.sign_key is not None:
         rendered["json.sig"] = sign(dict(document), output.sign_key)
     started = datetime.fromisoformat(document["scan"]["started"])

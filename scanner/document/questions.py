@@ -45,8 +45,17 @@ def failing_checks(
         severity = Severity(f["severity"])
         entry = grouped.setdefault(
             f["check_id"],
-            {"check_id": f["check_id"], "severity": severity, "assets": [], "detail": f["detail"]},
+            {
+                "check_id": f["check_id"],
+                "severity": severity,
+                "assets": [],
+                "detail": f["detail"],
+                "observations": [],
+            },
         )
+        seen = {"asset": f["asset"], "detail": f["detail"]}
+        if seen not in entry["observations"]:
+            entry["observations"].append(seen)
         if severity.rank > entry["severity"].rank:
             entry["severity"], entry["detail"] = severity, f["detail"]
         if f["asset"] not in entry["assets"]:
@@ -66,6 +75,7 @@ def failing_checks(
             severity=str(e["severity"]),
             assets=e["assets"],
             detail=e["detail"],
+            observations=e["observations"],
         )
         for e in ordered
     ]
@@ -118,6 +128,8 @@ def questions(
                 "title": title,
                 "request": request,
                 "question": f"{title} ({entry['check_id']}). {request}",
+                "remediation": remediation,
+                "observations": [dict(o) for o in entry["observations"]],
             }
         )
     return out

@@ -36,6 +36,7 @@ class FailingCheck(TypedDict):
     severity: str
     assets: list[str]
     detail: str  # of the most severe finding
+    observations: list[dict[str, str]]  # every failing asset with what was seen there
 
 
 def waived(finding: FindingDoc) -> bool:

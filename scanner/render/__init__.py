@@ -14,6 +14,7 @@ from scanner.render.csv import render_csv
 from scanner.render.html import render_html
 from scanner.render.json import render_json
 from scanner.render.pdf import PdfUnavailable, render_pdf
+from scanner.render.questions import render_questions
 
 
 class Format(StrEnum):
@@ -21,13 +22,15 @@ class Format(StrEnum):
     HTML = "html"
     CSV = "csv"
     PDF = "pdf"
+    QUESTIONS = "questions"  # two files: questions.md and questions.csv
 
 
-RENDERERS: dict[Format, Callable[[dict[str, Any]], str | bytes]] = {
+RENDERERS: dict[Format, Callable[[dict[str, Any]], str | bytes | dict[str, str]]] = {
     Format.JSON: render_json,
     Format.HTML: render_html,
     Format.CSV: render_csv,
     Format.PDF: render_pdf,
+    Format.QUESTIONS: render_questions,
 }
 
 __all__ = ["RENDERERS", "Format", "PdfUnavailable"]

@@ -1,0 +1,60 @@
+"""--format questions: the questions alone, as Markdown and CSV, ready to send."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from scanner import api
+from scanner.document.build import build_document
+from scanner.document.integrity import seal
+from scanner.model import ScanResult
+from scanner.options import OutputOptions
+from scanner.render import Format
+from scanner.render.questions import CLOSING, render_csv, render_markdown
+
+
+def _document(default_scans: dict[str, ScanResult], key: str) -> dict[str, Any]:
+    return seal(build_document(default_scans[key]))
+
+
+def test_every_failing_check_is_asked_once_with_every_asset(
+    default_scans: dict[str, ScanResult],
+) -> None:
+    doc = _document(default_scans, "legacy")
+    questions = doc["questions"]
+    assert questions  # the legacy provider fails plenty
+    markdown = render_markdown(doc)
+    # One section per failing check, the closing request once, at the end.
+    assert markdown.count("\n## ") == len(questions)
+    assert markdown.count(CLOSING) == 1 and markdown.rstrip().endswith(CLOSING)
+    rows = list(csv.DictReader(io.StringIO(render_csv(doc))))
+    assert [r["check_id"] for r in rows] == [q["check_id"] for q in questions]
+    # Every outdated service is listed, not only the worst one.
+    (outdated,) = [q for q in questions if q["check_id"] == "service.outdated_version"]
+    row = next(r for r in rows if r["check_id"] == "service.outdated_version")
+    assert len(outdated["observations"]) >= 3
+    for seen in outdated["observations"]:
+        assert seen["asset"] in row["affected"]
+
+
+def test_text_from_the_target_stays_text(default_scans: dict[str, ScanResult]) -> None:
+    doc = _document(default_scans, "broken")
+    markdown = render_markdown(doc)
+    assert "<script>" not in markdown and "\\<script\\>" in markdown
+    for row in csv.reader(io.StringIO(render_csv(doc))):
+        assert not any(cell[:1] in ("=", "+", "-", "@") for cell in row)
+
+
+def test_the_export_is_written_beside_the_report(
+    default_scans: dict[str, ScanResult], tmp_path: Path
+) -> None:
+    doc = _document(default_scans, "exemplary")
+    paths = api.write_reports(doc, OutputOptions((Format.HTML, Format.QUESTIONS), tmp_path))
+    suffixes = sorted(p.name.split(".", 1)[1] for p in paths)
+    assert suffixes == ["html", "questions.csv", "questions.md"]
+    # The exemplary provider fails nothing worth asking: the export says so.
+    text = next(p for p in paths if p.name.endswith(".md")).read_text()
+    assert "nothing to ask about" in text or "## 1." in text

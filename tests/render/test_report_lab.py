@@ -90,7 +90,12 @@ def test_questions_cover_every_failing_check_with_risk(reports: dict[str, dict[s
     assert asked[0] == "service.database_exposed"  # the only critical failure comes first
     seen = _text(legacy["html"])
     for q in legacy["doc"]["questions"]:
-        assert q["request"] in seen
+        # Every affected asset with what was seen there, and what is asked.
+        assert q["remediation"] in seen
+        for observed in q["observations"]:
+            assert f"{observed['asset']}: {observed['detail']}" in seen
+    # The closing request once, not once per question.
+    assert seen.count("describe the compensating control") == 1
     # An exemplary provider gets nothing to answer.
     assert reports["exemplary"]["doc"]["questions"] == []
     assert "No check failed" in _text(reports["exemplary"]["html"])

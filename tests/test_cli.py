@@ -255,10 +255,13 @@ def test_the_summary_and_json_carry_the_grade(
         )
         == 1
     )
-    assert "grade F" in capsys.readouterr().out
+    out = capsys.readouterr().out
     document = json.loads(next(tmp_path.glob("*.json")).read_text())
     jsonschema.validate(document, schema())
-    assert document["scores"]["grade"] == "F"
+    # Capped at D by its exposed database (its certificate chain only lacks the
+    # intermediate, which a browser completes): the terminal and the JSON agree.
+    assert document["scores"]["grade"] == "D"
+    assert "grade D" in out
     assert set(document["scores"]["pitfalls"]) == {
         "transport",
         "email",

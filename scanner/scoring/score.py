@@ -88,6 +88,10 @@ def apply_profile(findings: Iterable[Finding], profile: Profile) -> list[Finding
         override = profile.severity.get(finding.check_id)
         if override is not None and override is not finding.severity:
             finding = dataclasses.replace(finding, severity=override)
+        if finding.severity is Severity.INFO and finding.status in (Status.FAIL, Status.WARN):
+            # "fail" means a weakness. A check this profile rates info (Mozilla "modern",
+            # OCSP stapling) is a comparison: reported as information with what was seen.
+            finding = dataclasses.replace(finding, status=Status.INFO)
         out.append(finding)
     return out
 

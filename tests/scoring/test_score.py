@@ -128,3 +128,19 @@ def test_profile_overrides_and_disabled_checks(profile: Profile) -> None:
     passive = dataclasses.replace(profile, disabled_probes=frozenset({"services"}))
     scanned = dataclasses.replace(f("e.low", Status.FAIL), probe="services")
     assert apply_profile([scanned], passive)[0].status is Status.NOT_ASSESSED
+
+
+def test_rule2_a_failure_the_profile_rates_info_is_information() -> None:
+    # "fail" is a weakness; not meeting Mozilla "modern" under the default profile is a
+    # comparison, reported as info with what was seen. The strict profile raises it.
+    seen = Finding(
+        "tls.mozilla.modern",
+        Status.FAIL,
+        Severity.INFO,
+        "a.test:443",
+        "a.test:443 meets Mozilla's intermediate configuration; not modern: TLS 1.2 offered",
+    )
+    (default,) = apply_profile([seen], load_profile("default"))
+    assert default.status is Status.INFO and default.detail == seen.detail
+    (strict,) = apply_profile([seen], load_profile("strict"))
+    assert (strict.status, strict.severity) == (Status.FAIL, Severity.HIGH)

@@ -649,13 +649,22 @@ def _mozilla_check(level: str) -> Check:
             return finding(
                 check_id, Status.PASS, ep, f"{asset(ep)} meets Mozilla's {level} TLS configuration."
             )
+        # Say where the endpoint stands, not only where it departs: "meets intermediate;
+        # not modern" is a comparison, "does not meet intermediate" a weakness.
+        met = [m.level for m in ep.mozilla if m.compliant]
+        standing = (
+            f"{asset(ep)} meets Mozilla's {' and '.join(met)} configuration; not {level}"
+            if met
+            else f"{asset(ep)} does not meet Mozilla's {level} TLS configuration"
+        )
         return finding(
             check_id,
             Status.FAIL,
             ep,
-            f"{asset(ep)} departs from Mozilla's {level} TLS configuration: {result.issues[0]}"
+            f"{standing}: {result.issues[0]}"
             + (f" (+{len(result.issues) - 1} more)" if len(result.issues) > 1 else ""),
             issues=list(result.issues),
+            meets=met,
         )
 
     return check

@@ -12,7 +12,7 @@ from support.listeners import listener
 from scanner.engine import run_probes
 from scanner.lab import manager
 from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, LabProvider
-from scanner.model import Finding, HostPort, ProbeResult, Status, Target
+from scanner.model import Finding, HostPort, ProbeResult, ScanResult, Severity, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.net.targets import parse_host_port
@@ -205,3 +205,21 @@ def test_a_refused_address_is_reported_not_contacted(
     outcomes = {e.outcome for e in result.observations_of(TlsEndpointResult)}
     assert outcomes == {"refused_by_policy"}
     assert {f.status for f in result.findings} == {NA}
+
+
+@pytest.mark.lab
+def test_a_comparison_is_information_and_says_where_the_endpoint_stands(
+    default_scans: dict[str, ScanResult],
+) -> None:
+    findings = default_scans["exemplary"].findings
+    assert not [f for f in findings if f.status is Status.FAIL and f.severity is Severity.INFO]
+    legacy = {
+        (f.check_id, f.asset): f
+        for f in default_scans["legacy"].findings
+        if f.check_id.startswith("tls.mozilla.")
+    }
+    modern = legacy[("tls.mozilla.modern", "legacy.test:443")]
+    assert modern.status is Status.INFO
+    intermediate = legacy[("tls.mozilla.intermediate", "legacy.test:443")]
+    assert intermediate.status is Status.FAIL  # below the recommended baseline: a weakness
+    assert "does not meet Mozilla's intermediate" in intermediate.detail

@@ -27,20 +27,14 @@ CSV_COLUMNS = (
     "observed",
     "request",
 )
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# What makes markup inside running text; every line we write starts with our own
+# words, so line-start markers (#, -, 1.) in target text cannot take effect.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def _md(text: object) -> str:
     """Target text as Markdown that renders as the same text, never as markup."""
     return _MARKDOWN.sub(r"\\\1", visible(text))
-
-
-def _observed(question: dict[str, Any]) -> list[dict[str, str]]:
-    # Documents written before observations were kept carry the worst one only.
-    return question.get("observations") or [
-        {"asset": a, "detail": question["request"].split(" Request: ")[0]}
-        for a in question["assets"][:1]
-    ]
 
 
 def render_markdown(document: dict[str, Any]) -> str:
@@ -68,9 +62,9 @@ def render_markdown(document: dict[str, Any]) -> str:
             "",
             "What we observed:",
             "",
-            *(f"- {_md(o['asset'])}: {_md(o['detail'])}" for o in _observed(q)),
+            *(f"- {_md(o['asset'])}: {_md(o['detail'])}" for o in q["observations"]),
             "",
-            f"What we ask: {_md(q.get('remediation') or q['request'])}",
+            f"What we ask: {_md(q['remediation'])}",
             "",
         ]
     if questions:
@@ -83,7 +77,7 @@ def render_csv(document: dict[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for number, q in enumerate(document["questions"], 1):
-        observed = _observed(q)
+        observed = q["observations"]
         writer.writerow(
             [
                 _cell(str(v))
@@ -95,7 +89,7 @@ def render_csv(document: dict[str, Any]) -> str:
                     q["deadline_days"],
                     "; ".join(o["asset"] for o in observed),
                     " | ".join(f"{o['asset']}: {o['detail']}" for o in observed),
-                    q.get("remediation") or q["request"],
+                    q["remediation"],
                 )
             ]
         )

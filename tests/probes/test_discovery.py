@@ -135,7 +135,7 @@ def test_lab_verdicts(lab_context: ProbeContext) -> None:
     exemplary = verdicts(EXEMPLARY)
     # Passes, and what discovery found reported as information.
     assert set(exemplary.values()) == {Status.PASS, Status.INFO}
-    assert {c for c, _ in exemplary if exemplary[(c, _)] is Status.INFO} == {
+    assert {check for (check, _), status in exemplary.items() if status is Status.INFO} == {
         "dns.discovery.sources",
         "dns.discovery.budget",
     }

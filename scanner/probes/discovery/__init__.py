@@ -130,6 +130,7 @@ class DnsDiscoveryProbe(Probe):
             roles: dict[str, set[str]] = {}
             given: dict[str, set[str]] = {}
             for domain in target.domains:
+                given.setdefault(domain, set()).add("given")
                 roles.setdefault(domain, set()).add("web")
                 roles.setdefault(f"www.{domain}", set()).add("web")
                 # The MTA-STS policy host (RFC 8461 section 3.3), if the domain has one.

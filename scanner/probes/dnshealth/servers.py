@@ -133,9 +133,12 @@ def judge_lame(domain: str, observations: Sequence[Observation]) -> Finding:
     lame = [s for s in servers if not s.authoritative]
     if lame:
         listing = "; ".join(
-            f"{s.host} ({s.address}): {s.reason or s.soa_outcome or 'not authoritative'}"
-            if not s.authoritative and s.soa_outcome != "answer"
-            else f"{s.host} ({s.address}): answers without authority"
+            f"{s.host} ({s.address}): "
+            + (
+                "answers without authority"
+                if s.soa_outcome == "answer"
+                else s.reason or s.soa_outcome
+            )
             for s in lame
         )
         return finding(

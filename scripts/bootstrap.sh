@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 # chromium and poppler-utils: the report's browser and PDF tests; libpango: WeasyPrint (PDF).
 # unbound: the lab's open resolver (a name server that recurses for anyone).
+# redis-server and postgresql: the queued audit's broker and shared history in the tests.
 APT_PACKAGES=(nginx-light knot knot-dnsutils unbound nmap openssl chromium poppler-utils
-              libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+              libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core redis-server postgresql)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"
@@ -19,12 +20,13 @@ as_root() {
 }
 
 missing=()
-for bin in nginx knotd kdig unbound nmap openssl chromium pdftotext; do
+for bin in nginx knotd kdig unbound nmap openssl chromium pdftotext redis-server; do
     if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1; then missing+=("$bin"); fi
 done
 if ! PATH="$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep -c 'libpangoft2-1.0.so' >/dev/null; then
     missing+=(libpango)
 fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     APT_PACKAGES+=(python3-venv)
     missing+=(python3-venv)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -46,6 +48,40 @@ def lab() -> Iterator[Path]:
     yield lab_dir
     if not already:
         manager.down(lab_dir)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on loopback (initdb in a temp folder); its URL."""
+    from scanner.lab import backends
+
+    # Not under pytest's temp tree: that is private to root, and PostgreSQL runs as
+    # the unprivileged 'postgres' user.
+    folder = Path(tempfile.mkdtemp(prefix="vetscan-postgres-"))
+    try:
+        server = backends.start_postgres(
+            folder, backends.free_port(backends.POSTGRES_ADDRESS)
+        )
+    except (manager.LabError, OSError) as exc:
+        pytest.fail(f"PostgreSQL could not start: {exc}")
+    yield server.url
+    backends.stop_postgres(server)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Debian's redis-server on loopback, as the queue's broker; its URL."""
+    from scanner.lab import backends
+
+    try:
+        server = backends.start_redis(
+            tmp_path_factory.mktemp("redis"), backends.free_port(backends.REDIS_ADDRESS)
+        )
+    except (manager.LabError, OSError) as exc:
+        pytest.fail(f"redis-server could not start: {exc}")
+    yield server.url
+    backends.stop_redis(server)
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,16 @@
 """The history store: what the audit runner, the CLI and the report need from it,
 as a small protocol, and the one place that opens a store from a URL or a path.
 
-SQLite (scanner.history.sqlite) is the built-in store. Another backend is one new
-module implementing ``HistoryStore`` and a branch in ``scanner.history.stores.open_store``.
+SQLite (scanner.history.sqlite) is the built-in store; PostgreSQL
+(scanner.history.postgres) is the shared one for workers on several machines.
+Another backend is one new module implementing ``HistoryStore`` and a branch in
+``scanner.history.stores.open_store``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from scanner.errors import InputError
+from scanner.history.records import StoredRun
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,20 @@ class HistoryStore(Protocol):
 
     location: str  # where it is, for messages (never with a password)
 
-    def save(self, vendor: str, document: Mapping[str, Any], regressed: bool) -> None: ...
+    def save(
+        self,
+        vendor: str,
+        document: Mapping[str, Any],
+        regressed: bool,
+        audit_run: str | None = None,
+        outcome: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Stores one run. With ``audit_run`` and ``outcome`` (a queued audit's
+        worker), the vendor's outcome row is claimed in the same transaction: False,
+        and nothing written, when that audit already stored the vendor."""
 
-    def previous(self, vendor: str) -> dict[str, Any] | None:
-        """The vendor's latest stored document, or None."""
+    def previous(self, vendor: str, exclude_audit: str | None = None) -> dict[str, Any] | None:
+        """The vendor's latest stored document (not one of ``exclude_audit``), or None."""
 
     def runs(self, vendor: str) -> list[RunSummary]:
         """The vendor's runs, oldest first."""
@@ -60,6 +73,23 @@ class HistoryStore(Protocol):
 
     def reader(self) -> HistoryStore:
         """Another handle for reading from another thread (no checks, no migrations)."""
+
+    def begin_audit(self, audit_run: str, manifest: Mapping[str, Any]) -> None:
+        """Records a queued audit: its vendors' tasks, so ``--resume`` can finish it."""
+
+    def audit_manifest(self, audit_run: str) -> dict[str, Any] | None: ...
+
+    def outcomes(self, audit_run: str) -> dict[str, dict[str, Any]]:
+        """The summary rows of the vendors a queued audit has finished, by vendor."""
+
+    def record_outcome(self, audit_run: str, vendor: str, outcome: Mapping[str, Any]) -> bool:
+        """A queued audit's vendor that ended without a run (False: already recorded)."""
+
+    def export(self) -> Iterator[StoredRun]:
+        """Every run, oldest first (``history migrate``)."""
+
+    def import_runs(self, runs: Iterable[StoredRun]) -> int:
+        """Copies runs in, in one transaction, skipping run IDs already stored."""
 
     def close(self) -> None: ...
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +21,8 @@ from urllib.parse import quote
 
 from scanner.errors import HistoryUnusable
 from scanner.history.base import RunSummary
-from scanner.history.diff import fingerprint
 from scanner.history.lock import AuditLock
+from scanner.history.records import StoredRun, dump_row, load_document, run_record
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: runs and their findings
@@ -55,6 +54,24 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX findings_by_run ON findings (run);
     CREATE INDEX findings_by_check ON findings (check_id, status);
+    """,
+    # 2: audits run by several workers (the queue): each vendor stored once per audit
+    """
+    ALTER TABLE runs ADD COLUMN audit_run TEXT;
+    CREATE UNIQUE INDEX runs_once_per_audit ON runs (audit_run, vendor);
+    CREATE TABLE audits (
+        audit_run TEXT PRIMARY KEY,
+        started TEXT NOT NULL,
+        manifest TEXT NOT NULL
+    );
+    CREATE TABLE audit_outcomes (
+        audit_run TEXT NOT NULL REFERENCES audits (audit_run) ON DELETE CASCADE,
+        vendor TEXT NOT NULL,
+        run_id TEXT,
+        row TEXT NOT NULL,
+        finished TEXT NOT NULL,
+        PRIMARY KEY (audit_run, vendor)
+    );
     """,
 )
 
@@ -246,47 +263,127 @@ class SqliteHistory:
             ]
         return value
 
-    def save(self, vendor: str, document: Mapping[str, Any], regressed: bool) -> None:
-        """Stores one scan, with its findings, in one transaction."""
-        scores = document.get("scores") or {}
-        adjusted = document.get("adjusted_scores") or {}
-        blob = zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 6)
-        failed = {f["check_id"] for f in document["findings"] if f["status"] == "fail"}
+    def save(
+        self,
+        vendor: str,
+        document: Mapping[str, Any],
+        regressed: bool,
+        audit_run: str | None = None,
+        outcome: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Stores one scan, with its findings (and its audit outcome), in one
+        transaction. False when this audit already stored the vendor (a task run twice)."""
+        record = run_record(vendor, document, regressed, audit_run)
         with self._transaction() as db:
+            if audit_run is not None and outcome is not None:
+                if not self._claim(db, audit_run, vendor, record.run_id, outcome):
+                    return False
             cursor = db.execute(
                 "INSERT INTO runs (run_id, vendor, started, finished, profile, grade, overall, "
-                "adjusted_overall, failed_checks, regressed, sha256, document) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "adjusted_overall, failed_checks, regressed, sha256, document, audit_run) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    document["scan"]["run_id"],
+                    record.run_id,
                     vendor,
-                    document["scan"]["started"],
-                    document["scan"]["finished"],
-                    document["scan"]["profile"],
-                    scores.get("grade"),
-                    scores.get("overall"),
-                    adjusted.get("overall", scores.get("overall")),
-                    len(failed),
+                    record.started,
+                    record.finished,
+                    record.profile,
+                    record.grade,
+                    record.overall,
+                    record.adjusted_overall,
+                    record.failed_checks,
                     int(regressed),
-                    (document.get("integrity") or {}).get("sha256", ""),
-                    blob,
+                    record.sha256,
+                    record.blob,
+                    audit_run,
                 ),
             )
             db.executemany(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (
-                        cursor.lastrowid,
-                        f["check_id"],
-                        f["asset"],
-                        f["status"],
-                        f["severity"],
-                        int(bool(f.get("waiver"))),
-                        fingerprint(f),
-                    )
-                    for f in document["findings"]
+                    (cursor.lastrowid, c, a, s, sev, int(w), fp)
+                    for c, a, s, sev, w, fp in record.findings
                 ],
             )
+        return True
+
+    @staticmethod
+    def _claim(
+        db: sqlite3.Connection,
+        audit_run: str,
+        vendor: str,
+        run_id: str | None,
+        outcome: Mapping[str, Any],
+    ) -> bool:
+        row = db.execute(
+            "INSERT INTO audit_outcomes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+            (audit_run, vendor, run_id, dump_row(outcome), datetime.now(UTC).isoformat()),
+        ).fetchone()
+        return row is not None
+
+    def record_outcome(self, audit_run: str, vendor: str, outcome: Mapping[str, Any]) -> bool:
+        """A vendor of a queued audit that ended without a run (its scan failed)."""
+        with self._transaction() as db:
+            return self._claim(db, audit_run, vendor, None, outcome)
+
+    def begin_audit(self, audit_run: str, manifest: Mapping[str, Any]) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO audits VALUES (?, ?, ?)",
+                (audit_run, datetime.now(UTC).isoformat(), dump_row(manifest)),
+            )
+
+    def audit_manifest(self, audit_run: str) -> dict[str, Any] | None:
+        with self._errors():
+            row = self._db.execute(
+                "SELECT manifest FROM audits WHERE audit_run = ?", (audit_run,)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def outcomes(self, audit_run: str) -> dict[str, dict[str, Any]]:
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT vendor, row FROM audit_outcomes WHERE audit_run = ?", (audit_run,)
+            ).fetchall()
+        return {vendor: json.loads(row) for vendor, row in rows}
+
+    def export(self) -> Iterator[StoredRun]:
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT vendor, document, regressed, audit_run FROM runs ORDER BY started, id"
+            ).fetchall()
+        for vendor, blob, regressed, audit_run in rows:
+            yield StoredRun(vendor, load_document(blob, HistoryError), bool(regressed), audit_run)
+
+    def import_runs(self, runs: Iterable[StoredRun]) -> int:
+        """Copies runs in (one transaction), skipping run IDs already here."""
+        added = 0
+        with self._transaction() as db:
+            known = {r[0] for r in db.execute("SELECT run_id FROM runs")}
+            for run in runs:
+                record = run_record(run.vendor, run.document, run.regressed, run.audit_run)
+                if record.run_id in known:
+                    continue
+                known.add(record.run_id)
+                cursor = db.execute(
+                    "INSERT INTO runs (run_id, vendor, started, finished, profile, grade, "
+                    "overall, adjusted_overall, failed_checks, regressed, sha256, document) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.run_id, record.vendor, record.started, record.finished,
+                        record.profile, record.grade, record.overall, record.adjusted_overall,
+                        record.failed_checks, int(record.regressed), record.sha256, record.blob,
+                    ),
+                )  # fmt: skip
+                db.executemany(
+                    "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (cursor.lastrowid, c, a, s, sev, int(w), fp)
+                        for c, a, s, sev, w, fp in record.findings
+                    ],
+                )
+                added += 1
+        return added
 
     def runs(self, vendor: str) -> list[RunSummary]:
         """The vendor's runs, oldest first."""
@@ -319,15 +416,16 @@ class SqliteHistory:
             row = self._db.execute(
                 "SELECT document FROM runs WHERE run_id = ?", (run_id,)
             ).fetchone()
-        return _load(row[0]) if row else None
+        return load_document(row[0], HistoryError) if row else None
 
-    def previous(self, vendor: str) -> dict[str, Any] | None:
+    def previous(self, vendor: str, exclude_audit: str | None = None) -> dict[str, Any] | None:
         with self._errors():
             row = self._db.execute(
-                "SELECT document FROM runs WHERE vendor = ? ORDER BY started DESC, id DESC LIMIT 1",
-                (vendor,),
+                "SELECT document FROM runs WHERE vendor = ? AND (? IS NULL OR audit_run IS NOT ?) "
+                "ORDER BY started DESC, id DESC LIMIT 1",
+                (vendor, exclude_audit, exclude_audit),
             ).fetchone()
-        return _load(row[0]) if row else None
+        return load_document(row[0], HistoryError) if row else None
 
     def check(self) -> None:
         with self._errors():
@@ -357,11 +455,3 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc)
-
-
-def _load(blob: bytes) -> dict[str, Any]:
-    try:
-        document: dict[str, Any] = json.loads(zlib.decompress(blob))
-    except (zlib.error, ValueError) as exc:
-        raise HistoryError(f"a stored run cannot be read ({exc})") from None
-    return document

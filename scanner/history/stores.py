@@ -1,5 +1,5 @@
 """Which store a history location names: a path or sqlite:///PATH (the built-in
-SQLite store); other schemes are refused with a clear message."""
+SQLite store), or postgresql://… (the shared store of workers on many machines)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,14 @@ def open_store(location: str | Path, read_only: bool = False, verify: bool = Tru
         return SqliteHistory(path, verify=verify, read_only=read_only)
     scheme = str(location).split("://", 1)[0]
     if scheme in ("postgresql", "postgres"):
-        raise EnvironmentUnusable(
-            "PostgreSQL history is not available in this version of vetscan; use a path or "
-            "sqlite:///PATH"
-        )
-    raise InputError(f"history location: unknown scheme {scheme!r} (use a path or sqlite:///PATH)")
+        try:
+            from scanner.history.postgres import PostgresHistory
+        except ImportError:
+            raise EnvironmentUnusable(
+                "PostgreSQL history needs psycopg 3 (pip install 'vetscan[workers]')"
+            ) from None
+        return PostgresHistory(str(location), verify=verify, read_only=read_only)
+    raise InputError(
+        f"history location: unknown scheme {scheme!r} "
+        "(use a path, sqlite:///PATH or postgresql://USER@HOST/DB)"
+    )

@@ -23,6 +23,7 @@ from typing import Any
 from scanner.audit.portfolio import Portfolio, load_portfolio
 from scanner.audit.result import AuditInterrupted, AuditResult
 from scanner.audit.runner import run_audit
+from scanner.distributed.coordinator import QueueOptions, run_queued_audit
 from scanner.history.base import HistoryStore, default_location
 from scanner.history.stores import open_store
 from scanner.pipeline import (
@@ -46,6 +47,7 @@ __all__ = [
     "AuditResult",
     "HistoryStore",
     "Prepared",
+    "QueueOptions",
     "audit",
     "build_document",
     "completed",
@@ -55,12 +57,29 @@ __all__ = [
     "overview_row",
     "plugin_problems",
     "prepare",
+    "queued_audit",
     "require_completed",
     "scan",
     "store",
     "write_overview",
     "write_reports",
 ]
+
+
+def queued_audit(
+    portfolio: Portfolio | None,
+    options: AuditOptions,
+    queue: QueueOptions,
+    stop: threading.Event | None = None,
+    on_vendor: Callable[[dict[str, Any]], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> AuditResult:
+    """Audits a portfolio on Celery workers (``queue``: a
+    scanner.distributed.coordinator.QueueOptions with the broker URL, or the run ID
+    to resume) with a shared history (``options.history``, PostgreSQL): one task per
+    vendor, each stored once by the worker that scanned it; the reports, overview
+    and result are those of a local audit. Needs the ``workers`` extra."""
+    return run_queued_audit(portfolio, options, queue, stop or threading.Event(), on_vendor, notice)
 
 
 def audit(

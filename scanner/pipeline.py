@@ -5,6 +5,7 @@ package has no import circle)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -127,6 +128,32 @@ class Prepared:
         return bool(self.regressions)
 
 
+def judge(
+    result: ScanResult,
+    profile: Profile,
+    previous: Mapping[str, Any] | None,
+    vendor: str | None = None,
+    waivers: Sequence[Waiver] = (),
+    today: date | None = None,
+) -> Prepared:
+    """Compare and seal a scan, and find what regressed: a prepared scan without
+    reports (a queue worker's; the coordinator writes the reports)."""
+    document = build_document(result, previous, waivers, today, profile)
+    threshold = profile.fail_threshold
+    found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
+    return Prepared(vendor or result.target.name, document, (), tuple(found), previous is None)
+
+
+def with_reports(prepared: Prepared, output: OutputOptions) -> Prepared:
+    """The prepared scan with its reports written. A full disk costs the reports, not
+    the scan (``report_error`` says so)."""
+    try:
+        paths, report_error = tuple(write_reports(prepared.document, output)), ""
+    except WriteError as exc:
+        paths, report_error = (), str(exc)
+    return dataclasses.replace(prepared, paths=paths, report_error=report_error)
+
+
 def prepare(
     result: ScanResult,
     profile: Profile,
@@ -138,28 +165,25 @@ def prepare(
 ) -> Prepared:
     """Compare, seal, write reports and find regressions: every step but storing.
     A full disk costs the reports, not the scan (``report_error`` says so)."""
-    document = build_document(result, previous, waivers, today, profile)
-    threshold = profile.fail_threshold
-    found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
-    try:
-        paths, report_error = tuple(write_reports(document, output)), ""
-    except WriteError as exc:
-        paths, report_error = (), str(exc)
-    return Prepared(
-        vendor or result.target.name,
-        document,
-        paths,
-        tuple(found),
-        previous is None,
-        report_error,
+    return with_reports(judge(result, profile, previous, vendor, waivers, today), output)
+
+
+def store(
+    history: HistoryStore,
+    prepared: Prepared,
+    retention: int | None = None,
+    audit_run: str | None = None,
+    outcome: Mapping[str, Any] | None = None,
+) -> bool:
+    """Stores a prepared scan in one transaction (and applies retention). With
+    ``audit_run`` and ``outcome`` (a queued audit), False when that audit already
+    stored the vendor: nothing was written."""
+    stored = history.save(
+        prepared.vendor, prepared.document, prepared.regressed, audit_run, outcome
     )
-
-
-def store(history: HistoryStore, prepared: Prepared, retention: int | None = None) -> None:
-    """Stores a prepared scan in one transaction (and applies retention)."""
-    history.save(prepared.vendor, prepared.document, prepared.regressed)
-    if retention is not None:
+    if stored and retention is not None:
         history.prune(prepared.vendor, retention)
+    return stored
 
 
 def write_overview(out: Path, rows: Sequence[dict[str, Any]]) -> Path:

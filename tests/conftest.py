@@ -59,9 +59,7 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # the unprivileged 'postgres' user.
     folder = Path(tempfile.mkdtemp(prefix="vetscan-postgres-"))
     try:
-        server = backends.start_postgres(
-            folder, backends.free_port(backends.POSTGRES_ADDRESS)
-        )
+        server = backends.start_postgres(folder, backends.free_port(backends.POSTGRES_ADDRESS))
     except (manager.LabError, OSError) as exc:
         pytest.fail(f"PostgreSQL could not start: {exc}")
     yield server.url

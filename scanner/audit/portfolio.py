@@ -180,6 +180,38 @@ def _vendor(raw: dict[str, Any], index: int, where: _Where, known_checks: set[st
     return Vendor(**values)
 
 
+def vendor_from_table(raw: Any, source: str, known_checks: set[str]) -> Vendor:
+    """One vendor from a table shaped like a portfolio's [[vendor]] (a queued audit's
+    task), validated exactly as the portfolio file is."""
+    if not isinstance(raw, dict):
+        raise PortfolioError(f"{source}: the vendor must be a table")
+    return _vendor(raw, 0, _Where(Path(source), ""), known_checks)
+
+
+def vendor_table(vendor: Vendor) -> dict[str, Any]:
+    """The [[vendor]] table of a vendor, as JSON can carry it (dates as ISO text are
+    turned back into dates by the receiver before ``vendor_from_table``)."""
+    return {
+        "name": vendor.name,
+        "domains": list(vendor.domains),
+        "hosts": [f"[{h.host}]:{h.port}" if ":" in h.host else str(h) for h in vendor.hosts],
+        **({"profile": vendor.profile} if vendor.profile else {}),
+        **({"owner": vendor.owner} if vendor.owner else {}),
+        "tags": list(vendor.tags),
+        "dkim_selectors": list(vendor.dkim_selectors),
+        "waivers": [
+            {
+                "check": w.check,
+                "asset": w.asset,
+                "reason": w.reason,
+                "accepted_by": w.accepted_by,
+                "expires": w.expires.isoformat(),
+            }
+            for w in vendor.waivers
+        ],
+    }
+
+
 def parse_portfolio(text: str, source: Path, known_checks: set[str]) -> Portfolio:
     where = _Where(source, text)
     try:

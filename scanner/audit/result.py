@@ -18,6 +18,8 @@ class AuditResult:
     summary: dict[str, Any]  # vendors (regressions first), regressed, errors, history
     overview: Path | None = None
     overview_error: str = ""  # the overview could not be written
+    audit_run: str = ""  # a queued audit's run ID (--resume takes it)
+    unfinished: tuple[str, ...] = ()  # queued vendors no worker finished in time
 
     @property
     def vendors(self) -> list[dict[str, Any]]:

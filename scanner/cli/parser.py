@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scanner import __version__
-from scanner.cli import catalogue, labcmd, portfolio, reports, scancmd
+from scanner.cli import catalogue, labcmd, portfolio, queue, reports, scancmd
 from scanner.errors import InputError
 
 DESCRIPTION = "Non-intrusive security posture scanner for IT service providers."
@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[network, output, verbosity],
         help="scan every vendor of a portfolio file, store history, alert on drift",
     )
-    audit.add_argument("portfolio", type=Path, metavar="PORTFOLIO.toml")
+    audit.add_argument(
+        "portfolio", type=Path, nargs="?", metavar="PORTFOLIO.toml", help="(not with --resume)"
+    )
     audit.add_argument("--jobs", type=int, default=4, help="vendors scanned at once (default 4)")
     audit.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
     audit.add_argument(
@@ -133,9 +135,55 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="one deadline for all alerts together, in seconds (default 60)",
     )
-    history = sub.add_parser("history", parents=[verbosity], help="list stored runs")
-    history.add_argument("vendor", nargs="?", metavar="VENDOR", help="(default: list vendors)")
+    audit.add_argument(
+        "--queue",
+        metavar="URL",
+        help="send the vendors to Celery workers through this broker (redis://…; "
+        "$VETSCAN_QUEUE); needs --db postgresql://…",
+    )
+    audit.add_argument(
+        "--resume", metavar="RUN_ID", help="collect a queued audit whose coordinator stopped"
+    )
+    audit.add_argument(
+        "--queue-wait",
+        type=float,
+        metavar="S",
+        help="how long to wait for the workers (default: vendor budget x vendors + 300 s)",
+    )
+    worker = sub.add_parser(
+        "worker", parents=[verbosity], help="scan vendors sent by queued audits (Celery worker)"
+    )
+    worker.add_argument("--queue", metavar="URL", help="the broker (redis://…; $VETSCAN_QUEUE)")
+    worker.add_argument(
+        "--db", metavar="URL", help="the shared history (postgresql://…; $VETSCAN_DB)"
+    )
+    worker.add_argument(
+        "--concurrency", type=int, metavar="N", help="scans at once (default: CPU count)"
+    )
+    worker.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="let tasks scan loopback, private and reserved addresses (labs, internal audits)",
+    )
+    worker.add_argument(
+        "--visibility-timeout",
+        type=float,
+        default=3600.0,
+        metavar="S",
+        help="Redis: seconds before a task taken by a lost worker goes to another; longer "
+        "than the longest vendor budget (default 3600)",
+    )
+    history = sub.add_parser(
+        "history", parents=[verbosity], help="list stored runs; 'history migrate' copies one"
+    )
+    history.add_argument(
+        "vendor", nargs="?", metavar="VENDOR|migrate", help="(default: list vendors)"
+    )
     history.add_argument("--db", metavar="PATH|URL")
+    history.add_argument(
+        "--from", dest="migrate_from", metavar="URL", help="migrate: the history to copy"
+    )
+    history.add_argument("--to", dest="migrate_to", metavar="URL", help="migrate: where to")
     diff = sub.add_parser("diff", parents=[verbosity], help="what changed between two runs")
     diff.add_argument("vendor", metavar="VENDOR")
     diff.add_argument("--from", dest="from_run", metavar="RUN", help="(default: the previous run)")
@@ -181,6 +229,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": scancmd.cmd_demo,
     "audit": portfolio.cmd_audit,
     "history": portfolio.cmd_history,
+    "worker": queue.cmd_worker,
     "diff": portfolio.cmd_diff,
     "report": reports.cmd_report,
     "verify": reports.cmd_verify,

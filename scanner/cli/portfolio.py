@@ -31,6 +31,7 @@ from scanner.audit.notify import (
 from scanner.checks import catalogue
 from scanner.cli.args import existing_history, history_location, output_options, scan_options
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
+from scanner.cli.queue import cmd_migrate, queue_options
 from scanner.errors import InputError
 from scanner.history.diff import diff
 from scanner.textsafe import term
@@ -97,11 +98,16 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    portfolio = api.load_portfolio(args.portfolio, set(catalogue()))
+    queued = queue_options(args)
+    if args.portfolio is None and not (queued is not None and args.resume):
+        raise InputError("audit needs PORTFOLIO.toml (or --queue URL --resume RUN_ID)")
+    portfolio = (
+        api.load_portfolio(args.portfolio, set(catalogue())) if args.portfolio is not None else None
+    )
     options = _audit_options(args)
     _check_alerts(args)
     with _stop_on_signals() as stop:
-        bar = _progress(len(portfolio.vendors), args.quiet)
+        bar = _progress(len(portfolio.vendors) if portfolio else None, args.quiet)
 
         def advanced(row: dict[str, Any]) -> None:
             if bar is not None:
@@ -109,7 +115,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 bar.update(1)
 
         try:
-            result = api.audit(portfolio, options, stop, advanced)
+            if queued is not None:
+                result = api.queued_audit(portfolio, options, queued, stop, advanced, _notice(args))
+            else:
+                assert portfolio is not None
+                result = api.audit(portfolio, options, stop, advanced)
         finally:
             if bar is not None:
                 bar.close()
@@ -126,7 +136,22 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return code
 
 
+def _notice(args: argparse.Namespace) -> Callable[[str], None]:
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(f"vetscan: {term(text)}", file=sys.stderr, flush=True)
+
+    return say
+
+
 def _audit_exit(result: api.AuditResult) -> int:
+    if result.unfinished:
+        print(
+            f"vetscan: error: {len(result.unfinished)} vendor(s) not finished by the workers; "
+            f"vetscan audit --queue URL --resume {result.audit_run} collects them",
+            file=sys.stderr,
+        )
+        return EXIT_INCOMPLETE
     unwritten = result.report_errors
     if unwritten or result.overview_error:
         # Everything scanned is stored; what is missing are files, and cron must hear it.
@@ -169,7 +194,7 @@ def _notify(args: argparse.Namespace, report: dict[str, Any], stop: threading.Ev
         print(f"vetscan: warning: alert not delivered: {term(warning)}", file=sys.stderr)
 
 
-def _progress(total: int, quiet: bool) -> Any:
+def _progress(total: int | None, quiet: bool) -> Any:
     if quiet or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
@@ -212,6 +237,10 @@ def _print_summary(report: dict[str, Any], quiet: bool) -> None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    if args.vendor == "migrate" and (args.migrate_from or args.migrate_to):
+        return cmd_migrate(args)
+    if args.migrate_from or args.migrate_to:
+        raise InputError("--from and --to belong to 'vetscan history migrate'")
     location = existing_history(args)
     with api.open_store(location, read_only=True) as history:
         if args.vendor is None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
@@ -16,13 +15,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from support.queue import new_database
 
 from scanner.errors import HistoryUnusable, LockHeld
 from scanner.history.base import HistoryStore
 from scanner.history.records import StoredRun
 from scanner.history.stores import open_store
-
-_names = itertools.count()
 
 
 def _doc(run: str, started: str, grade: str = "B", findings: int = 3) -> dict[str, Any]:
@@ -42,14 +40,6 @@ def _doc(run: str, started: str, grade: str = "B", findings: int = 3) -> dict[st
         ],
         "integrity": {"sha256": "ab" * 32},
     }
-
-
-def new_database(server: str) -> str:
-    name = f"t{os.getpid()}_{next(_names)}"
-    base = server.rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as db:
-        db.execute(f"CREATE DATABASE {name}".encode())
-    return f"{base}/{name}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

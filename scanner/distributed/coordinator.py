@@ -1,0 +1,210 @@
+"""A portfolio audit through the queue: the coordinator validates the portfolio,
+records the audit (its tasks) in the shared history, sends one task per vendor,
+and follows the history as workers store vendors. It writes each vendor's reports
+from the stored document (any machine renders the same reports from it), then the
+overview, and returns the same AuditResult as a local audit, so the summary,
+alerts and exit codes are the local ones.
+
+The shared history is the source of truth, not the broker: a coordinator that dies
+is restarted with ``--resume RUN_ID``, sends again only the vendors with no outcome
+(a vendor still in a worker's hands may be scanned twice, and is stored once), and
+collects everything that finished.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner import pipeline
+from scanner.audit.portfolio import Portfolio
+from scanner.audit.result import AuditInterrupted, AuditResult
+from scanner.audit.run import VendorOutcome, summary, summary_row
+from scanner.audit.runner import vendor_profiles
+from scanner.checks import catalogue
+from scanner.distributed.task import VendorTask, parse_task
+from scanner.distributed.work import settings_of
+from scanner.errors import InputError
+from scanner.history.base import HistoryStore
+from scanner.history.stores import open_store
+from scanner.output import WriteError
+from scanner.redact import redact
+from scanner.scoring.profile import Profile
+
+POLL_S = 0.5
+
+
+@dataclass(frozen=True)
+class QueueOptions:
+    """Where the tasks go, and how long to wait for them. ``wait`` None: the vendor
+    budget times the vendors (what one worker process needs at worst) plus 5 minutes."""
+
+    broker: str
+    resume: str | None = None
+    wait: float | None = None
+    visibility_timeout: float = 3600.0
+
+
+def _new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def _profile_ref(profile: Profile) -> str:
+    """What a worker loads: a built-in profile by name, a file by its path (which must
+    exist at the same path on the workers' machines)."""
+    return profile.name if profile.source.startswith("built-in") else profile.source
+
+
+def _tasks(
+    portfolio: Portfolio, options: pipeline.AuditOptions, audit_run: str
+) -> list[VendorTask]:
+    profiles = vendor_profiles(portfolio, options.scan.profile)
+    scan = settings_of(options.scan)
+    today = datetime.now(UTC).date()
+    return [
+        VendorTask(
+            audit_run=audit_run,
+            vendor=vendor,
+            profile=_profile_ref(
+                profiles[vendor.profile] if vendor.profile else options.scan.profile
+            ),
+            scan=scan,
+            budget=options.vendor_budget,
+            retention=options.retention,
+            today=today,
+        )
+        for vendor in portfolio.vendors
+    ]
+
+
+def run_queued_audit(
+    portfolio: Portfolio | None,
+    options: pipeline.AuditOptions,
+    queue: QueueOptions,
+    stop: threading.Event,
+    on_vendor: Callable[[dict[str, Any]], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> AuditResult:
+    from scanner.distributed import app as adapter  # Celery only when the queue is used
+
+    say = notice or (lambda _text: None)
+    celery = adapter.make_app(queue.broker, queue.visibility_timeout)
+    checks = set(catalogue())
+    with open_store(options.history) as history, history.lock():
+        if queue.resume is not None:
+            audit_run = queue.resume
+            manifest = history.audit_manifest(audit_run)
+            if manifest is None:
+                raise InputError(f"no queued audit {audit_run} in {history.location}")
+            tasks = [parse_task(p, checks) for p in manifest["tasks"]]
+        else:
+            if portfolio is None:
+                raise InputError("a queued audit needs a portfolio (or --resume RUN_ID)")
+            audit_run = _new_run_id()
+            tasks = _tasks(portfolio, options, audit_run)
+            # Before anything is recorded: a dead broker leaves no audit behind.
+            adapter.check_broker(celery, queue.broker)
+            history.begin_audit(audit_run, {"tasks": [t.payload() for t in tasks]})
+        by_name = {t.vendor.name: t for t in tasks}
+        missing = [t for t in tasks if t.vendor.name not in history.outcomes(audit_run)]
+        if missing:
+            if queue.resume is not None:
+                adapter.check_broker(celery, queue.broker)
+            adapter.send(
+                celery, queue.broker, [t.payload() for t in missing], options.vendor_budget
+            )
+        say(
+            f"audit run {audit_run}: {len(missing)} of {len(tasks)} vendor(s) sent to "
+            f"{redact(queue.broker)}"
+        )
+        if missing and not adapter.workers_answering(celery):
+            say(
+                "no worker answered yet; the tasks wait in the queue until one starts "
+                "(vetscan worker --queue URL --db URL)"
+            )
+        wait = queue.wait
+        if wait is None:
+            wait = options.vendor_budget * len(tasks) + 300
+        rows, overview_rows, unfinished = _collect(
+            history, audit_run, by_name, options, stop, on_vendor, time.monotonic() + wait
+        )
+    overview, overview_error = None, ""
+    if overview_rows:
+        try:
+            overview = pipeline.write_overview(options.output.out, overview_rows)
+        except WriteError as exc:
+            overview_error = str(exc)
+    return AuditResult(
+        summary(rows, history.location),
+        overview,
+        overview_error,
+        audit_run=audit_run,
+        unfinished=tuple(unfinished),
+    )
+
+
+def _collect(
+    history: HistoryStore,
+    audit_run: str,
+    tasks: dict[str, VendorTask],
+    options: pipeline.AuditOptions,
+    stop: threading.Event,
+    on_vendor: Callable[[dict[str, Any]], None] | None,
+    deadline: float,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    rows: list[dict[str, Any]] = []
+    overview_rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    while len(seen) < len(tasks):
+        if stop.is_set():
+            raise AuditInterrupted(
+                f"interrupted; the vendors stored so far stay in history, and the workers go "
+                f"on: --resume {audit_run} collects the rest"
+            )
+        for name, row in history.outcomes(audit_run).items():
+            if name in seen or name not in tasks:
+                continue
+            seen.add(name)
+            row = _with_reports(history, dict(row), options, overview_rows)
+            rows.append(row)
+            if on_vendor is not None:
+                on_vendor(row)
+        if len(seen) < len(tasks):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(POLL_S)
+    unfinished = sorted(set(tasks) - seen)
+    for name in unfinished:
+        message = (
+            "not finished in the time the coordinator waited (is a worker running?); "
+            f"vetscan audit --queue URL --resume {audit_run} collects it later"
+        )
+        rows.append(summary_row(VendorOutcome(tasks[name].vendor, None, error=message)))
+    return rows, overview_rows, unfinished
+
+
+def _with_reports(
+    history: HistoryStore,
+    row: dict[str, Any],
+    options: pipeline.AuditOptions,
+    overview_rows: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The vendor's reports, rendered here from its stored document."""
+    run_id = row.get("run_id")
+    document = history.get(run_id) if isinstance(run_id, str) else None
+    if document is None:
+        return row
+    prepared = pipeline.with_reports(pipeline.Prepared(row["vendor"], document), options.output)
+    line = pipeline.overview_row(prepared)
+    if line is not None:
+        overview_rows.append(line)
+    return {
+        **row,
+        "reports": [str(p) for p in prepared.paths],
+        "report_error": prepared.report_error,
+    }

@@ -106,8 +106,13 @@ def test_nothing_outside_the_cli_imports_it() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_each_network_tool_has_one_adapter() -> None:
-    tools = {"sslyze": "scanner.net.tls_scan", "nmap": "scanner.net.portscan"}
+def test_each_third_party_tool_has_one_adapter() -> None:
+    tools = {
+        "sslyze": "scanner.net.tls_scan",
+        "nmap": "scanner.net.portscan",
+        "celery": "scanner.distributed.app",
+        "psycopg": "scanner.history.postgres",
+    }
     for tool, adapter in tools.items():
         users = set()
         for name, path in MODULES.items():

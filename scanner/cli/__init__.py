@@ -7,11 +7,12 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from scanner.cli.exits import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, exit_code
 from scanner.cli.parser import HANDLERS, UsageError, build_parser
 from scanner.errors import LockHeld, VetscanError
+from scanner.redact import scrub
 from scanner.textsafe import term
 
 __all__ = ["build_parser", "entry", "main"]
@@ -20,6 +21,11 @@ __all__ = ["build_parser", "entry", "main"]
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args_list or "--verbose" in args_list
+    # URLs given (history, broker) may carry passwords: no error line repeats them,
+    # whichever library's message quotes them.
+    urls = [a.split("=", 1)[-1] for a in args_list if "://" in a]
+    urls += [os.environ.get(k, "") for k in ("VETSCAN_DB", "VETSCAN_QUEUE")]
+    _error = _scrubbing(tuple(u for u in urls if "://" in u))
     try:
         args = build_parser().parse_args(args_list)
         return HANDLERS[args.command](args)
@@ -73,5 +79,10 @@ def entry() -> None:
     os._exit(code)
 
 
-def _error(message: str) -> None:
-    print(f"vetscan: error: {term(message)}", file=sys.stderr)
+def _scrubbing(urls: tuple[str, ...]) -> Callable[[str], None]:
+    def error(message: str) -> None:
+        for url in urls:
+            message = scrub(message, url)
+        print(f"vetscan: error: {term(message)}", file=sys.stderr)
+
+    return error

@@ -80,7 +80,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     with open_store(history):
         pass
     settings = WorkerSettings(history=history, allow_private=args.allow_private)
-    app = adapter.make_app(url, args.visibility_timeout, worker=settings)
+    # Restores are looked for often enough that a lost task waits little longer than
+    # the visibility timeout itself.
+    restore = min(10.0, args.visibility_timeout / 4)
+    app = adapter.make_app(url, args.visibility_timeout, restore, worker=settings)
     adapter.check_broker(app, url)
     if not args.quiet:
         print(

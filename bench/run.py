@@ -431,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     ca = manager.ca_file(lab_dir)
     from portfolio import bench_full_scans, bench_hostile, bench_portfolio
+    from queue_audit import bench_queue
 
     sections: dict[str, Callable[[Path, int, bool], tuple[list[Row], list[Goal]]]] = {
         "Full scans": bench_full_scans,
@@ -441,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         "Discovery": bench_discovery,
         "Hostile provider": bench_hostile,
         "Portfolio": bench_portfolio,
+        "Queued audits": bench_queue,
     }
     report: dict[str, object] = {
         "when": datetime.now(UTC).isoformat(),

@@ -122,6 +122,12 @@ class OutputOptions:
     formats: tuple[Format, ...] = (Format.HTML, Format.JSON)
     out: Path = field(default_factory=lambda: Path("reports"))
     sign_key: Ed25519PrivateKey | None = None
+    csv_bom: bool = False  # a UTF-8 byte-order mark first in CSV files (Excel)
+
+    @property
+    def to_stdout(self) -> bool:
+        """``--out -``: the JSON document goes to standard output, no file is written."""
+        return str(self.out) == "-"
 
     @classmethod
     def build(
@@ -129,7 +135,15 @@ class OutputOptions:
         formats: str | Iterable[str] = "html,json",
         out: Path | str = "reports",
         sign_key: Path | str | None = None,
+        csv_bom: bool = False,
     ) -> OutputOptions:
+        if str(out) == "-":
+            # Standard output carries one document: the canonical JSON.
+            if sign_key is not None:
+                raise InputError(
+                    "--out - writes the JSON to standard output; --sign-key needs files"
+                )
+            return cls((Format.JSON,), Path("-"), None, csv_bom)
         parsed = parse_formats(formats)
         key = None
         if sign_key is not None:
@@ -139,7 +153,7 @@ class OutputOptions:
                 key = load_private_key(Path(sign_key))
             except IntegrityError as exc:
                 raise InputError(str(exc)) from None
-        return cls(parsed, Path(out), key)
+        return cls(parsed, Path(out), key, csv_bom)
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[Format, ...]:

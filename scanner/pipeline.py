@@ -6,6 +6,7 @@ package has no import circle)."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -37,7 +38,8 @@ from scanner.output import (
 from scanner.preflight import preflight
 from scanner.probes.context import build_context
 from scanner.registry import PluginError, installed
-from scanner.render import RENDERERS
+from scanner.render import RENDERERS, Format
+from scanner.render.csv import BOM
 from scanner.render.html import render_index
 from scanner.scoring.profile import Profile
 from scanner.scoring.score import score
@@ -96,12 +98,22 @@ def build_document(
 def write_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Path]:
     """Renders every asked format, then writes them as one set (atomically, never over
     an earlier report). Raises WriteError (a ScanIncomplete) when the disk refuses."""
+    if output.to_stdout:
+        text = RENDERERS[Format.JSON](dict(document))
+        assert isinstance(text, str)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return []
     # Render everything before writing anything, so a renderer failure leaves no partial set.
     rendered: dict[str, str | bytes] = {}
     for fmt in output.formats:
         content = RENDERERS[fmt](dict(document))
         # A format may be a set of files (questions: .md and .csv), by suffix.
         rendered.update(content if isinstance(content, dict) else {fmt.value: content})
+    if output.csv_bom:
+        for suffix, content in rendered.items():
+            if suffix.endswith("csv") and isinstance(content, str):
+                rendered[suffix] = BOM + content
     if output.sign_key is not None:
         rendered["json.sig"] = sign(dict(document), output.sign_key)
     started = datetime.fromisoformat(document["scan"]["started"])

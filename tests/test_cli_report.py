@@ -126,3 +126,24 @@ def test_signing_needs_the_json_and_a_valid_key(tmp_path: Path) -> None:
     assert main([*base, "--format", "html", "--sign-key", str(tmp_path / "bad")]) == 2
     assert main([*base, "--sign-key", str(tmp_path / "bad")]) == 2
     assert main(["keygen", str(tmp_path / "bad")]) == 2  # never overwrites
+
+
+def test_out_dash_writes_the_json_document_to_stdout(
+    signed_scan: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = next(signed_scan[0].glob("*.json"))
+    assert main(["report", str(saved), "--out", "-"]) == 0
+    out = capsys.readouterr().out
+    document = json.loads(out)  # nothing else on stdout
+    assert document["scan"]["run_id"] == json.loads(saved.read_text())["scan"]["run_id"]
+    assert not list(Path.cwd().glob("-*"))
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark(
+    signed_scan: tuple[Path, Path], tmp_path: Path
+) -> None:
+    saved = next(signed_scan[0].glob("*.json"))
+    assert main(["report", str(saved), "--format", "csv", "--csv-bom", "--out", str(tmp_path)]) == 0
+    (sheet,) = tmp_path.glob("*.csv")
+    data = sheet.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfprovider,run_id,started,grade,score,adjusted_grade,")

@@ -28,7 +28,12 @@ def scan_options(args: argparse.Namespace, nameserver: str | None = None) -> Sca
 
 
 def output_options(args: argparse.Namespace) -> OutputOptions:
-    return OutputOptions.build(args.format, args.out, getattr(args, "sign_key", None))
+    return OutputOptions.build(
+        args.format,
+        args.out,
+        getattr(args, "sign_key", None),
+        csv_bom=bool(getattr(args, "csv_bom", False)),
+    )
 
 
 def history_location(args: argparse.Namespace) -> str:

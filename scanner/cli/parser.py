@@ -57,7 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
         "format; certspotter=URL for Certspotter's; repeatable)",
     )
     output = _Parser(add_help=False)
-    output.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    output.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="report folder (default ./reports); '-' writes the JSON document to stdout",
+    )
+    output.add_argument(
+        "--csv-bom",
+        action="store_true",
+        help="start CSV files with a UTF-8 byte-order mark (Excel)",
+    )
     output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
     output.add_argument("--profile", default="default", metavar="NAME|PATH")
     output.add_argument(
@@ -198,8 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("scan_json", type=Path, nargs="?", metavar="SCAN.json")
     report.add_argument("--run", metavar="RUN_ID", help="re-render a run from history instead")
     report.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
-    report.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    report.add_argument(
+        "--out", type=Path, default=Path("reports"), metavar="DIR", help="'-': JSON to stdout"
+    )
     report.add_argument("--format", default="html", metavar="FMT[,FMT]")
+    report.add_argument("--csv-bom", action="store_true", help="UTF-8 byte-order mark in CSV")
     report.add_argument("--sign-key", type=Path, metavar="KEY")
     verify = sub.add_parser(
         "verify", parents=[verbosity], help="tell whether a report and its JSON were altered"

@@ -64,6 +64,8 @@ def _check_alerts(args: argparse.Namespace) -> None:
 
 
 def _audit_options(args: argparse.Namespace) -> api.AuditOptions:
+    if str(args.out) == "-":
+        raise InputError("--out - writes one scan's JSON to stdout; an audit needs a folder")
     if not 1 <= args.jobs <= 64:
         raise InputError("--jobs must be between 1 and 64")
     if not (math.isfinite(args.vendor_budget) and 0 < args.vendor_budget <= 86400):

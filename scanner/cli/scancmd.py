@@ -8,11 +8,12 @@ import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from scanner import api
 from scanner.cli.args import history_location, output_options, scan_options, target
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
-from scanner.errors import HistoryUnusable, ScanIncomplete
+from scanner.errors import HistoryUnusable, InputError, ScanIncomplete
 from scanner.model import ProbeResult, ScanResult, Severity, Status, Target, worst_failing
 from scanner.net.dnssec import load_anchors
 from scanner.net.targets import parse_host_port
@@ -84,14 +85,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     output = output_options(args)
     history = None if args.no_history else history_location(args)
     result, prepared = run_one(subject, options, output, history, args.verbose)
-    summary(result, prepared.paths, args.quiet)
+    # With --out - the JSON owns standard output; the summary goes to stderr.
+    summary(result, prepared.paths, args.quiet, sys.stderr if output.to_stdout else sys.stdout)
     api.require_completed(result)
     worst = worst_failing(result.findings)
     failed = worst is not None and worst.at_least(options.profile.fail_threshold)
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
+def summary(
+    result: ScanResult, paths: Sequence[Path], quiet: bool, stream: TextIO = sys.stdout
+) -> None:
     if quiet:
         return
     counts: dict[str, int] = {}
@@ -112,15 +116,19 @@ def summary(result: ScanResult, paths: Sequence[Path], quiet: bool) -> None:
         if card is not None
         else ""
     )
-    print(f"{term(result.target.name)}: {grade}{', '.join(parts) or 'no findings'}")
+    print(f"{term(result.target.name)}: {grade}{', '.join(parts) or 'no findings'}", file=stream)
+    if card is not None and card.explanation:
+        print(f"  {term(card.explanation)}", file=stream)
     for path in paths:
-        print(f"  {path}")
+        print(f"  {path}", file=stream)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.lab import manager
     from scanner.lab.providers import CT_URLS, NAMESERVER, PROVIDERS
 
+    if str(args.out) == "-":
+        raise InputError("--out - writes one scan's JSON to stdout; the demo needs a folder")
     lab_dir = manager.up()
     options = scan_options(args, nameserver=NAMESERVER)
     options = dataclasses.replace(

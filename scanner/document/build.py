@@ -82,7 +82,12 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
     failing = failing_checks(out["findings"], checks)
     out["checks"] = checks
     out["pitfall_titles"] = dict(PITFALL_TITLES)
-    out["top_risks"] = top_risks(failing, checks)
+    # The check that caps the grade comes first among the risks, whatever its severity.
+    caps = (out.get("scores") or {}).get("caps") or []
+    capping = {c["check"] for c in caps if isinstance(c, dict) and c.get("applies")}
+    out["top_risks"] = top_risks(
+        sorted(failing, key=lambda e: e["check_id"] not in capping), checks
+    )
     out["questions"] = questions(failing, checks)
     out["inventory"] = inventory(out["observations"], installed().probes)
     out.setdefault("adjusted_scores", None)

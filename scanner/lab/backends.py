@@ -19,8 +19,8 @@ from pathlib import Path
 
 from scanner.lab.manager import LabError
 
-REDIS_ADDRESS = "127.0.20.1"
-POSTGRES_ADDRESS = "127.0.20.2"
+REDIS_ADDRESS = "127.0.40.1"  # beside the lab (127.0.10.x) and the scale lab (127.0.20-23.x)
+POSTGRES_ADDRESS = "127.0.40.2"
 
 
 @dataclass(frozen=True)

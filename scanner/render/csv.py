@@ -13,14 +13,24 @@ COLUMNS = (
     "provider",
     "run_id",
     "started",
+    "grade",
+    "score",
+    "adjusted_grade",
     "check_id",
+    "title",
+    "pitfall",
     "status",
     "severity",
     "asset",
     "probe",
     "detail",
+    "remediation",
+    "waiver_accepted_by",
+    "waiver_expires",
+    "waiver_reason",
     "evidence",
 )
+BOM = "\ufeff"  # lets Excel read the file as UTF-8 (--csv-bom)
 
 
 def _cell(value: str) -> str:
@@ -35,17 +45,31 @@ def render_csv(document: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    scores = document.get("scores") or {}
+    adjusted = document.get("adjusted_scores") or {}
+    checks = document.get("checks") or {}
     for f in document["findings"]:
+        check = checks.get(f["check_id"], {})
+        waiver = f.get("waiver") or {}
         row = (
             document["provider"]["name"],
             document["scan"]["run_id"],
             document["scan"]["started"],
+            scores.get("grade", ""),
+            "" if scores.get("overall") is None else scores["overall"],
+            adjusted.get("grade", ""),
             f["check_id"],
+            check.get("title", ""),
+            check.get("pitfall", ""),
             f["status"],
             f["severity"],
             f["asset"],
             f["probe"],
             f["detail"],
+            check.get("remediation", ""),
+            waiver.get("accepted_by", ""),
+            waiver.get("expires", ""),
+            waiver.get("reason", ""),
             json.dumps(f["evidence"], ensure_ascii=True, sort_keys=True),
         )
         writer.writerow([_cell(str(v)) for v in row])

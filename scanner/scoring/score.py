@@ -54,16 +54,49 @@ class PitfallScore:
 
 
 @dataclass(frozen=True)
+class GradeCap:
+    """A failing check that limits the grade: ``applies`` when it is what holds the
+    grade down (False: the average alone is already at or below the cap)."""
+
+    check: str
+    cap: str
+    applies: bool
+
+
+@dataclass(frozen=True)
+class CheckCost:
+    """What one failing check costs: the points the overall score would gain, and
+    the grade it caps at (as Observatory lists its modifiers)."""
+
+    check: str
+    points: float
+    cap: str | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """Fixing these checks (with those of the steps before) gives this grade."""
+
+    fixing: tuple[str, ...]
+    grade: str
+    overall: float | None
+
+
+@dataclass(frozen=True)
 class ScoreCard:
     profile: str
     pitfalls: tuple[PitfallScore, ...]
     overall: float | None
     grade: str  # A+ .. F, or "incomplete"
-    caps: tuple[str, ...]  # why the grade is lower than the average alone
+    caps: tuple[GradeCap, ...]  # failing checks that limit (or would limit) the grade
     coverage: float
     assessed_findings: int
     total_findings: int
     not_assessed_checks: tuple[str, ...]
+    reason: str = ""  # why there is no grade ("incomplete")
+    explanation: str = ""  # the grade in one sentence a manager understands
+    costs: tuple[CheckCost, ...] = ()
+    steps: tuple[Step, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
@@ -122,9 +155,23 @@ def worse(a: str, b: str) -> str:
 
 
 def score(
-    findings: Sequence[Finding], profile: Profile, checks: Mapping[str, Check] | None = None
+    findings: Sequence[Finding],
+    profile: Profile,
+    checks: Mapping[str, Check] | None = None,
+    explain: bool = True,
 ) -> ScoreCard:
+    """The score card. ``explain``: also say in a sentence why the grade is what it
+    is, what each failing check costs and what fixing gives (scores again)."""
     checks = catalogue() if checks is None else checks
+    card = _score(findings, profile, checks)
+    if not explain:
+        return card
+    from scanner.scoring.explain import explained
+
+    return explained(card, findings, profile, checks)
+
+
+def _score(findings: Sequence[Finding], profile: Profile, checks: Mapping[str, Check]) -> ScoreCard:
     verdicts = _verdicts(findings)
     by_pitfall: dict[str, list[Finding]] = {p: [] for p in PITFALLS}
     for check_id, finding in verdicts.items():
@@ -148,7 +195,7 @@ def score(
     assessed_ids = {f.check_id for f in assessed}
     not_assessed = tuple(sorted({f.check_id for f in findings} - assessed_ids))
 
-    caps: list[str] = []
+    caps: list[GradeCap] = []
     if overall is None or coverage < profile.min_coverage:
         reason = (
             f"coverage {coverage:.0%} is below the profile's minimum {profile.min_coverage:.0%}"
@@ -160,11 +207,12 @@ def score(
             tuple(pitfalls),
             overall,
             INCOMPLETE,
-            (reason,),
+            (),
             coverage,
             len(assessed),
             len(findings),
             not_assessed,
+            reason=reason,
         )
     grade = grade_for(overall)
     serious = [
@@ -181,11 +229,14 @@ def score(
         cap = entry.grade_cap if entry is not None else None
         if cap is None and finding.severity is Severity.CRITICAL:
             cap = DEFAULT_CRITICAL_CAP
-        if cap is not None and worse(grade, cap) != grade:
-            grade = cap
-            caps.append(f"{check_id} caps the grade at {cap}")
-        elif cap is not None:
-            caps.append(f"{check_id} would cap the grade at {cap}")
+        if cap is not None:
+            caps.append(GradeCap(check_id, cap, applies=False))
+    # A cap at the final grade, below what the average gives, is what holds it down;
+    # the others would, were the average lower.
+    average = grade
+    for limit in caps:
+        grade = worse(grade, limit.cap)
+    caps = [dataclasses.replace(c, applies=c.cap == grade and grade != average) for c in caps]
     return ScoreCard(
         profile.name,
         tuple(pitfalls),

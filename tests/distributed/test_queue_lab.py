@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 from support.queue import WorkerProcess, new_database
+from support.receivers import Receiver
 
 from scanner.history.stores import open_store
 from scanner.lab import manager
@@ -69,17 +70,26 @@ def audits(
     workers = [
         WorkerProcess(broker, db, root / f"worker{n}.log", "--concurrency", "2") for n in range(2)
     ]
+    receiver = Receiver()
     try:
         for worker in workers:
             worker.wait_for("vetscan worker ready")
         queued = vetscan(
             "audit", str(EXAMPLE), *_network(lab), "--queue", broker, "--db", db,
-            "--out", str(root / "queued"),
+            "--out", str(root / "queued"), "--notify-webhook", receiver.url,
         )  # fmt: skip
     finally:
+        receiver.close()
         for worker in workers:
             worker.stop()
-    yield {"root": root, "db": db, "local": local, "queued": queued, "workers": workers}
+    yield {
+        "root": root,
+        "db": db,
+        "local": local,
+        "queued": queued,
+        "workers": workers,
+        "webhook": receiver.bodies,
+    }
 
 
 def test_a_queued_audit_gives_the_results_of_a_local_one(audits: dict[str, Any]) -> None:
@@ -102,6 +112,16 @@ def test_a_queued_audit_gives_the_results_of_a_local_one(audits: dict[str, Any])
             ), vendor
             assert _findings(b) == _findings(a), vendor
             assert b["adjusted_scores"] == a["adjusted_scores"], vendor
+
+
+def test_the_alert_carries_the_summary_a_local_audit_would_send(audits: dict[str, Any]) -> None:
+    ((_, summary),) = audits["webhook"]
+    rows = {r["vendor"]: r for r in summary["vendors"]}
+    assert [r["status"] for r in summary["vendors"]] == [
+        "regressed", "regressed", "regressed", "ok",
+    ]  # fmt: skip
+    assert rows["Legacy Systems"]["adjusted_grade"] and rows["Legacy Systems"]["reports"]
+    assert summary["history"].startswith("postgresql://postgres:***@")
 
 
 def test_each_vendor_is_stored_once_with_its_audit_run(audits: dict[str, Any]) -> None:
@@ -211,12 +231,12 @@ def test_a_dead_broker_is_one_clear_error_and_leaves_nothing(
 ) -> None:
     db = new_database(postgres)
     result = vetscan(
-        "audit", str(EXAMPLE), *_network(lab), "--queue", "redis://:hunter22@127.0.20.1:1/0",
+        "audit", str(EXAMPLE), *_network(lab), "--queue", "redis://:hunter22@127.0.40.1:1/0",
         "--db", db, "--out", str(tmp_path),
     )  # fmt: skip
     assert result.returncode == 3
     (line,) = result.stderr.strip().splitlines()
-    assert "broker redis://:***@127.0.20.1:1/0 cannot be reached" in line
+    assert "broker redis://:***@127.0.40.1:1/0 cannot be reached" in line
     assert "hunter22" not in result.stderr + result.stdout
     with psycopg.connect(db) as pg:
         assert pg.execute("SELECT count(*) FROM audits").fetchone() == (0,)
@@ -224,7 +244,7 @@ def test_a_dead_broker_is_one_clear_error_and_leaves_nothing(
 
 
 def test_a_dead_database_is_one_clear_error(lab: Path, redis_url: str, tmp_path: Path) -> None:
-    url = f"postgresql://auditor:{SECRET}@127.0.20.2:1/vetscan"
+    url = f"postgresql://auditor:{SECRET}@127.0.40.2:1/vetscan"
     for command in (
         ["audit", str(EXAMPLE), *_network(lab), "--queue", _broker(redis_url, 4), "--db", url],
         ["worker", "--queue", _broker(redis_url, 4), "--db", url],
@@ -236,13 +256,13 @@ def test_a_dead_database_is_one_clear_error(lab: Path, redis_url: str, tmp_path:
         )
         assert result.returncode == 3, (command[0], result.stderr)
         (line,) = result.stderr.strip().splitlines()
-        assert "postgresql://auditor:***@127.0.20.2:1/vetscan" in line
+        assert "postgresql://auditor:***@127.0.40.2:1/vetscan" in line
         assert SECRET not in result.stderr + result.stdout
 
 
 def test_a_queued_audit_needs_a_shared_history(tmp_path: Path) -> None:
     result = vetscan(
-        "audit", str(EXAMPLE), "--queue", "redis://127.0.20.1:1/0", "--db", str(tmp_path / "h.db")
+        "audit", str(EXAMPLE), "--queue", "redis://127.0.40.1:1/0", "--db", str(tmp_path / "h.db")
     )
     assert result.returncode == 2
     assert "needs a history every worker can reach" in result.stderr

@@ -226,12 +226,12 @@ def test_postgres_read_only_never_creates_a_history(postgres: str) -> None:
 
 
 def test_a_database_password_never_reaches_a_message() -> None:
-    url = "postgresql://auditor:Sup3r-s3cret%21@127.0.20.2:1/vetscan"
+    url = "postgresql://auditor:Sup3r-s3cret%21@127.0.40.2:1/vetscan"
     with pytest.raises(HistoryUnusable) as caught:
         open_store(url)
     message = str(caught.value)
     assert "Sup3r" not in message and "s3cret" not in message
-    assert "postgresql://auditor:***@127.0.20.2:1/vetscan" in message
+    assert "postgresql://auditor:***@127.0.40.2:1/vetscan" in message
 
 
 def test_a_store_is_a_history_store(location: str) -> None:

@@ -56,8 +56,25 @@ def test_json_validates_and_html_escapes() -> None:
 
 
 def test_csv_has_one_row_per_finding_and_defuses_formulas() -> None:
-    rows = list(csv.reader(io.StringIO(RENDERERS[Format.CSV](document()))))
-    assert rows[0][:4] == ["provider", "run_id", "started", "check_id"]
-    assert len(rows) == 2
-    detail = rows[1][8]
+    rows = list(csv.DictReader(io.StringIO(RENDERERS[Format.CSV](document()))))
+    assert len(rows) == 1
+    detail = rows[0]["detail"]
     assert detail.startswith("'=") and "<script>" in detail  # text, not a formula
+
+
+def test_csv_carries_what_a_spreadsheet_reader_needs() -> None:
+    doc = document()
+    doc["findings"][0]["waiver"] = {
+        "reason": "letter of 2026-11-02",
+        "accepted_by": "CISO",
+        "expires": "2027-06-30",
+        "active": True,
+    }
+    doc["scores"] = {"grade": "B", "overall": 81.5}
+    (row,) = csv.DictReader(io.StringIO(RENDERERS[Format.CSV](doc)))
+    assert row["title"] == doc["checks"]["dns.caa.missing"]["title"]
+    assert row["pitfall"] == "dns" and row["remediation"].startswith(
+        doc["checks"]["dns.caa.missing"]["remediation"][:20]
+    )
+    assert (row["waiver_accepted_by"], row["waiver_expires"]) == ("CISO", "2027-06-30")
+    assert (row["grade"], row["score"], row["adjusted_grade"]) == ("B", "81.5", "")

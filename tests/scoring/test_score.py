@@ -9,7 +9,7 @@ import pytest
 from scanner.checks import Check
 from scanner.model import Finding, Severity, Status
 from scanner.scoring.profile import Profile, load_profile
-from scanner.scoring.score import INCOMPLETE, apply_profile, score
+from scanner.scoring.score import INCOMPLETE, GradeCap, apply_profile, score
 
 CHECKS = {
     "t.crit": Check("t.crit", "t", "d", "transport", Severity.CRITICAL, "fix", ()),
@@ -104,9 +104,69 @@ def test_rule7_caps_from_the_catalogue_and_for_criticals(profile: Profile) -> No
         checks[f"x{i}"] = Check(f"x{i}", "t", "d", "transport", Severity.HIGH, "fix", ())
     passes = [Finding(f"x{i}", Status.PASS, Severity.HIGH, "a", "d") for i in range(30)]
     capped = score([*passes, f("t.capped", Status.FAIL)], profile, checks)
-    assert capped.grade == "B" and "t.capped caps the grade at B" in capped.caps
+    assert capped.grade == "B" and capped.caps == (GradeCap("t.capped", "B", applies=True),)
     critical = score([*passes, f("t.crit", Status.FAIL)], profile, checks)
     assert critical.grade == "C"
+    assert critical.caps == (GradeCap("t.crit", "C", applies=True),)
+
+
+def test_a_cap_the_average_already_reaches_does_not_apply(profile: Profile) -> None:
+    low = card([f("t.capped", Status.FAIL), f("t.high", Status.FAIL)], profile)
+    assert low.grade == "F" and low.caps == (GradeCap("t.capped", "B", applies=False),)
+
+
+def test_the_grade_explains_itself_with_what_fixing_gives(profile: Profile) -> None:
+    checks = {
+        **CHECKS,
+        "t.untrusted": Check("t.untrusted", "Certificate not trusted", "d", "transport",
+                             Severity.HIGH, "fix", (), grade_cap="F"),
+        "e.dmarc": Check("e.dmarc", "DMARC policy too weak", "d", "email", Severity.HIGH,
+                         "fix", ()),
+    }  # fmt: skip
+    for i in range(8):
+        checks[f"x{i}"] = Check(f"x{i}", f"x{i}", "d", "transport", Severity.HIGH, "fix", ())
+    findings = [Finding(f"x{i}", Status.PASS, Severity.HIGH, "a", "d") for i in range(8)]
+    findings += [
+        Finding("t.untrusted", Status.FAIL, Severity.HIGH, "a", "d"),
+        Finding("e.dmarc", Status.FAIL, Severity.HIGH, "a", "d"),
+        Finding("e.low", Status.PASS, Severity.LOW, "a", "d"),
+    ]
+    result = score(findings, profile, checks)
+    assert result.grade == "F"
+    first = result.steps[0]
+    assert first.fixing == ("t.untrusted",) and first.grade != "F"
+    assert result.explanation.startswith(
+        f"F because “Certificate not trusted” fails, which caps the grade at F. "
+        f"Fixing that alone gives {first.grade} ({first.overall:.0f}/100)"
+    )
+    assert "also fixing “DMARC policy too weak” gives" in result.explanation
+    # What each failing check costs, in points of the overall score.
+    costs = {c.check: c for c in result.costs}
+    assert costs["t.untrusted"].cap == "F" and costs["e.dmarc"].points > 0
+    # Fixing everything the steps name gives exactly what they say.
+    fixed = [
+        dataclasses.replace(x, status=Status.PASS)
+        if x.check_id in {"t.untrusted", "e.dmarc"}
+        else x
+        for x in findings
+    ]
+    assert score(fixed, profile, checks).grade == result.steps[-1].grade
+
+
+def test_an_uncapped_grade_says_it_is_the_average(profile: Profile) -> None:
+    result = card(
+        [f("t.high", Status.PASS), f("e.med", Status.FAIL), f("e.low", Status.PASS)], profile
+    )
+    assert result.caps == ()
+    assert "the weighted average of the area scores; no failing check caps it" in result.explanation
+
+
+def test_no_grade_says_why(profile: Profile) -> None:
+    findings = [f("e.med", Status.PASS)] + [
+        f("t.high", Status.NOT_ASSESSED, f"h{i}") for i in range(3)
+    ]
+    result = card(findings, profile)
+    assert result.grade == INCOMPLETE and result.explanation.startswith("No grade: coverage 25%")
 
 
 def test_rule8_low_coverage_gives_no_grade(profile: Profile) -> None:

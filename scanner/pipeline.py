@@ -5,7 +5,10 @@ package has no import circle)."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,11 +16,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from scanner.audit.portfolio import Waiver
+from scanner.audit.portfolio import Vendor, Waiver
 from scanner.audit.waivers import adjusted
 from scanner.document import build as documents
 from scanner.document.integrity import seal, sign
-from scanner.document.overview import overview_of_rows, row
+from scanner.document.overview import failed_row, overview_of_rows, row
 from scanner.engine import Observer
 from scanner.engine import scan as run_engine
 from scanner.errors import ScanIncomplete
@@ -39,8 +42,9 @@ from scanner.preflight import preflight
 from scanner.probes.context import build_context
 from scanner.registry import PluginError, installed
 from scanner.render import RENDERERS, Format
-from scanner.render.csv import BOM
+from scanner.render.csv import BOM, cell
 from scanner.render.html import render_index
+from scanner.render.pdf import render_pdf
 from scanner.scoring.profile import Profile
 from scanner.scoring.score import score
 
@@ -106,7 +110,12 @@ def write_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Pa
         return []
     # Render everything before writing anything, so a renderer failure leaves no partial set.
     rendered: dict[str, str | bytes] = {}
+    signature = sign(dict(document), output.sign_key) if output.sign_key is not None else None
     for fmt in output.formats:
+        if fmt is Format.PDF:
+            # The PDF carries the JSON and its signature inside: verifiable on its own.
+            rendered["pdf"] = render_pdf(dict(document), signature)
+            continue
         content = RENDERERS[fmt](dict(document))
         # A format may be a set of files (questions: .md and .csv), by suffix.
         rendered.update(content if isinstance(content, dict) else {fmt.value: content})
@@ -114,8 +123,8 @@ def write_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Pa
         for suffix, content in rendered.items():
             if suffix.endswith("csv") and isinstance(content, str):
                 rendered[suffix] = BOM + content
-    if output.sign_key is not None:
-        rendered["json.sig"] = sign(dict(document), output.sign_key)
+    if signature is not None:
+        rendered["json.sig"] = signature
     started = datetime.fromisoformat(document["scan"]["started"])
     stem = report_stem(document["provider"]["name"], started)
     try:
@@ -198,24 +207,79 @@ def store(
     return stored
 
 
-def write_overview(out: Path, rows: Sequence[dict[str, Any]]) -> Path:
-    """The portfolio overview: a dated page, and index.html pointing at the latest one."""
+def write_overview(
+    out: Path, rows: Sequence[dict[str, Any]], summary: Mapping[str, Any] | None = None
+) -> Path:
+    """The portfolio overview: a dated page, and index.html pointing at the latest one.
+    With the audit's ``summary``, also portfolio.json and portfolio.csv beside it (and
+    dated copies), for scripts and spreadsheets."""
     now = datetime.now(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
     text = render_index(overview_of_rows(rows, now.isoformat(timespec="seconds")))
     try:
-        dated = write_new(out, f"portfolio-{now.strftime('%Y%m%dT%H%M%SZ')}", "html", text)
+        dated = write_new(out, f"portfolio-{stamp}", "html", text)
         replace_atomic(out / "index.html", text)
+        if summary is not None:
+            for suffix, content in (
+                ("json", json.dumps(summary, indent=2, ensure_ascii=True) + "\n"),
+                ("csv", summary_csv(summary)),
+            ):
+                write_new(out, f"portfolio-{stamp}", suffix, content)
+                replace_atomic(out / f"portfolio.{suffix}", content)
     except OSError as exc:
         raise WriteError(f"overview not written: {describe_write_error(out, exc)}") from None
     return dated
 
 
-def overview_row(prepared: Prepared) -> dict[str, Any] | None:
+SUMMARY_COLUMNS = (
+    "vendor", "owner", "tags", "status", "grade", "overall", "adjusted_grade", "previous_grade",
+    "first_scan", "regressions", "error", "run_id", "reports",
+)  # fmt: skip
+
+
+def summary_csv(summary: Mapping[str, Any]) -> str:
+    """The audit summary, one row per vendor (cells defused as in the report CSV)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for r in summary["vendors"]:
+        values = {
+            **r,
+            "tags": "; ".join(r["tags"]),
+            "regressions": len(r["regressions"]),
+            "reports": "; ".join(r["reports"]),
+        }
+        writer.writerow(
+            [cell("" if values.get(k) is None else str(values[k])) for k in SUMMARY_COLUMNS]
+        )
+    return out.getvalue()
+
+
+def overview_row(
+    prepared: Prepared, vendor: Vendor | None = None, trend: Sequence[str] = ()
+) -> dict[str, Any] | None:
     """The overview's line for a prepared scan (None when it has no report page)."""
     if not prepared.paths:
         return None
     page = next((p for p in prepared.paths if p.suffix == ".html"), prepared.paths[0])
-    return row(prepared.document, page.name)
+    questions = next((p.name for p in prepared.paths if p.name.endswith(".questions.md")), None)
+    return row(
+        prepared.document,
+        page.name,
+        owner=vendor.owner if vendor else "",
+        tags=vendor.tags if vendor else (),
+        trend=trend,
+        questions=questions,
+    )
+
+
+def failed_overview_row(vendor: Vendor, error: str, trend: Sequence[str] = ()) -> dict[str, Any]:
+    return failed_row(vendor.name, vendor.domains, error, vendor.owner, vendor.tags, trend)
+
+
+def trend_of(history: HistoryStore, vendor: str, runs: int = 5) -> list[str]:
+    """The grades of a vendor's last runs, oldest first."""
+    return [r.grade or "-" for r in history.runs(vendor)[-runs:]]
 
 
 @dataclass

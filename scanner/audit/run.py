@@ -92,7 +92,15 @@ def summary_row(o: VendorOutcome) -> dict[str, Any]:
         "vendor": o.vendor.name,
         "owner": o.vendor.owner,
         "tags": list(o.vendor.tags),
-        "status": "error" if o.error else "regressed" if p and p.regressed else "ok",
+        "status": (
+            "error"
+            if o.error
+            else "regressed"
+            if p and p.regressed
+            else "new"
+            if p and p.first_scan
+            else "ok"
+        ),
         "error": o.error,
         "grade": scores.get("grade"),
         "overall": scores.get("overall"),
@@ -112,12 +120,13 @@ def summary_row(o: VendorOutcome) -> dict[str, Any]:
 
 def summary(rows: Iterable[dict[str, Any]], history: str) -> dict[str, Any]:
     """The audit's summary: regressions first, then errors, then the rest by name."""
-    order = {"regressed": 0, "error": 1, "ok": 2}
+    order = {"regressed": 0, "error": 1, "new": 2, "ok": 3}
     ordered = sorted(rows, key=lambda r: (order[r["status"]], r["vendor"].casefold()))
     return {
         "tool": "vetscan",
         "vendors": ordered,
         "regressed": sum(1 for r in ordered if r["status"] == "regressed"),
         "errors": sum(1 for r in ordered if r["status"] == "error"),
+        "new": sum(1 for r in ordered if r["status"] == "new"),
         "history": history,
     }

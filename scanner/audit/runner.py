@@ -51,9 +51,13 @@ def run_audit(
         def stored(outcome: VendorOutcome) -> dict[str, Any]:
             if outcome.prepared is not None:
                 api.store(history, outcome.prepared, options.retention)
-                line = api.overview_row(outcome.prepared)
+                trend = api.trend_of(history, outcome.vendor.name)
+                line = api.overview_row(outcome.prepared, outcome.vendor, trend)
                 if line is not None:
                     overview_rows.append(line)
+            else:
+                trend = api.trend_of(history, outcome.vendor.name)
+                overview_rows.append(api.failed_overview_row(outcome.vendor, outcome.error, trend))
             kept = summary_row(outcome)
             release_memory()
             if on_vendor is not None:
@@ -68,13 +72,14 @@ def run_audit(
             rows = run_vendors(portfolio.vendors, worker, options.jobs, stored, stop)
         except KeyboardInterrupt:
             raise AuditInterrupted("interrupted; vendors stored so far stay in history") from None
+    report = summary(rows, history.location)
     overview, overview_error = None, ""
     if overview_rows:
         try:
-            overview = api.write_overview(options.output.out, overview_rows)
+            overview = api.write_overview(options.output.out, overview_rows, report)
         except WriteError as exc:
             overview_error = str(exc)
-    return AuditResult(summary(rows, history.location), overview, overview_error)
+    return AuditResult(report, overview, overview_error)
 
 
 def _scan_vendor(

@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser(
         "verify", parents=[verbosity], help="tell whether a report and its JSON were altered"
     )
-    verify.add_argument("report", type=Path, metavar="REPORT", help="the .html or .json file")
+    verify.add_argument("report", type=Path, metavar="REPORT", help="the .html, .json or .pdf file")
     verify.add_argument(
         "--pubkey", type=Path, metavar="KEY", help="also check the JSON's Ed25519 signature"
     )

@@ -126,6 +126,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
         _print_summary(result.summary, args.quiet)
+        if result.overview is not None and not args.quiet:
+            index = result.overview.with_name("index.html")
+            print(f"overview: {term(str(index))} (portfolio.json and portfolio.csv beside it)")
         code = _audit_exit(result)
         # After the lock is released: a slow alert server never holds up the next run.
         _notify(args, result.summary, stop)
@@ -231,10 +234,14 @@ def _print_summary(report: dict[str, Any], quiet: bool) -> None:
             print(f"          {r['severity']}: {r['check_id']} on {term(r['asset'])}")
         if len(row["regressions"]) > 10:
             print(f"          ... and {len(row['regressions']) - 10} more")
+        page = next((p for p in row["reports"] if p.endswith(".html")), None)
+        if page is not None and not quiet:
+            print(f"          report: {term(page)}")
     if not quiet:
         print(
             f"{len(report['vendors'])} vendor(s): {report['regressed']} regressed, "
-            f"{report['errors']} error(s); history {report['history']}"
+            f"{report.get('new', 0)} new, {report['errors']} error(s); "
+            f"history {report['history']}"
         )
 
 
@@ -298,10 +305,16 @@ def _print_diff(change: dict[str, Any]) -> None:
         "improved": "better",
         "accepted": "accepted",
         "no_longer_assessed": "not assessed now",
+        "newly_assessed": "assessed now, not last time",
         "changed": "changed",
     }
+    if change.get("profile_changed"):
+        moved = change["profile_changed"]
+        print(
+            f"  profile changed: {moved['from']} -> {moved['to']} (verdicts may differ for that reason)"
+        )
     for key, label in labels.items():
-        for f in change[key]:
+        for f in change.get(key, []):
             text = f"  {label}: {f['check_id']} on {f['asset']} ({f['from_status'] or 'absent'} -> {f['to_status'] or 'absent'})"
             print(term(text))
     for p in change["ports_opened"]:

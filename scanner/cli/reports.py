@@ -4,6 +4,7 @@ checked for alteration, and the key that signs them."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import Any
 
 from scanner import api
@@ -11,6 +12,7 @@ from scanner.cli.args import existing_history, output_options
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
 from scanner.document.integrity import IntegrityError
 from scanner.errors import InputError
+from scanner.render import Format
 from scanner.textsafe import term
 
 
@@ -22,6 +24,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise InputError("report needs a SCAN.json or --run RUN_ID (one of them)")
     if args.run is not None:
         document = _document_from_history(args)
+        if not output.to_stdout and Format.JSON not in output.formats:
+            # A report from history always comes with the evidence it shows.
+            output = dataclasses.replace(output, formats=(*output.formats, Format.JSON))
     else:
         document = load_saved_scan(args.scan_json)
     paths = api.write_reports(document, output)

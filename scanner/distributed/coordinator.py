@@ -133,14 +133,15 @@ def run_queued_audit(
         rows, overview_rows, unfinished = _collect(
             history, audit_run, by_name, options, stop, on_vendor, time.monotonic() + wait
         )
+    report = summary(rows, history.location)
     overview, overview_error = None, ""
     if overview_rows:
         try:
-            overview = pipeline.write_overview(options.output.out, overview_rows)
+            overview = pipeline.write_overview(options.output.out, overview_rows, report)
         except WriteError as exc:
             overview_error = str(exc)
     return AuditResult(
-        summary(rows, history.location),
+        report,
         overview,
         overview_error,
         audit_run=audit_run,
@@ -170,7 +171,7 @@ def _collect(
             if name in seen or name not in tasks:
                 continue
             seen.add(name)
-            row = _with_reports(history, dict(row), options, overview_rows)
+            row = _with_reports(history, dict(row), tasks[name], options, overview_rows)
             rows.append(row)
             if on_vendor is not None:
                 on_vendor(row)
@@ -185,22 +186,28 @@ def _collect(
             f"vetscan audit --queue URL --resume {audit_run} collects it later"
         )
         rows.append(summary_row(VendorOutcome(tasks[name].vendor, None, error=message)))
+        overview_rows.append(pipeline.failed_overview_row(tasks[name].vendor, message))
     return rows, overview_rows, unfinished
 
 
 def _with_reports(
     history: HistoryStore,
     row: dict[str, Any],
+    task: VendorTask,
     options: pipeline.AuditOptions,
     overview_rows: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """The vendor's reports, rendered here from its stored document."""
     run_id = row.get("run_id")
     document = history.get(run_id) if isinstance(run_id, str) else None
+    trend = pipeline.trend_of(history, task.vendor.name)
     if document is None:
+        overview_rows.append(
+            pipeline.failed_overview_row(task.vendor, str(row.get("error") or "no run"), trend)
+        )
         return row
     prepared = pipeline.with_reports(pipeline.Prepared(row["vendor"], document), options.output)
-    line = pipeline.overview_row(prepared)
+    line = pipeline.overview_row(prepared, task.vendor, trend)
     if line is not None:
         overview_rows.append(line)
     return {

@@ -10,8 +10,16 @@ from scanner.document.types import waived
 _GRADE_RANK = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4, "F": 5, "incomplete": 6}
 
 
-def row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
-    """One provider's line in the overview (small: the document itself is not kept)."""
+def row(
+    doc: Mapping[str, Any],
+    report: str,
+    owner: str = "",
+    tags: Sequence[str] = (),
+    trend: Sequence[str] = (),
+    questions: str | None = None,
+) -> dict[str, Any]:
+    """One provider's line in the overview (small: the document itself is not kept).
+    ``trend``: the grades of its last runs, oldest first (this one last)."""
     scores = doc.get("scores") or {}
     critical = {
         f["check_id"]
@@ -31,6 +39,15 @@ def row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
         }
     return {
         "provider": doc["provider"]["name"],
+        "owner": owner,
+        "tags": list(tags),
+        "error": "",
+        "trend": list(trend),
+        "accepted": sum(
+            1 for f in doc["findings"] if waived(f) and f["status"] in ("fail", "warn")
+        ),
+        "questions": questions if questions is not None else f"{report}#questions",
+        "open_questions": len(doc.get("questions") or []),
         "domains": doc["provider"]["domains"],
         "grade": scores.get("grade", "incomplete"),
         "overall": scores.get("overall"),
@@ -46,10 +63,44 @@ def row(doc: Mapping[str, Any], report: str) -> dict[str, Any]:
     }
 
 
+def failed_row(
+    name: str,
+    domains: Sequence[str],
+    error: str,
+    owner: str = "",
+    tags: Sequence[str] = (),
+    trend: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The line of a vendor whose scan failed: listed, with the reason, never dropped."""
+    return {
+        "provider": name,
+        "owner": owner,
+        "tags": list(tags),
+        "error": error,
+        "trend": list(trend),
+        "accepted": 0,
+        "questions": None,
+        "open_questions": 0,
+        "domains": list(domains),
+        "grade": "not scanned",
+        "overall": None,
+        "pitfalls": {},
+        "critical": 0,
+        "failed_checks": 0,
+        "coverage": None,
+        "change": None,
+        "run_id": None,
+        "started": None,
+        "report": None,
+        "pitfall_titles": {},
+    }
+
+
 def overview_of_rows(rows: Sequence[dict[str, Any]], generated: str) -> dict[str, Any]:
     rows = list(rows)
     rows.sort(
         key=lambda r: (
+            bool(r.get("error")),  # failed scans last, still listed
             _GRADE_RANK.get(r["grade"], 7),
             -(r["overall"] if r["overall"] is not None else -1),
             r["provider"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -65,11 +66,17 @@ def upgrade_saved(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def verify_report(path: Path, pubkey: Path | None) -> list[Check]:
-    """Checks the JSON, the HTML (when both exist) and the signature of one report set."""
+    """Checks one report: the JSON, the HTML (when both exist) and the signature of a
+    report set; a PDF by the JSON (and signature) it carries inside; an HTML page whose
+    JSON was not kept by its own digest."""
+    if path.suffix == ".pdf":
+        return _verify_pdf(path, pubkey)
     if path.suffix not in (".html", ".json"):
-        raise OSError(f"{path}: give the report's .html or .json file")
+        raise OSError(f"{path}: give the report's .html, .json or .pdf file")
     json_path, html_path = path.with_suffix(".json"), path.with_suffix(".html")
     if not json_path.is_file():
+        if path.suffix == ".html" and html_path.is_file():
+            return _verify_page_alone(html_path)
         raise OSError(f"{json_path}: the report's JSON is missing; it holds the evidence")
     try:
         document = _read_json(json_path)
@@ -79,33 +86,102 @@ def verify_report(path: Path, pubkey: Path | None) -> list[Check]:
     if html_path.is_file():
         text = read_input(html_path, "report").decode("utf-8", errors="replace")
         checks.append(check_html(text))
-        claims = html_claims(text)
-        stated = (document.get("integrity") or {}).get("sha256")
-        run_id = document.get("scan", {}).get("run_id")
-        same = (
-            claims.get("vetscan-json-sha256") == stated and claims.get("vetscan-run-id") == run_id
-        )
-        checks.append(
-            Check(
-                "pair",
-                same,
-                "the HTML names this JSON's run ID and digest"
-                if same
-                else "the HTML belongs to another run or another version of the JSON",
-            )
-        )
+        checks.append(_pair(html_claims(text), document, "HTML"))
     signature = json_path.with_name(json_path.name + ".sig")
+    text_of = (
+        read_input(signature, "signature").decode("utf-8", errors="replace")
+        if signature.is_file()
+        else None
+    )
+    checks += _signature(document, text_of, pubkey, signature.name)
+    return checks
+
+
+def _pair(claims: dict[str, str], document: dict[str, Any], what: str) -> Check:
+    stated = (document.get("integrity") or {}).get("sha256")
+    run_id = document.get("scan", {}).get("run_id")
+    same = claims.get("vetscan-json-sha256") == stated and claims.get("vetscan-run-id") == run_id
+    return Check(
+        "pair",
+        same,
+        f"the {what} names this JSON's run ID and digest"
+        if same
+        else f"the {what} belongs to another run or another version of the JSON",
+    )
+
+
+def _signature(
+    document: dict[str, Any], signature: str | None, pubkey: Path | None, name: str
+) -> list[Check]:
     if pubkey is not None:
-        if not signature.is_file():
-            checks.append(Check("signature", False, f"{signature.name} is missing"))
-        else:
-            checks.append(
-                check_signature(
-                    document,
-                    read_input(signature, "signature").decode("utf-8", errors="replace"),
-                    load_public_key(pubkey),
-                )
-            )
-    elif signature.is_file():
-        checks.append(Check("signature", True, "present, not checked (give --pubkey)"))
+        if signature is None:
+            return [Check("signature", False, f"{name} is missing")]
+        return [check_signature(document, signature, load_public_key(pubkey))]
+    if signature is not None:
+        return [Check("signature", True, "present, not checked (give --pubkey)")]
+    return []
+
+
+def _verify_page_alone(html_path: Path) -> list[Check]:
+    text = read_input(html_path, "report").decode("utf-8", errors="replace")
+    claims = html_claims(text)
+    stated = claims.get("vetscan-json-sha256", "unknown")
+    return [
+        check_html(text),
+        Check(
+            "json",
+            True,
+            f"not beside the page (not checked); the page states run "
+            f"{claims.get('vetscan-run-id', 'unknown')} and JSON sha256 {stated}",
+        ),
+    ]
+
+
+def _verify_pdf(path: Path, pubkey: Path | None) -> list[Check]:
+    from scanner.render.pdf import JSON_NAME, SIGNATURE_NAME
+
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+    except ImportError:
+        raise OSError("verifying a PDF needs pypdf: pip install 'vetscan[pdf]'") from None
+    data = read_input(path, "report")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        attached = {name: contents[0] for name, contents in reader.attachments.items() if contents}
+        first_page = reader.pages[0].extract_text() if reader.pages else ""
+    except (PyPdfError, ValueError, KeyError, IndexError) as exc:
+        return [Check("pdf", False, f"not a readable PDF ({exc})")]
+    if JSON_NAME not in attached:
+        return [
+            Check("pdf", False, f"carries no {JSON_NAME} (written before vetscan embedded it?)")
+        ]
+    try:
+        document = json.loads(attached[JSON_NAME])
+        if not isinstance(document, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as exc:
+        return [Check("json", False, f"the embedded JSON cannot be read ({exc})")]
+    checks = [Check("pdf", True, f"carries {JSON_NAME}"), check_json(document)]
+    # The cover page prints the run ID and the JSON's digest; they must be this JSON's.
+    flat = "".join(first_page.split())
+    stated = (document.get("integrity") or {}).get("sha256", "")
+    run_id = document.get("scan", {}).get("run_id", "")
+    same = bool(stated) and stated in flat and run_id in flat
+    checks.append(
+        Check(
+            "pair",
+            same,
+            "the PDF's cover names this JSON's run ID and digest"
+            if same
+            else "the PDF's pages belong to another run or another version of the JSON",
+        )
+    )
+    signature = attached.get(SIGNATURE_NAME)
+    checks += _signature(
+        document,
+        signature.decode("utf-8", errors="replace") if signature is not None else None,
+        pubkey,
+        SIGNATURE_NAME,
+    )
     return checks

@@ -99,6 +99,12 @@ def _classify(old: FindingDoc | None, new: FindingDoc | None) -> str | None:
     return None
 
 
+def _assessed_checks(doc: Doc) -> set[str]:
+    """Checks with at least one verdict in a run (a probe that did not run, or a
+    lookup that failed, leaves its checks out)."""
+    return {f["check_id"] for f in doc.get("findings", []) if f["status"] not in _UNASSESSED}
+
+
 def _open_ports(doc: Doc) -> set[tuple[str, int, str]]:
     out = set()
     for o in doc.get("observations", []):
@@ -161,11 +167,17 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
             "improved",
             "accepted",
             "no_longer_assessed",
+            "newly_assessed",
             "changed",
         )
     }
+    # A failure of a check the old run could not assess (its probe timed out, say) is
+    # not new at the provider: it was not looked at. It is listed apart, never alerted.
+    assessed_before = _assessed_checks(old)
     for key in sorted(set(before) | set(after)):
         kind = _classify(before.get(key), after.get(key))
+        if kind == "new" and key[0] not in assessed_before:
+            kind = "newly_assessed"
         if kind is not None:
             groups[kind].append(_summary(before.get(key), after.get(key)))
 
@@ -178,11 +190,11 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
             pitfalls.append({"pitfall": name, "from": a, "to": b})
 
     old_ports, new_ports = _open_ports(old), _open_ports(new)
-    # A port "closed" only if its address was scanned both times; an address that
-    # was not scanned this time tells nothing about its ports.
-    rescanned = _scanned_addresses(new)
-    ports_opened = sorted(new_ports - old_ports)
-    ports_closed = sorted(p for p in old_ports - new_ports if p[0] in rescanned)
+    # A port opened or closed only if its address was scanned both times: an address
+    # not scanned in one of the runs (a timeout) tells nothing about its ports.
+    both = _scanned_addresses(new) & _scanned_addresses(old)
+    ports_opened = sorted(p for p in new_ports - old_ports if p[0] in both)
+    ports_closed = sorted(p for p in old_ports - new_ports if p[0] in both)
 
     old_certs, new_certs = _certificates(old), _certificates(new)
     certificates = []
@@ -209,10 +221,15 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
                 {"record": name, "removed": sorted(a_set - b_set), "added": sorted(b_set - a_set)}
             )
 
+    old_profile, new_profile = old["scan"].get("profile"), new["scan"].get("profile")
     return {
         "from": _run(old),
         "to": _run(new),
         "grade_changed": _run(old)["grade"] != _run(new)["grade"],
+        # Another profile judges the same facts differently: the reader must know.
+        "profile_changed": (
+            {"from": old_profile, "to": new_profile} if old_profile != new_profile else None
+        ),
         "pitfalls": pitfalls,
         **groups,
         "ports_opened": [{"address": a, "port": p, "service": s} for a, p, s in ports_opened],
@@ -224,8 +241,10 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
 
 def is_empty(change: Mapping[str, Any]) -> bool:
     keys = ("pitfalls", "new", "worsened", "resolved", "improved", "accepted", "no_longer_assessed")
-    more = ("changed", "ports_opened", "ports_closed", "certificates", "records")
-    return not change["grade_changed"] and not any(change[k] for k in keys + more)
+    more = ("newly_assessed", "changed", "ports_opened", "ports_closed", "certificates", "records")
+    if change.get("profile_changed"):
+        return False
+    return not change["grade_changed"] and not any(change.get(k) for k in keys + more)
 
 
 def regressions(change: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -235,18 +254,13 @@ def regressions(change: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda f: (order.index(f["severity"]), f["check_id"], f["asset"]))
 
 
-_NOTHING: dict[str, Any] = {
-    "scan": {"run_id": "", "started": ""},
-    "scores": None,
-    "findings": [],
-    "observations": [],
-}
-
-
 def regressions_since(
     previous: Doc | None, document: Doc, at_least: Callable[[str], bool]
 ) -> list[dict[str, Any]]:
-    """Failures new since ``previous`` (every failure when there is none) whose severity
-    passes ``at_least``; actively waived ones are accepted, not regressions."""
-    change = diff(previous if previous is not None else _NOTHING, document)
+    """Failures new since ``previous`` whose severity passes ``at_least``; actively
+    waived ones are accepted, not regressions. A first run (no ``previous``) is the
+    baseline: its failures are new to us, not a regression of the provider."""
+    if previous is None:
+        return []
+    change = diff(previous, document)
     return [r for r in regressions(change) if r["to_status"] == "fail" and at_least(r["severity"])]

@@ -33,7 +33,7 @@ COLUMNS = (
 BOM = "\ufeff"  # lets Excel read the file as UTF-8 (--csv-bom)
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     # A cell starting with = + - @ is a formula to spreadsheet programs; text from a
     # target must never become one (CSV injection). Control characters are shown as
     # escapes, as everywhere else.
@@ -72,5 +72,5 @@ def render_csv(document: dict[str, Any]) -> str:
             waiver.get("reason", ""),
             json.dumps(f["evidence"], ensure_ascii=True, sort_keys=True),
         )
-        writer.writerow([_cell(str(v)) for v in row])
+        writer.writerow([cell(str(v)) for v in row])
     return out.getvalue()

@@ -11,6 +11,7 @@ from typing import Any
 
 from scanner.errors import EnvironmentUnusable
 from scanner.render.html import render_html
+from scanner.render.json import render_json
 
 
 class PdfUnavailable(EnvironmentUnusable):
@@ -29,7 +30,14 @@ def pdf_available() -> bool:
     return True
 
 
-def render_pdf(document: dict[str, Any]) -> bytes:
+JSON_NAME = "vetscan-report.json"
+SIGNATURE_NAME = "vetscan-report.json.sig"
+
+
+def render_pdf(document: dict[str, Any], signature: str | None = None) -> bytes:
+    """The report as a PDF that carries its evidence: the canonical JSON (and its
+    signature, when signed) as attached files, so `vetscan verify REPORT.pdf` checks
+    the one file a due-diligence folder keeps."""
     try:
         import weasyprint  # type: ignore[import-untyped, unused-ignore]
     except (ImportError, OSError) as exc:  # OSError: the Pango library is missing
@@ -37,5 +45,24 @@ def render_pdf(document: dict[str, Any]) -> bytes:
             f"PDF output needs WeasyPrint: pip install 'vetscan[pdf]' ({exc})"
         ) from None
     html = weasyprint.HTML(string=render_html(document), url_fetcher=_refuse)
-    pdf: bytes = html.write_pdf()
+    attachments = [
+        weasyprint.Attachment(
+            string=render_json(document),
+            name=JSON_NAME,
+            description="The canonical JSON document of this report (vetscan verify checks it)",
+            relationship="Source",
+            url_fetcher=_refuse,
+        )
+    ]
+    if signature is not None:
+        attachments.append(
+            weasyprint.Attachment(
+                string=signature,
+                name=SIGNATURE_NAME,
+                description="Ed25519 signature of the JSON (vetscan verify --pubkey)",
+                relationship="Supplement",
+                url_fetcher=_refuse,
+            )
+        )
+    pdf: bytes = html.write_pdf(attachments=attachments)
     return pdf

@@ -10,7 +10,7 @@ import io
 import re
 from typing import Any
 
-from scanner.render.csv import _cell
+from scanner.render.csv import cell
 from scanner.textsafe import visible
 
 CLOSING = (
@@ -80,7 +80,7 @@ def render_csv(document: dict[str, Any]) -> str:
         observed = q["observations"]
         writer.writerow(
             [
-                _cell(str(v))
+                cell(str(v))
                 for v in (
                     number,
                     q["check_id"],

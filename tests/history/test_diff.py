@@ -10,7 +10,7 @@ import pytest
 from support.labscan import scan_lab_provider
 
 from scanner.document.build import build_document
-from scanner.history.diff import diff, fingerprint, is_empty
+from scanner.history.diff import diff, fingerprint, is_empty, regressions_since
 from scanner.lab.providers import EXEMPLARY
 from scanner.model import ScanResult
 from scanner.net.resolver import Resolver
@@ -79,6 +79,50 @@ def test_ports_opened_and_closed_only_where_scanned_both_times() -> None:
     change = diff(before, after)
     assert [p["port"] for p in change["ports_opened"]] == [3306]
     assert [(p["address"], p["port"]) for p in change["ports_closed"]] == [("10.0.0.1", 22)]
+
+
+def test_an_address_not_scanned_last_time_opens_no_port() -> None:
+    # The old run's port scan timed out: what is open now was not "opened".
+    before = _doc(observations=[_ports("10.0.0.1", outcome="timeout")])
+    after = _doc(observations=[_ports("10.0.0.1", 443, 3306)])
+    assert diff(before, after)["ports_opened"] == []
+
+
+def _exposed(status: str) -> dict[str, Any]:
+    return {
+        "check_id": "service.database_exposed",
+        "status": status,
+        "severity": "critical",
+        "asset": "10.0.0.1:3306",
+        "detail": "d",
+        "evidence": {},
+        "probe": "services",
+    }
+
+
+def test_a_check_not_assessed_last_time_yields_no_new_finding() -> None:
+    before = _doc(_exposed("not_assessed"))
+    after = _doc(_exposed("fail"))
+    change = diff(before, after)
+    assert change["new"] == [] and len(change["newly_assessed"]) == 1
+    assert regressions_since(before, after, lambda _s: True) == []
+    # Assessed both times, it is new (and a regression).
+    assert len(diff(_doc(_exposed("pass")), after)["new"]) == 1
+    assert len(regressions_since(_doc(_exposed("pass")), after, lambda _s: True)) == 1
+
+
+def test_a_first_run_is_a_baseline_not_a_regression() -> None:
+    assert regressions_since(None, _doc(_exposed("fail")), lambda _s: True) == []
+
+
+def test_a_diff_notes_a_profile_change() -> None:
+    before, after = _doc(_finding()), _doc(_finding())
+    before["scan"]["profile"], after["scan"]["profile"] = "default", "strict"
+    change = diff(before, after)
+    assert change["profile_changed"] == {"from": "default", "to": "strict"}
+    assert not is_empty(change)
+    after["scan"]["profile"] = "default"
+    assert diff(before, after)["profile_changed"] is None
 
 
 def test_changed_records_name_what_was_added_and_removed() -> None:

@@ -39,6 +39,7 @@ from scanner.pipeline import (
     scan,
     store,
     trend_of,
+    write_comparison,
     write_overview,
     write_reports,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "scan",
     "store",
     "trend_of",
+    "write_comparison",
     "write_overview",
     "write_reports",
 ]

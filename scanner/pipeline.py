@@ -10,7 +10,7 @@ import dataclasses
 import io
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from scanner.document.integrity import seal, sign
 from scanner.document.overview import failed_row, overview_of_rows, row
 from scanner.engine import Observer
 from scanner.engine import scan as run_engine
-from scanner.errors import ScanIncomplete
+from scanner.errors import InputError, ScanIncomplete
 from scanner.history.base import HistoryStore
 from scanner.history.diff import regressions_since
 from scanner.model import ScanResult, Severity, Target
@@ -280,6 +280,36 @@ def failed_overview_row(vendor: Vendor, error: str, trend: Sequence[str] = ()) -
 def trend_of(history: HistoryStore, vendor: str, runs: int = 5) -> list[str]:
     """The grades of a vendor's last runs, oldest first."""
     return [r.grade or "-" for r in history.runs(vendor)[-runs:]]
+
+
+COMPARE_FORMATS = ("html", "csv", "pdf", "json")
+
+
+def write_comparison(
+    documents: Sequence[Mapping[str, Any]], out: Path, formats: Sequence[str] = ("html", "csv")
+) -> list[Path]:
+    """The candidates side by side (2 to 6 scan documents) as one report set
+    ``compare-<UTC time>.<format>`` in ``out``: HTML, CSV, PDF or JSON."""
+    from scanner.document.compare import compare
+    from scanner.render import compare as renderers
+
+    unknown = sorted(set(formats) - set(COMPARE_FORMATS))
+    if unknown or not formats:
+        raise InputError(f"compare writes {', '.join(COMPARE_FORMATS)} (not {', '.join(unknown)})")
+    comparison = compare(documents)
+    now = datetime.now(UTC)
+    generated = now.isoformat(timespec="seconds")
+    render: dict[str, Callable[[dict[str, Any], str], str | bytes]] = {
+        "html": renderers.render_compare_html,
+        "csv": renderers.render_compare_csv,
+        "pdf": renderers.render_compare_pdf,
+        "json": renderers.render_compare_json,
+    }
+    rendered: dict[str, str | bytes] = {f: render[f](comparison, generated) for f in formats}
+    try:
+        return write_set(out, f"compare-{now.strftime('%Y%m%dT%H%M%SZ')}", rendered)
+    except OSError as exc:
+        raise WriteError(f"comparison not written: {describe_write_error(out, exc)}") from None
 
 
 @dataclass

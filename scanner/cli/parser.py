@@ -215,6 +215,24 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", default="html", metavar="FMT[,FMT]")
     report.add_argument("--csv-bom", action="store_true", help="UTF-8 byte-order mark in CSV")
     report.add_argument("--sign-key", type=Path, metavar="KEY")
+    compare = sub.add_parser(
+        "compare",
+        parents=[verbosity],
+        help="2 to 6 candidate providers side by side (shortlisting)",
+    )
+    compare.add_argument("scans", type=Path, nargs="*", metavar="SCAN.json")
+    compare.add_argument(
+        "--run",
+        action="append",
+        default=[],
+        metavar="RUN_ID",
+        help="a run from history (repeatable)",
+    )
+    compare.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
+    compare.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    compare.add_argument(
+        "--format", default="html,csv", metavar="FMT[,FMT]", help="html, csv, pdf, json"
+    )
     verify = sub.add_parser(
         "verify", parents=[verbosity], help="tell whether a report and its JSON were altered"
     )
@@ -247,6 +265,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": portfolio.cmd_diff,
     "report": reports.cmd_report,
     "verify": reports.cmd_verify,
+    "compare": reports.cmd_compare,
     "keygen": reports.cmd_keygen,
     "probes": catalogue.cmd_probes,
     "checks": catalogue.cmd_checks,

@@ -49,6 +49,34 @@ def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
     return upgrade_saved(stored, f"run {args.run}")
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """`vetscan compare`: 2 to 6 candidates side by side, from saved scans or history."""
+    from scanner.document.reissue import load_saved_scan, upgrade_saved
+
+    documents = [load_saved_scan(path) for path in args.scans]
+    if args.run:
+        location = existing_history(args)
+        with api.open_store(location, read_only=True) as history:
+            for run in args.run:
+                stored = history.get(run)
+                if stored is None:
+                    raise InputError(f"run {run} is not in {history.location}")
+                documents.append(upgrade_saved(stored, f"run {run}"))
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if "pdf" in formats:
+        from scanner.render.pdf import pdf_available
+
+        if not pdf_available():
+            raise InputError("--format pdf needs WeasyPrint: pip install 'vetscan[pdf]'")
+    paths = api.write_comparison(documents, args.out, formats)
+    if not args.quiet:
+        names = ", ".join(term(d["provider"]["name"]) for d in documents)
+        print(f"compared {names}")
+        for path in paths:
+            print(f"  {path}")
+    return EXIT_OK
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from scanner.document.reissue import verify_report
 

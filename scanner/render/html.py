@@ -25,6 +25,12 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 
+
+def environment() -> jinja2.Environment:
+    """The templates' environment (autoescaping, the ``visible`` filter)."""
+    return _ENV
+
+
 STATUS_ORDER = ["fail", "error", "warn", "not_assessed", "info", "pass"]
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 _EVIDENCE_CHARS = 400

@@ -30,6 +30,18 @@ def pdf_available() -> bool:
     return True
 
 
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained page as PDF (the comparison report)."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(
+            f"PDF output needs WeasyPrint: pip install 'vetscan[pdf]' ({exc})"
+        ) from None
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf()
+    return pdf
+
+
 JSON_NAME = "vetscan-report.json"
 SIGNATURE_NAME = "vetscan-report.json.sig"
 

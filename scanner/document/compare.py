@@ -1,0 +1,128 @@
+"""Candidates side by side (pure): the shortlisting decision. From 2 to 6 scan
+documents: grades and why, pitfall scores, critical and high failures, what each
+candidate has that the others lack, coverage, and the questions that differ."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from scanner.document.types import waived
+from scanner.errors import InputError
+
+MIN_CANDIDATES, MAX_CANDIDATES = 2, 6
+_ASSESSED = ("pass", "fail", "warn", "info")
+
+
+def _verdicts(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Each assessed check's verdict for the whole candidate: fail if it fails
+    anywhere (unless accepted), else pass; checks never assessed are absent."""
+    out: dict[str, str] = {}
+    for f in doc["findings"]:
+        if f["status"] not in _ASSESSED or f["severity"] == "info":
+            continue
+        bad = f["status"] in ("fail", "warn") and not waived(f)
+        if bad:
+            out[f["check_id"]] = "fail"
+        else:
+            out.setdefault(f["check_id"], "pass")
+    return out
+
+
+def _title(check_id: str, docs: Sequence[Mapping[str, Any]]) -> str:
+    for doc in docs:
+        check = (doc.get("checks") or {}).get(check_id)
+        if check:
+            return str(check.get("title", check_id))
+    return check_id
+
+
+def compare(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The comparison document (what every comparison renderer shows)."""
+    if not MIN_CANDIDATES <= len(docs) <= MAX_CANDIDATES:
+        raise InputError(f"compare takes {MIN_CANDIDATES} to {MAX_CANDIDATES} candidates")
+    names = [d["provider"]["name"] for d in docs]
+    if len(set(names)) != len(names):
+        raise InputError("compare needs different providers (a name appears twice)")
+    verdicts = [_verdicts(d) for d in docs]
+    candidates = []
+    pitfall_titles: dict[str, str] = {}
+    for doc in docs:
+        scores = doc.get("scores") or {}
+        adjusted = doc.get("adjusted_scores") or {}
+        pitfall_titles.update(doc.get("pitfall_titles") or {})
+        serious = [
+            {
+                "check_id": q["check_id"],
+                "title": _title(q["check_id"], docs),
+                "severity": q["severity"],
+                "assets": len(q.get("assets", [])),
+            }
+            for q in doc.get("questions") or []
+            if q["severity"] in ("critical", "high")
+        ]
+        candidates.append(
+            {
+                "name": doc["provider"]["name"],
+                "domains": list(doc["provider"]["domains"]),
+                "grade": scores.get("grade", "incomplete"),
+                "overall": scores.get("overall"),
+                "adjusted_grade": adjusted.get("grade"),
+                "explanation": scores.get("explanation", ""),
+                "coverage": scores.get("coverage"),
+                "not_assessed": len(scores.get("not_assessed_checks") or []),
+                "pitfalls": {k: v.get("score") for k, v in (scores.get("pitfalls") or {}).items()},
+                "serious": serious,
+                "run_id": doc["scan"]["run_id"],
+                "started": doc["scan"]["started"],
+                "profile": doc["scan"]["profile"],
+                "sha256": (doc.get("integrity") or {}).get("sha256", ""),
+            }
+        )
+    for i, candidate in enumerate(candidates):
+        mine = verdicts[i]
+        others = [v for j, v in enumerate(verdicts) if j != i]
+        # A strength: passes here, fails at another candidate that was assessed on it.
+        candidate["strengths"] = sorted(
+            (
+                {
+                    "check_id": c,
+                    "title": _title(c, docs),
+                    "failing_at": [names[j] for j, v in enumerate(verdicts) if v.get(c) == "fail"],
+                }
+                for c, verdict in mine.items()
+                if verdict == "pass" and any(o.get(c) == "fail" for o in others)
+            ),
+            key=lambda s: s["check_id"],
+        )
+        # A weakness: fails here and passes at every other candidate that assessed it.
+        candidate["weaknesses"] = sorted(
+            (
+                {"check_id": c, "title": _title(c, docs)}
+                for c, verdict in mine.items()
+                if verdict == "fail"
+                and any(c in o for o in others)
+                and all(o.get(c, "pass") == "pass" for o in others)
+            ),
+            key=lambda s: s["check_id"],
+        )
+        asked = {q["check_id"]: q for q in docs[i].get("questions") or []}
+        everyone = set(asked)
+        for j, doc in enumerate(docs):
+            if j != i:
+                everyone &= {q["check_id"] for q in doc.get("questions") or []}
+        candidate["own_questions"] = [
+            {"check_id": c, "question": asked[c]["question"], "severity": asked[c]["severity"]}
+            for c in sorted(set(asked) - everyone)
+        ]
+    shared_ids = set.intersection(
+        *({q["check_id"] for q in d.get("questions") or []} for d in docs)
+    )
+    profiles = sorted({c["profile"] for c in candidates})
+    return {
+        "candidates": candidates,
+        "pitfall_titles": pitfall_titles,
+        "shared_questions": [{"check_id": c, "title": _title(c, docs)} for c in sorted(shared_ids)],
+        "profiles": profiles,
+        "same_profile": len(profiles) == 1,
+    }

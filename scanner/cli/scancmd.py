@@ -13,8 +13,9 @@ from typing import TextIO
 from scanner import api
 from scanner.cli.args import history_location, output_options, scan_options, target
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
+from scanner.document.counts import check_counts, describe
 from scanner.errors import HistoryUnusable, InputError, ScanIncomplete
-from scanner.model import ProbeResult, ScanResult, Severity, Status, Target, worst_failing
+from scanner.model import ProbeResult, ScanResult, Target, worst_failing
 from scanner.net.dnssec import load_anchors
 from scanner.net.targets import parse_host_port
 from scanner.options import OutputOptions, ScanOptions
@@ -98,17 +99,7 @@ def summary(
 ) -> None:
     if quiet:
         return
-    counts: dict[str, int] = {}
-    informational = 0
-    for finding in result.findings:
-        counts[finding.status] = counts.get(finding.status, 0) + 1
-        if finding.status is Status.FAIL and finding.severity is Severity.INFO:
-            informational += 1
-    parts = []
-    for status, n in sorted(counts.items()):
-        # "19 fail" beside an A+ reads like a contradiction; say which fails carry no risk.
-        note = f" ({informational} informational)" if status == "fail" and informational else ""
-        parts.append(f"{n} {status.replace('_', ' ')}{note}")
+    counts = describe(check_counts((f.check_id, str(f.status), f.asset) for f in result.findings))
     card = result.scores
     grade = (
         f"grade {card.grade} ({card.overall if card.overall is not None else '-'}/100, "
@@ -116,7 +107,7 @@ def summary(
         if card is not None
         else ""
     )
-    print(f"{term(result.target.name)}: {grade}{', '.join(parts) or 'no findings'}", file=stream)
+    print(f"{term(result.target.name)}: {grade}{counts}", file=stream)
     if card is not None and card.explanation:
         print(f"  {term(card.explanation)}", file=stream)
     for path in paths:

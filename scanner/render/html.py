@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from scanner.document.counts import LABELS, check_counts
 from scanner.document.integrity import digest, html_placeholder, seal_html
 from scanner.textsafe import visible
 
@@ -126,12 +127,13 @@ def render_html(document: dict[str, Any]) -> str:
         "run_id": document["scan"]["run_id"],
         "sha256": digest(document),
     }
-    counts = {s: sum(1 for f in findings if f["status"] == s) for s in STATUS_ORDER}
+    counts = check_counts((f["check_id"], f["status"], f["asset"]) for f in findings)
     text = _ENV.get_template("report.html.j2").render(
         doc=document,
         integrity=integrity,
         html_digest=html_placeholder(),
         counts=counts,
+        count_labels=LABELS,
         chart=_chart(document),
         sections=_pitfall_sections(document),
         unassessed=unassessed,

@@ -42,7 +42,7 @@ def test_pdf_report_has_the_text_and_pages_a_reader_expects(
         "Legacy Systems",
         "Executive summary",
         "Questions for the provider",
-        "Database exposed",
+        "Database exposure",
         "Method and limits",
         document["scan"]["run_id"],
         document["integrity"]["sha256"],

@@ -31,7 +31,7 @@ def test_grades_are_ordered_as_a_person_would_expect(default_scans: dict[str, Sc
     assert any(c.check == "tls.cert.expired" and c.cap == "F" and c.applies for c in broken.caps)
     # ... and the grade says so in a sentence, with what fixing it would give.
     assert broken.explanation.startswith("F because ")
-    assert "“Certificate expired”" in broken.explanation
+    assert "“Certificate expiry”" in broken.explanation
     assert "Fixing that alone gives" in broken.explanation
 
 

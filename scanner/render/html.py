@@ -37,8 +37,26 @@ SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 _EVIDENCE_CHARS = 400
 
 
+def _readable(value: Any) -> str:
+    """Evidence as a reader reads it: lists as comma-separated values, flat objects as
+    'key: value' pairs, yes/no for booleans; JSON only for deeper structures."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list) and all(not isinstance(v, list | dict) for v in value):
+        return ", ".join(_readable(v) for v in value) if value else "none"
+    if isinstance(value, dict) and all(not isinstance(v, list | dict) for v in value.values()):
+        return "; ".join(f"{k}: {_readable(v)}" for k, v in value.items()) if value else "none"
+    return json.dumps(value, ensure_ascii=True)
+
+
 def _evidence(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=True)
+    text = _readable(value)
     if len(text) > _EVIDENCE_CHARS:
         return text[:_EVIDENCE_CHARS] + " ... (complete in the JSON)"
     return text
@@ -62,6 +80,35 @@ def _verdict(findings: list[Mapping[str, Any]]) -> str:
     return next(s for s in STATUS_ORDER if s in statuses)
 
 
+def _rows(found: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per distinct observation of a check: the same verdict, severity and
+    observed text on several host names or addresses is one row listing them all."""
+    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for f in found:
+        asset = str(f["asset"])
+        detail = str(f["detail"]).replace(asset, "\x00") if asset else str(f["detail"])
+        waiver = f.get("waiver") or {}
+        key = (f["status"], f["severity"], detail, waiver.get("accepted_by"), waiver.get("active"))
+        groups.setdefault(key, []).append(f)
+    rows = []
+    for members in groups.values():
+        first = members[0]
+        evidence = [json.dumps(m.get("evidence") or {}, sort_keys=True) for m in members]
+        rows.append(
+            {
+                "status": first["status"],
+                "severity": first["severity"],
+                "assets": [m["asset"] for m in members],
+                "detail": first["detail"],
+                "waiver": first.get("waiver"),
+                "evidence": first.get("evidence") or {},
+                "same_evidence": len(set(evidence)) == 1,
+                "members": members,
+            }
+        )
+    return rows
+
+
 def _pitfall_sections(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     checks = document["checks"]
     by_pitfall: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(dict)
@@ -81,6 +128,7 @@ def _pitfall_sections(document: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "check": checks.get(check_id),
                 "verdict": _verdict(found),
                 "findings": found,
+                "rows": _rows(found),
             }
             for check_id, found in groups.items()
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -38,3 +39,63 @@ def certificate_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str
             }
         )
     return sorted(out, key=lambda c: (c["endpoint"], c["address"]))
+
+
+_PROTOCOLS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
+_WEAK = ("RC4", "3DES", "_DES_", "NULL", "EXPORT", "_anon_", "IDEA", "MD5")
+CLASSES = ("AEAD with forward secrecy", "CBC with forward secrecy", "no forward secrecy", "weak")
+
+
+def cipher_class(name: str, version: str, anonymous: bool = False) -> str:
+    """The class SSL Labs-style grids use: what a reader needs to judge a suite."""
+    upper = name.upper()
+    if anonymous or any(w.upper() in upper for w in _WEAK):
+        return "weak"
+    if version == "TLS 1.3":
+        return "AEAD with forward secrecy"
+    forward = "_ECDHE_" in upper or "_DHE_" in upper
+    if not forward:
+        return "no forward secrecy"
+    aead = any(a in upper for a in ("GCM", "CHACHA20", "CCM"))
+    return "AEAD with forward secrecy" if aead else "CBC with forward secrecy"
+
+
+def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per TLS configuration (an SSL Labs-style grid): protocols offered and
+    the suites by class, with every endpoint that shows exactly that configuration
+    and certificate grouped on one row."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for o in observations_of(observations, "tls.endpoint"):
+        if o.get("outcome") != "scanned":
+            continue
+        row: dict[str, Any] = {}
+        classes: dict[str, set[str]] = {c: set() for c in CLASSES}
+        for p in o.get("protocols") or []:
+            version = p.get("version", "")
+            accepted = p.get("accepted")
+            row[version] = "yes" if accepted else "no" if accepted is False else "not tested"
+            if accepted:
+                for c in p.get("ciphers") or []:
+                    classes[
+                        cipher_class(c.get("name", ""), version, c.get("anonymous", False))
+                    ].add(c.get("name", ""))
+        for version in _PROTOCOLS:
+            row.setdefault(version, "not tested")
+        for c in CLASSES:
+            row[c] = len(classes[c])
+        row["weak suites"] = ", ".join(sorted(classes["weak"]))
+        cert = o.get("certificate") or {}
+        leaf = (cert.get("received_chain") or [{}])[0]
+        row["certificate"] = (
+            f"{leaf.get('key_type', '')} {leaf.get('key_size', '')}, "
+            f"{'trusted' if cert.get('trusted') else 'not trusted'}, "
+            f"expires {str(leaf.get('not_after', ''))[:10]}"
+            if leaf
+            else "none"
+        )
+        key = json.dumps([row, leaf.get("sha256", "")], sort_keys=True)
+        entry = grouped.setdefault(key, {"endpoints": [], "addresses": [], **row})
+        entry["endpoints"].append(f"{o['host']}:{o['port']}")
+        if o.get("address") and o["address"] not in entry["addresses"]:
+            entry["addresses"].append(o["address"])
+    return sorted(grouped.values(), key=lambda r: r["endpoints"][0])

@@ -14,7 +14,7 @@ from scanner.net.reachability import Reachability, check_smtp_starttls, check_tl
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
-from scanner.probes.tls.inventory import certificate_rows
+from scanner.probes.tls.inventory import certificate_rows, grid_rows
 from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
 from scanner.scoring.profile import Profile
 
@@ -45,7 +45,10 @@ class TlsProbe(Probe):
     def inventory(
         self, observations: Sequence[Mapping[str, Any]]
     ) -> dict[str, list[dict[str, Any]]]:
-        return {"certificates": certificate_rows(observations)}
+        return {
+            "certificates": certificate_rows(observations),
+            "tls_grid": grid_rows(observations),
+        }
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         if context.tls is None:

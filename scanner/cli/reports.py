@@ -30,7 +30,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         document = load_saved_scan(args.scan_json)
     paths = api.write_reports(document, output)
-    if not args.quiet:
+    if not args.quiet and not output.to_stdout:  # with --out -, stdout is the JSON's alone
         name, run = term(document["provider"]["name"]), term(document["scan"]["run_id"])
         print(f"{name}: run {run} re-rendered")
         for path in paths:

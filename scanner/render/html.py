@@ -66,6 +66,21 @@ _ENV.filters["evidence"] = lambda v: visible(_evidence(v))
 _ENV.filters["visible"] = visible
 
 
+def _css_string(value: Any) -> str:
+    """Text inside a CSS string literal (the printed running header): quotes,
+    backslashes, line breaks and anything that could end the style element escaped."""
+    out = []
+    for ch in visible(str(value)):
+        if ch in '"\\<>&' or not ch.isprintable():
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_ENV.filters["css_string"] = _css_string
+
+
 def _sort_key(f: Mapping[str, Any]) -> tuple[int, int, str, str]:
     return (
         STATUS_ORDER.index(f["status"]),

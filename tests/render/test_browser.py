@@ -118,9 +118,13 @@ def test_portfolio_overview_ranks_and_links_every_report(
         scores = pages[key][0]["scores"]
         return grades.index(scores["grade"]), -(scores["overall"] or -1)
 
-    assert seen["links"] == [pages[key][1].name for key in sorted(pages, key=rank)]
+    reports = [link for link in seen["links"] if "#" not in link]
+    assert reports == [pages[key][1].name for key in sorted(pages, key=rank)]
     # Best first, the provider without a grade last.
-    assert seen["links"][0] == pages["exemplary"][1].name
-    assert seen["links"][-1] == pages["stale"][1].name
-    for link in seen["links"]:
+    assert reports[0] == pages["exemplary"][1].name
+    assert reports[-1] == pages["stale"][1].name
+    for link in reports:
         assert (out / link).is_file()
+    # Each provider with questions links to them in its report.
+    questions = [link for link in seen["links"] if link.endswith("#questions")]
+    assert questions and all(q.removesuffix("#questions") in reports for q in questions)

@@ -11,7 +11,7 @@ import pytest
 from scanner import api
 from scanner.document.build import build_document
 from scanner.document.integrity import seal
-from scanner.lab.providers import LEGACY
+from scanner.lab.providers import EXEMPLARY, LEGACY
 from scanner.model import ScanResult
 from scanner.options import OutputOptions
 from scanner.render import Format
@@ -52,7 +52,24 @@ def test_pdf_report_has_the_text_and_pages_a_reader_expects(
         [_poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True
     ).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    # Cover, summary, questions, the pitfalls, not assessed, assets, changes, method:
-    # each major section starts a page, and nothing runs to hundreds of pages.
-    assert 8 <= pages <= 80
+    # A due-diligence folder's PDF: the legacy provider in at most 15 pages.
+    assert pages <= 15, pages
     assert "A4" in info or "595.276 x 841.89" in info
+    # Page numbers and a running header with provider, date and run ID on every page.
+    assert f"page 1 of {pages}" in text and f"page {pages} of {pages}" in text
+    header = (
+        f"Legacy Systems · {document['scan']['started'][:10]} · run {document['scan']['run_id']}"
+    )
+    assert text.count(header) == pages
+
+
+def test_the_a_plus_provider_fits_in_four_pages(
+    default_scans: dict[str, ScanResult], tmp_path: Path
+) -> None:
+    document = seal(build_document(default_scans[EXEMPLARY.key]))
+    (pdf,) = api.write_reports(document, OutputOptions((Format.PDF,), tmp_path))
+    info = subprocess.run(
+        [_poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages <= 4, pages

@@ -137,7 +137,7 @@ def test_the_grade_explains_itself_with_what_fixing_gives(profile: Profile) -> N
     assert first.fixing == ("t.untrusted",) and first.grade != "F"
     assert result.explanation.startswith(
         f"F because “Certificate not trusted” fails, which caps the grade at F. "
-        f"Fixing that alone gives {first.grade} ({first.overall:.0f}/100)"
+        f"Fixing that alone gives {first.grade} ({round(first.overall, 1):g}/100)"
     )
     assert "also fixing “DMARC policy too weak” gives" in result.explanation
     # What each failing check costs, in points of the overall score.

@@ -15,6 +15,7 @@ from scanner.checks import lookup
 from scanner.model import Finding, Severity, Status
 from scanner.probes.tls import ciphers
 from scanner.probes.tls.hostname import matches
+from scanner.probes.tls.mozilla_text import change_for
 from scanner.probes.tls.observations import CertificateResult, CertInfo, TlsEndpointResult
 from scanner.scoring.profile import Thresholds
 
@@ -657,13 +658,13 @@ def _mozilla_check(level: str) -> Check:
             if met
             else f"{asset(ep)} does not meet Mozilla's {level} TLS configuration"
         )
+        changes = [change_for(issue) for issue in result.issues]
         return finding(
             check_id,
             Status.FAIL,
             ep,
-            f"{standing}: {result.issues[0]}"
-            + (f" (+{len(result.issues) - 1} more)" if len(result.issues) > 1 else ""),
-            issues=list(result.issues),
+            f"{standing}. To meet it: {'; '.join(changes)}.",
+            changes=changes,
             meets=met,
         )
 

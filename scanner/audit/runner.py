@@ -72,14 +72,27 @@ def run_audit(
             rows = run_vendors(portfolio.vendors, worker, options.jobs, stored, stop)
         except KeyboardInterrupt:
             raise AuditInterrupted("interrupted; vendors stored so far stay in history") from None
-    report = summary(rows, history.location)
+    return audit_result(rows, overview_rows, history.location, options)
+
+
+def audit_result(
+    rows: list[dict[str, Any]],
+    overview_rows: list[dict[str, Any]],
+    location: str,
+    options: api.AuditOptions,
+    audit_run: str = "",
+    unfinished: tuple[str, ...] = (),
+) -> AuditResult:
+    """The summary, the overview and the portfolio files: how every audit ends, local
+    or queued. A disk that refuses the overview costs the overview, not the audit."""
+    report = summary(rows, location)
     overview, overview_error = None, ""
     if overview_rows:
         try:
             overview = api.write_overview(options.output.out, overview_rows, report)
         except WriteError as exc:
             overview_error = str(exc)
-    return AuditResult(report, overview, overview_error)
+    return AuditResult(report, overview, overview_error, audit_run, unfinished)
 
 
 def _scan_vendor(

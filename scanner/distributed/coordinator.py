@@ -24,15 +24,14 @@ from typing import Any
 from scanner import pipeline
 from scanner.audit.portfolio import Portfolio
 from scanner.audit.result import AuditInterrupted, AuditResult
-from scanner.audit.run import VendorOutcome, summary, summary_row
-from scanner.audit.runner import vendor_profiles
+from scanner.audit.run import VendorOutcome, summary_row
+from scanner.audit.runner import audit_result, vendor_profiles
 from scanner.checks import catalogue
 from scanner.distributed.task import VendorTask, parse_task
 from scanner.distributed.work import settings_of
 from scanner.errors import InputError
 from scanner.history.base import HistoryStore
 from scanner.history.stores import open_store
-from scanner.output import WriteError
 from scanner.redact import redact
 from scanner.scoring.profile import Profile
 
@@ -133,19 +132,8 @@ def run_queued_audit(
         rows, overview_rows, unfinished = _collect(
             history, audit_run, by_name, options, stop, on_vendor, time.monotonic() + wait
         )
-    report = summary(rows, history.location)
-    overview, overview_error = None, ""
-    if overview_rows:
-        try:
-            overview = pipeline.write_overview(options.output.out, overview_rows, report)
-        except WriteError as exc:
-            overview_error = str(exc)
-    return AuditResult(
-        report,
-        overview,
-        overview_error,
-        audit_run=audit_run,
-        unfinished=tuple(unfinished),
+    return audit_result(
+        rows, overview_rows, history.location, options, audit_run, tuple(unfinished)
     )
 
 

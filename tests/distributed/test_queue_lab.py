@@ -300,3 +300,49 @@ def test_history_migrate_copies_a_local_history_to_postgresql(
         (page,) = out.glob("*.html")
         pages.append(page.read_bytes())
     assert pages[0] == pages[1]
+
+
+def test_a_coordinator_killed_mid_audit_is_resumed_and_collects_everything(
+    lab: Path, postgres: str, redis_url: str, tmp_path: Path
+) -> None:
+    db = new_database(postgres)
+    broker = _broker(redis_url, 6)
+    names = [f"Resumed {n}" for n in range(1, 5)]
+    portfolio = tmp_path / "p.toml"
+    portfolio.write_text(
+        "".join(f'[[vendor]]\nname = "{n}"\ndomains = ["stale.test"]\n' for n in names)
+    )
+    worker = WorkerProcess(broker, db, tmp_path / "w.log", "--concurrency", "2")
+    err = (tmp_path / "coordinator.err").open("w+")
+    try:
+        worker.wait_for("vetscan worker ready")
+        coordinator = subprocess.Popen(
+            [sys.executable, "-m", "scanner", "audit", str(portfolio), *_network(lab),
+             "--queue", broker, "--db", db, "--out", str(tmp_path / "first")],
+            stdout=subprocess.DEVNULL, stderr=err, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while "audit run " not in (tmp_path / "coordinator.err").read_text():
+            assert time.monotonic() < deadline, (tmp_path / "coordinator.err").read_text()
+            time.sleep(0.1)
+        coordinator.kill()  # SIGKILL: its tasks are queued, the workers go on
+        coordinator.wait()
+        said = (tmp_path / "coordinator.err").read_text()
+        audit_run = said.split("audit run ", 1)[1].split(":", 1)[0]
+        resumed = vetscan(
+            "audit", "--queue", broker, "--db", db, "--resume", audit_run,
+            "--out", str(tmp_path / "second"),
+        )  # fmt: skip
+        unknown = vetscan(
+            "audit", "--queue", broker, "--db", db, "--resume", "20261130T000000Z-ffffffff"
+        )
+    finally:
+        err.close()
+        worker.stop()
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.count("NEW ") == 4
+    with psycopg.connect(db) as pg:
+        stored = pg.execute("SELECT vendor, count(*) FROM runs GROUP BY vendor").fetchall()
+    assert sorted(stored) == [(n, 1) for n in names]
+    assert len(list((tmp_path / "second").glob("resumed-*.html"))) == 4
+    assert unknown.returncode == 2 and "no queued audit" in unknown.stderr

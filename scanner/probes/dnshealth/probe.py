@@ -346,7 +346,7 @@ def _judge_dnssec(obs: DnssecObservation) -> list[Finding]:
                 "dns.dnssec.invalid",
                 Status.PASS,
                 zone,
-                f"The DNSSEC chain of {zone} validates: {obs.reason}.",
+                f"The DNSSEC chain of {zone} validates: {obs.reason.rstrip('.')}.",
                 **evidence,
             ),
         ]

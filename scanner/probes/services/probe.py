@@ -159,6 +159,8 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
             for c in IDS
         ]
     hosts = ", ".join(obs.hosts)
+    # What was seen, so a pass states it: "open ports: 80 http, 443 https".
+    open_ports = ", ".join(f"{p.port} {p.service}".strip() for p in obs.ports) or "none"
     out: list[Finding] = []
     for key, (check_id, label) in _CATEGORY_CHECKS.items():
         hits = [p for p in obs.ports if category(p.service, p.product) == key]
@@ -175,7 +177,12 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
             )
         if not hits:
             out.append(
-                finding(check_id, Status.PASS, a, f"No {label} found open on {a} ({hosts}).")
+                finding(
+                    check_id,
+                    Status.PASS,
+                    a,
+                    f"Nothing open on {a} ({hosts}) is {label}; open ports: {open_ports}.",
+                )
             )
     table = eol_table()
     versioned = [p for p in obs.ports if p.product and p.version]

@@ -54,7 +54,11 @@ def _redirect(obs: WebObservation) -> Finding:
         )
     if first.location.lower().startswith("https://"):
         return finding(
-            check, Status.PASS, h, f"http://{h}/ redirects straight to HTTPS.", chain=chain
+            check,
+            Status.PASS,
+            h,
+            f"http://{h}/ redirects straight to HTTPS: {first.status} to {first.location}.",
+            chain=chain,
         )
     if final.url.startswith("https://") and final.status is not None and final.status < 400:
         return finding(

@@ -110,7 +110,8 @@ def run_queued_audit(
             adapter.check_broker(celery, queue.broker)
             history.begin_audit(audit_run, {"tasks": [t.payload() for t in tasks]})
         by_name = {t.vendor.name: t for t in tasks}
-        missing = [t for t in tasks if t.vendor.name not in history.outcomes(audit_run)]
+        finished = history.outcomes(audit_run)
+        missing = [t for t in tasks if t.vendor.name not in finished]
         if missing:
             if queue.resume is not None:
                 adapter.check_broker(celery, queue.broker)
@@ -155,9 +156,8 @@ def _collect(
                 f"interrupted; the vendors stored so far stay in history, and the workers go "
                 f"on: --resume {audit_run} collects the rest"
             )
-        for name, row in history.outcomes(audit_run).items():
-            if name in seen or name not in tasks:
-                continue
+        pending = [name for name in tasks if name not in seen]
+        for name, row in history.outcomes(audit_run, pending).items():
             seen.add(name)
             row = _with_reports(history, dict(row), tasks[name], options, overview_rows)
             rows.append(row)

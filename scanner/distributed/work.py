@@ -69,7 +69,7 @@ class Worker:
         except TaskError as exc:
             self.give_up(payload, str(exc))
             raise
-        done = self.store().outcomes(task.audit_run)
+        done = self.store().outcomes(task.audit_run, [task.vendor.name])
         if task.vendor.name in done:
             return done[task.vendor.name]  # a redelivered task: already stored
         try:
@@ -85,7 +85,8 @@ class Worker:
         elapsed = round(time.monotonic() - start, 3)
         row = summary_row(VendorOutcome(task.vendor, prepared, elapsed_s=elapsed))
         if not pipeline.store(self.store(), prepared, task.retention, task.audit_run, row):
-            return self.store().outcomes(task.audit_run).get(task.vendor.name, row)
+            stored = self.store().outcomes(task.audit_run, [task.vendor.name])
+            return stored.get(task.vendor.name, row)
         return row
 
     def _error(self, task: VendorTask, message: str, start: float) -> dict[str, Any]:

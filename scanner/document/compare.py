@@ -14,19 +14,24 @@ MIN_CANDIDATES, MAX_CANDIDATES = 2, 6
 _ASSESSED = ("pass", "fail", "warn", "info")
 
 
+_RANK = {"pass": 0, "warn": 1, "fail": 2}
+
+
 def _verdicts(doc: Mapping[str, Any]) -> dict[str, str]:
-    """Each assessed check's verdict for the whole candidate: fail if it fails
-    anywhere (unless accepted), else pass; checks never assessed are absent."""
+    """Each assessed check's worst verdict for the whole candidate (fail, warn or
+    pass; an accepted risk counts as passed); checks never assessed are absent."""
     out: dict[str, str] = {}
     for f in doc["findings"]:
         if f["status"] not in _ASSESSED or f["severity"] == "info":
             continue
-        bad = f["status"] in ("fail", "warn") and not waived(f)
-        if bad:
-            out[f["check_id"]] = "fail"
-        else:
-            out.setdefault(f["check_id"], "pass")
+        status = f["status"] if f["status"] in ("fail", "warn") and not waived(f) else "pass"
+        if _RANK[status] >= _RANK[out.get(f["check_id"], "pass")]:
+            out[f["check_id"]] = status
     return out
+
+
+def _short(verdict: str | None) -> bool:
+    return verdict in ("fail", "warn")
 
 
 def _title(check_id: str, docs: Sequence[Mapping[str, Any]]) -> str:
@@ -82,25 +87,29 @@ def compare(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     for i, candidate in enumerate(candidates):
         mine = verdicts[i]
         others = [v for j, v in enumerate(verdicts) if j != i]
-        # A strength: passes here, fails at another candidate that was assessed on it.
+        # A strength: passes here, falls short (fails or warns) at another candidate.
         candidate["strengths"] = sorted(
             (
                 {
                     "check_id": c,
                     "title": _title(c, docs),
-                    "failing_at": [names[j] for j, v in enumerate(verdicts) if v.get(c) == "fail"],
+                    "failing_at": [
+                        names[j] + (" (warning)" if v[c] == "warn" else "")
+                        for j, v in enumerate(verdicts)
+                        if _short(v.get(c))
+                    ],
                 }
                 for c, verdict in mine.items()
-                if verdict == "pass" and any(o.get(c) == "fail" for o in others)
+                if verdict == "pass" and any(_short(o.get(c)) for o in others)
             ),
             key=lambda s: s["check_id"],
         )
-        # A weakness: fails here and passes at every other candidate that assessed it.
+        # A weakness: falls short here and passes at every other candidate that assessed it.
         candidate["weaknesses"] = sorted(
             (
-                {"check_id": c, "title": _title(c, docs)}
+                {"check_id": c, "title": _title(c, docs), "verdict": verdict}
                 for c, verdict in mine.items()
-                if verdict == "fail"
+                if _short(verdict)
                 and any(c in o for o in others)
                 and all(o.get(c, "pass") == "pass" for o in others)
             ),

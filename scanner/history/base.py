@@ -10,7 +10,7 @@ Another backend is one new module implementing ``HistoryStore`` and a branch in
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,8 +79,11 @@ class HistoryStore(Protocol):
 
     def audit_manifest(self, audit_run: str) -> dict[str, Any] | None: ...
 
-    def outcomes(self, audit_run: str) -> dict[str, dict[str, Any]]:
-        """The summary rows of the vendors a queued audit has finished, by vendor."""
+    def outcomes(
+        self, audit_run: str, vendors: Collection[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """The summary rows of the vendors a queued audit has finished, by vendor
+        (only those of ``vendors`` when given)."""
 
     def record_outcome(self, audit_run: str, vendor: str, outcome: Mapping[str, Any]) -> bool:
         """A queued audit's vendor that ended without a run (False: already recorded)."""

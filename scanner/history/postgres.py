@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -260,11 +260,22 @@ class PostgresHistory:
             ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def outcomes(self, audit_run: str) -> dict[str, dict[str, Any]]:
+    def outcomes(
+        self, audit_run: str, vendors: Collection[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        # With ``vendors`` only their rows travel: a worker asks about its one vendor,
+        # the coordinator about those still pending, not about thousands every poll.
         with self._errors():
-            rows = self._db.execute(
-                "SELECT vendor, row FROM audit_outcomes WHERE audit_run = %s", (audit_run,)
-            ).fetchall()
+            if vendors is None:
+                rows = self._db.execute(
+                    "SELECT vendor, row FROM audit_outcomes WHERE audit_run = %s", (audit_run,)
+                ).fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT vendor, row FROM audit_outcomes "
+                    "WHERE audit_run = %s AND vendor = ANY(%s)",
+                    (audit_run, list(vendors)),
+                ).fetchall()
         return {vendor: json.loads(row) for vendor, row in rows}
 
     def runs(self, vendor: str) -> list[RunSummary]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -340,12 +340,15 @@ class SqliteHistory:
             ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def outcomes(self, audit_run: str) -> dict[str, dict[str, Any]]:
+    def outcomes(
+        self, audit_run: str, vendors: Collection[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
         with self._errors():
             rows = self._db.execute(
                 "SELECT vendor, row FROM audit_outcomes WHERE audit_run = ?", (audit_run,)
             ).fetchall()
-        return {vendor: json.loads(row) for vendor, row in rows}
+        wanted = None if vendors is None else set(vendors)
+        return {v: json.loads(r) for v, r in rows if wanted is None or v in wanted}
 
     def export(self) -> Iterator[StoredRun]:
         with self._errors():

@@ -52,8 +52,12 @@ def render_compare_csv(comparison: dict[str, Any], _generated: str = "") -> str:
                 for c in cs
             ],
         ),
-        ("differences", "passes where another fails", [titles(c["strengths"]) for c in cs]),
-        ("differences", "fails where every other passes", [titles(c["weaknesses"]) for c in cs]),
+        ("differences", "passes where another falls short", [titles(c["strengths"]) for c in cs]),
+        (
+            "differences",
+            "falls short where every other passes",
+            [titles(c["weaknesses"]) for c in cs],
+        ),
         (
             "questions",
             "asked of this candidate only",

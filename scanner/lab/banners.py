@@ -101,16 +101,60 @@ async def mysql(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     await _read(reader)
 
 
+class Gate:
+    """Who may talk to a mail server now: every client, at most ``per_minute``
+    connections a minute (then 421, as MTAs defending themselves answer), or
+    greylisting (a client's first connection is refused with 421; one that comes
+    back after a pause is let in for five minutes)."""
+
+    def __init__(self, mode: str = "open", per_minute: int = 2) -> None:
+        self.mode = mode
+        self.per_minute = per_minute
+        self.recent: list[float] = []
+        self.first_seen: dict[str, float] = {}
+
+    def refusal(self, peer: str) -> str | None:
+        now = asyncio.get_running_loop().time()
+        if self.mode == "ratelimit":
+            self.recent = [t for t in self.recent if now - t < 60.0]
+            if len(self.recent) >= self.per_minute:
+                return "421 4.7.0 Error: too many connections from your address; try again later"
+            self.recent.append(now)
+        elif self.mode == "greylist":
+            first = self.first_seen.get(peer)
+            if first is None or now - first > 300.0:
+                self.first_seen[peer] = now
+                return "421 4.7.1 Greylisted: please try again in a little while"
+            if now - first < 1.5:
+                return "421 4.7.1 Greylisted: please try again in a little while"
+        return None
+
+
+def _peer(writer: asyncio.StreamWriter) -> str:
+    peer = writer.get_extra_info("peername")
+    return str(peer[0]) if peer else ""
+
+
 def smtp(
-    name: str, tls: ssl.SSLContext | None, greeting: str = "ESMTP Postfix (Debian/GNU)"
+    name: str,
+    tls: ssl.SSLContext | None,
+    greeting: str = "ESMTP Postfix (Debian/GNU)",
+    auth_before_tls: bool = False,
+    gate: Gate | None = None,
 ) -> Handler:
     """An SMTP server that greets, answers EHLO and, with a TLS context, STARTTLS.
 
-    It accepts no mail: the lab only needs what a scanner sees before DATA.
+    It accepts no mail: the lab only needs what a scanner sees before DATA. A
+    submission server offers AUTH after STARTTLS, or (``auth_before_tls``) before it.
     """
     host = name.encode("ascii")
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        refusal = gate.refusal(_peer(writer)) if gate else None
+        if refusal:
+            writer.write(refusal.encode("ascii") + b"\r\n")
+            await writer.drain()
+            return
         writer.write(b"220 " + host + b" " + greeting.encode("utf-8") + b"\r\n")
         await writer.drain()
         secured = False
@@ -122,6 +166,8 @@ def smtp(
                 break
             if command.startswith((b"EHLO", b"HELO")):
                 offer = b"250-STARTTLS\r\n" if tls and not secured else b""
+                if auth_before_tls or secured:
+                    offer += b"250-AUTH PLAIN LOGIN\r\n"
                 writer.write(
                     b"250-" + host + b"\r\n250-SIZE 10240000\r\n" + offer + b"250 8BITMIME\r\n"
                 )
@@ -138,6 +184,98 @@ def smtp(
                 writer.write(b"250 2.0.0 Ok\r\n")
             else:
                 writer.write(b"502 5.5.2 Error: command not recognized\r\n")
+            await writer.drain()
+
+    return serve
+
+
+def imap(tls: ssl.SSLContext | None, implicit: bool = False) -> Handler:
+    """A Dovecot-like IMAP greeting and CAPABILITY. With a TLS context it offers
+    STARTTLS and refuses LOGIN before it (LOGINDISABLED); without one it takes
+    LOGIN in clear text. On an implicit-TLS port the TLS is already there."""
+    banner = b"Dovecot (Debian) ready."
+
+    def caps(secured: bool) -> bytes:
+        if secured:
+            return b"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN"
+        if tls:
+            return (
+                b"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED"
+            )
+        return b"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN AUTH=LOGIN"
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        secured = implicit
+        writer.write(b"* OK [CAPABILITY " + caps(secured) + b"] " + banner + b"\r\n")
+        await writer.drain()
+        while line := await _readline(reader):
+            tag, _, rest = line.strip().partition(b" ")
+            command = rest.split(b" ")[0].upper()
+            if command == b"CAPABILITY":
+                writer.write(
+                    b"* CAPABILITY "
+                    + caps(secured)
+                    + b"\r\n"
+                    + tag
+                    + b" OK Pre-login capabilities listed.\r\n"
+                )
+            elif command == b"STARTTLS" and tls and not secured:
+                writer.write(tag + b" OK Begin TLS negotiation now.\r\n")
+                await writer.drain()
+                try:
+                    await asyncio.wait_for(writer.start_tls(tls), IDLE_TIMEOUT)
+                except (ssl.SSLError, TimeoutError, ConnectionError, OSError):
+                    return
+                secured = True
+                continue
+            elif command == b"LOGOUT":
+                writer.write(b"* BYE Logging out\r\n" + tag + b" OK Logout completed.\r\n")
+                await writer.drain()
+                break
+            elif command == b"LOGIN":
+                writer.write(tag + b" NO [AUTHENTICATIONFAILED] Authentication failed.\r\n")
+            else:
+                writer.write(tag + b" BAD Error in IMAP command.\r\n")
+            await writer.drain()
+
+    return serve
+
+
+def pop3(tls: ssl.SSLContext | None, implicit: bool = False) -> Handler:
+    """A Dovecot-like POP3 greeting and CAPA; STLS with a TLS context, and USER
+    only after it (without one, USER in clear text)."""
+
+    def capa(secured: bool) -> bytes:
+        lines = [b"CAPA", b"TOP", b"UIDL", b"RESP-CODES", b"PIPELINING", b"AUTH-RESP-CODE"]
+        if tls and not secured:
+            lines.append(b"STLS")
+        if secured or not tls:
+            lines += [b"USER", b"SASL PLAIN LOGIN"]
+        return b"+OK\r\n" + b"".join(line + b"\r\n" for line in lines) + b".\r\n"
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        secured = implicit
+        writer.write(b"+OK Dovecot (Debian) ready.\r\n")
+        await writer.drain()
+        while line := await _readline(reader):
+            command = line.strip().split(b" ")[0].upper()
+            if command == b"CAPA":
+                writer.write(capa(secured))
+            elif command == b"STLS" and tls and not secured:
+                writer.write(b"+OK Begin TLS negotiation now.\r\n")
+                await writer.drain()
+                try:
+                    await asyncio.wait_for(writer.start_tls(tls), IDLE_TIMEOUT)
+                except (ssl.SSLError, TimeoutError, ConnectionError, OSError):
+                    return
+                secured = True
+                continue
+            elif command == b"QUIT":
+                writer.write(b"+OK Logging out.\r\n")
+                await writer.drain()
+                break
+            else:
+                writer.write(b"-ERR Unknown command.\r\n")
             await writer.drain()
 
     return serve
@@ -488,8 +626,16 @@ async def serve_all(listeners: list[dict[str, object]]) -> None:
     servers = []
     for spec in listeners:
         tls = _tls_context(str(spec["cert"]), str(spec["key"])) if spec.get("cert") else None
-        if spec["service"] == "smtp":
-            handler = smtp(str(spec["name"]), tls)
+        implicit = bool(spec.get("implicit"))
+        if spec["service"] in ("smtp", "submission"):
+            gate = Gate(str(spec.get("gate", "open")))
+            handler = smtp(
+                str(spec["name"]), tls, auth_before_tls=bool(spec.get("auth_before_tls")), gate=gate
+            )
+        elif spec["service"] == "imap":
+            handler = imap(None if implicit else tls, implicit)
+        elif spec["service"] == "pop3":
+            handler = pop3(None if implicit else tls, implicit)
         elif spec["service"] == "smtp-hostile":
             handler = smtp(str(spec["name"]), tls, "ESMTP " + HOSTILE_TEXT.format(where="smtp"))
         elif spec["service"] == "tls-hostile":
@@ -502,10 +648,11 @@ async def serve_all(listeners: list[dict[str, object]]) -> None:
             handler = ct_stub(dict(spec["names"]))  # type: ignore[call-overload]
         else:
             handler = SERVICES[str(spec["service"])]
-        # Only the HTTPS behaviour speaks TLS from the first byte; SMTP starts it on demand.
+        # HTTPS behaviours and implicit-TLS ports (993, 995) speak TLS from the first byte;
+        # SMTP, IMAP and POP3 start it on demand.
         direct: dict[str, object] = (
             {"ssl": tls, "ssl_handshake_timeout": IDLE_TIMEOUT}
-            if str(spec["service"]).startswith("tls-")
+            if str(spec["service"]).startswith("tls-") or implicit
             else {}
         )
         servers.append(

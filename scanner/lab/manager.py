@@ -8,6 +8,7 @@ it and ``down`` can find it again.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ from scanner.lab.providers import (
     OPEN_RESOLVER_ADDRESS,
     PROVIDERS,
     LabProvider,
+    MailAccess,
 )
 
 READY_TIMEOUT = 20.0
@@ -112,7 +114,9 @@ def _hostile_dns_ready() -> bool:
 
 
 def _web_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
-    endpoints = [(s.address, port) for p in providers for s in p.sites for port in (80, 443)]
+    endpoints = [
+        (s.address, port) for p in providers for s in p.sites for port in (80, *s.tls_ports)
+    ]
     endpoints.append((pki.ISSUER_ADDRESS, 80))
     return lambda: all(tcp_open(a, port) for a, port in endpoints)
 
@@ -121,6 +125,7 @@ def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     endpoints = [
         (address, b.port) for p in providers for address, bs in p.banners.items() for b in bs
     ] + [(m.address, 25) for p in providers for m in p.mail]
+    endpoints += [(a.address, a.port) for p in providers for a in p.mail_access]
     endpoints += [("::1", 25)] if any(m.ipv6 for p in providers for m in p.mail) else []
     endpoints += [(listener.address, listener.port) for listener in hostile.LISTENERS]
     endpoints += [(CT_ADDRESS, 80)]
@@ -171,6 +176,21 @@ def _components(
             _banners_ready(providers),
         ),
         Component(
+            "legacy-tls",
+            lambda d: [
+                sys.executable,
+                "-m",
+                "scanner.lab.legacy_tls",
+                str(_legacy_config(d, providers)),
+            ],
+            lambda: all(
+                tcp_open(a.address, a.port)
+                for p in providers
+                for a in p.mail_access
+                if a.tls == "legacy"
+            ),
+        ),
+        Component(
             "resolver",
             lambda d: ["unbound", "-d", "-c", str(resolver.write(d / "resolver"))],
             lambda: tcp_open(OPEN_RESOLVER_ADDRESS, 53),
@@ -198,8 +218,32 @@ def _banner_config(
             tls = {"cert": str(issued.cert), "key": str(issued.key)} if issued else {}
             for address in (mail.address, "::1") if mail.ipv6 else (mail.address,):
                 listeners.append(
-                    {"address": address, "port": 25, "service": "smtp", "name": mail.name, **tls}
+                    {
+                        "address": address,
+                        "port": 25,
+                        "service": "smtp",
+                        "name": mail.name,
+                        "gate": mail.gate,
+                        **tls,
+                    }
                 )
+        for access in p.mail_access:
+            if access.tls == "legacy":
+                continue  # served by scanner.lab.legacy_tls
+            listener: dict[str, object] = {
+                "address": access.address,
+                "port": access.port,
+                "service": access.protocol,
+                "name": access.name,
+                "implicit": access.tls == "implicit",
+                "auth_before_tls": access.tls == "starttls-late",
+            }
+            if access.tls != "none":
+                issued = _access_cert(lab_dir, access) or certs.get(access.name)
+                if issued is None:
+                    raise LabError(f"{access.name}:{access.port} needs a certificate")
+                listener.update(cert=str(issued.cert), key=str(issued.key))
+            listeners.append(listener)
     # The hostile provider's listeners; its one certificate carries hostile text.
     issued = pki.issue(lab_dir / "ca", lab_dir / "hostile", "hostile", hostile.CERT)
     big = pki.issue(lab_dir / "ca", lab_dir / "hostile", "big", hostile.BIG_CERT)
@@ -220,6 +264,38 @@ def _banner_config(
     )
     path = lab_dir / "banners.json"
     path.write_text(json.dumps(listeners, indent=1), "utf-8")
+    return path
+
+
+def _access_cert(lab_dir: Path, access: MailAccess) -> pki.IssuedCert | None:
+    if access.cert is None:
+        return None
+    stem = f"{access.name}-{access.port}"
+    return pki.issue(lab_dir / "ca", lab_dir / "mail", stem, access.cert)
+
+
+def _legacy_config(lab_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
+    """The tlslite-ng listeners: implicit TLS with SSL 3.0, RC4 and 3DES."""
+    specs = []
+    for p in providers:
+        for access in p.mail_access:
+            if access.tls != "legacy":
+                continue
+            issued = _access_cert(lab_dir, access)
+            if issued is None:
+                raise LabError(f"{access.name}:{access.port} needs an RSA certificate")
+            greeting = "* OK IMAP4rev1 ready" if access.protocol == "imap" else "+OK ready"
+            specs.append(
+                {
+                    "address": access.address,
+                    "port": access.port,
+                    "cert": str(issued.cert),
+                    "key": str(issued.key),
+                    "greeting": greeting,
+                }
+            )
+    path = lab_dir / "legacy-tls.json"
+    path.write_text(json.dumps(specs, indent=1), "utf-8")
     return path
 
 
@@ -284,6 +360,9 @@ def check_binaries() -> None:
     for binary, package in BINARIES.items():
         if shutil.which(binary, path=search_path()) is None:
             raise LabError(f"{binary} not found: install it with 'apt-get install {package}'")
+    if importlib.util.find_spec("tlslite") is None:
+        # The legacy-TLS listeners (SSL 3.0, RC4, 3DES) need it; Debian's OpenSSL cannot.
+        raise LabError("tlslite-ng not installed: install it with pip install 'vetscan[lab]'")
 
 
 def up(lab_dir: Path | None = None) -> Path:

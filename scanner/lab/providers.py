@@ -47,6 +47,8 @@ class WebSite:
     headers: tuple[tuple[str, str], ...] = ()
     redirect_http: bool = True
     ipv6: bool = False
+    # The ports serving this TLS personality (an admin console on 8443 beside 443).
+    tls_ports: tuple[int, ...] = (443,)
     # (path, body) served as text/plain, e.g. the MTA-STS policy
     files: tuple[tuple[str, str], ...] = ()
     # The front page as HTML (otherwise a line of text naming the site)
@@ -69,6 +71,29 @@ class MailServer:
     cert: CertSpec | None
     ipv6: bool = False
     tlsa: str | None = None
+    # "open"; "ratelimit": two connections a minute, then 421 (an MTA defending itself
+    # against scanners); "greylist": a client's first connection gets 421, a retry
+    # after a pause is let in.
+    gate: str = "open"
+
+
+@dataclass(frozen=True)
+class MailAccess:
+    """A mail client port on a mail host (IMAP, POP3 or submission).
+
+    ``tls``: "starttls" (offered; login only after it), "implicit" (TLS from the
+    first byte), "starttls-late" (STARTTLS offered, but AUTH too before it), "none"
+    (clear text, login allowed), "legacy" (implicit TLS served by tlslite-ng with
+    SSL 3.0, RC4 and 3DES: scanner.lab.legacy_tls). Without ``cert`` the port uses
+    its mail server's certificate.
+    """
+
+    address: str
+    name: str
+    port: int
+    protocol: str  # imap, pop3, submission
+    tls: str
+    cert: CertSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +111,7 @@ class LabProvider:
     banners: dict[str, tuple[Banner, ...]] = field(default_factory=dict)
     dkim: tuple[DkimKey, ...] = ()
     mail: tuple[MailServer, ...] = ()
+    mail_access: tuple[MailAccess, ...] = ()
     # Endpoints discovery does not find by itself; the demo and tests pass them as --host.
     extra_hosts: tuple[str, ...] = ()
     # The name servers hand the zone to anyone who asks (AXFR).
@@ -198,6 +224,13 @@ EXEMPLARY = LabProvider(
             "127.0.10.12", "mx2.exemplary.test", CertSpec(("mx2.exemplary.test",)), False, "match"
         ),
     ),
+    # Mail clients: submission and IMAP with STARTTLS (no login before it), IMAPS, POP3S.
+    mail_access=(
+        MailAccess("127.0.10.11", "mx1.exemplary.test", 587, "submission", "starttls"),
+        MailAccess("127.0.10.11", "mx1.exemplary.test", 143, "imap", "starttls"),
+        MailAccess("127.0.10.11", "mx1.exemplary.test", 993, "imap", "implicit"),
+        MailAccess("127.0.10.11", "mx1.exemplary.test", 995, "pop3", "implicit"),
+    ),
 )
 
 LEGACY = LabProvider(
@@ -265,6 +298,28 @@ LEGACY = LabProvider(
         MailServer("127.0.10.21", "mail.legacy.test", None),
         MailServer(
             "127.0.10.23", "mail2.legacy.test", CertSpec(("mail2.legacy.test",), self_signed=True)
+        ),
+    ),
+    # IMAP and POP3 in clear text with login allowed, submission offering AUTH before
+    # STARTTLS, and an IMAPS port still on SSL 3.0 with RC4 and 3DES (tlslite-ng).
+    mail_access=(
+        MailAccess("127.0.10.21", "mail.legacy.test", 143, "imap", "none"),
+        MailAccess("127.0.10.21", "mail.legacy.test", 110, "pop3", "none"),
+        MailAccess(
+            "127.0.10.21",
+            "mail.legacy.test",
+            587,
+            "submission",
+            "starttls-late",
+            CertSpec(("mail.legacy.test",)),
+        ),
+        MailAccess(
+            "127.0.10.21",
+            "mail.legacy.test",
+            993,
+            "imap",
+            "legacy",
+            CertSpec(("mail.legacy.test",), key_type="rsa2048"),
         ),
     ),
 )
@@ -497,6 +552,8 @@ SPRAWL = LabProvider(
             names=("webmail.sprawl.test",),
             cert=CertSpec(("webmail.sprawl.test",)),
             headers=(("Strict-Transport-Security", "max-age=63072000"),),
+            # Its admin console answers on 8443 too, beside the web port.
+            tls_ports=(443, 8443),
         ),
         WebSite(
             address="127.0.10.86",
@@ -568,7 +625,33 @@ WILD = LabProvider(
     discoverable=(("portal.wild.test", ("axfr", "san", "wordlist")),),
 )
 
-PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN, STALE, SPRAWL, WILD)
+# Mail servers that defend themselves: the primary MX takes two connections a minute and
+# answers 421 after that; the backup greylists (a first connection gets 421).
+GUARDED = LabProvider(
+    key="guarded",
+    name="Guarded Mail",
+    domain="guarded.test",
+    signed=None,
+    records=(
+        *_NS,
+        ("@", "MX", "10 mx1"),
+        ("@", "MX", "20 mx2"),
+        ("mx1", "A", "127.0.10.95"),
+        ("mx2", "A", "127.0.10.96"),
+        ("@", "TXT", '"v=spf1 mx -all"'),
+        ("_dmarc", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@guarded.test"'),
+    ),
+    mail=(
+        MailServer(
+            "127.0.10.95", "mx1.guarded.test", CertSpec(("mx1.guarded.test",)), gate="ratelimit"
+        ),
+        MailServer(
+            "127.0.10.96", "mx2.guarded.test", CertSpec(("mx2.guarded.test",)), gate="greylist"
+        ),
+    ),
+)
+
+PROVIDERS: tuple[LabProvider, ...] = (EXEMPLARY, LEGACY, BROKEN, STALE, SPRAWL, WILD, GUARDED)
 
 
 def by_key(key: str) -> LabProvider:

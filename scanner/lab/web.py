@@ -16,7 +16,8 @@ def _quote(value: str) -> str:
 
 def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str:
     names = " ".join(site.names)
-    listens_tls = [f"{site.address}:443 ssl"] + (["[::1]:443 ssl"] if site.ipv6 else [])
+    listens_tls = [f"{site.address}:{port} ssl" for port in site.tls_ports]
+    listens_tls += [f"[::1]:{port} ssl" for port in site.tls_ports] if site.ipv6 else []
     listens_plain = [f"{site.address}:80"] + (["[::1]:80"] if site.ipv6 else [])
     headers = "\n".join(
         f"        add_header {name} {_quote(value)} always;" for name, value in site.headers

@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.net.connect_errors import no_route_reason
 from scanner.net.tls_contexts import lenient_client_context
 
 MAX_BODY = 1024 * 1024
@@ -208,7 +209,7 @@ class HttpClient:
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if watchdog.fired:
                 return HttpResponse(shown, None, error=self._late())
-            return HttpResponse(shown, None, error=_describe(exc))
+            return HttpResponse(shown, None, error=_describe(exc, address))
         finally:
             watchdog.cancel()
             connection.close()
@@ -229,7 +230,10 @@ class HttpClient:
         return bytes(body), True
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, address: str = "") -> str:
+    local = no_route_reason(exc, address) if isinstance(exc, OSError) else None
+    if local:
+        return local
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
     if isinstance(exc, ConnectionResetError):

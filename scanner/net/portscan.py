@@ -7,6 +7,7 @@ ever reaches it, so nothing can smuggle an option (``-iL``, ``--script``) in.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import shutil
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ import nmap
 
 from scanner.concurrency import DaemonPool
 from scanner.errors import EnvironmentUnusable
+from scanner.net.connect_errors import route_problem
 
 
 class PortScanError(EnvironmentUnusable):
@@ -34,6 +36,7 @@ class PortResult:
     version: str
     extrainfo: str
     cpe: str
+    tunnel: str = ""  # "ssl" when nmap found the service inside TLS
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,11 @@ class PortScanner:
         if not nmap_available():
             raise PortScanError("nmap not installed (apt-get install nmap)")
         ips = [ipaddress.ip_address(a) for a in addresses]  # ValueError on anything else
+        # An address this machine has no route to (IPv6 on an IPv4-only network) is a
+        # limit of the scanner: said so, and kept away from nmap, which would only
+        # report it "down".
+        unroutable = {str(ip): why for ip in ips if (why := route_problem(str(ip)))}
+        ips = [ip for ip in ips if str(ip) not in unroutable]
         groups = [[str(ip) for ip in ips if ip.version == v] for v in (4, 6)]
         jobs = [
             (group, version == 6) for version, group in zip((4, 6), groups, strict=True) if group
@@ -91,7 +99,7 @@ class PortScanner:
             reports = list(pool.map(lambda job: self._scan(*job), jobs))
         return PortScanReport(
             tuple(p for r in reports for p in r.ports),
-            {a: why for r in reports for a, why in r.incomplete.items()},
+            {**unroutable, **{a: why for r in reports for a, why in r.incomplete.items()}},
         )
 
     def _scan(self, addresses: list[str], ipv6: bool) -> PortScanReport:
@@ -108,11 +116,17 @@ class PortScanner:
             raise PortScanError("nmap did not finish in time") from None
         except nmap.PortScannerError as exc:
             raise PortScanError(f"nmap failed: {str(exc).strip().splitlines()[0][:200]}") from None
-        incomplete = _timed_out(scanner.get_nmap_last_output(), self.host_timeout)
+        xml = scanner.get_nmap_last_output()
+        incomplete = _timed_out(xml, self.host_timeout)
         for address in addresses:
             if address not in raw.get("scan", {}):
                 incomplete.setdefault(address, "nmap returned no result for this address")
-        ports = tuple(p for p in _convert(raw) if p.address not in incomplete)
+        tunnels = _tunnels(xml)
+        ports = tuple(
+            dataclasses.replace(p, tunnel=tunnels.get((p.address, p.port), ""))
+            for p in _convert(raw)
+            if p.address not in incomplete
+        )
         return PortScanReport(ports, incomplete)
 
 
@@ -128,6 +142,23 @@ def _timed_out(xml: str | bytes, host_timeout: float) -> dict[str, str]:
         if host.get("timedout") == "true":
             for address in host.iter("address"):
                 out[str(address.get("addr"))] = f"nmap's host timeout ({host_timeout:g} s) expired"
+    return out
+
+
+def _tunnels(xml: str | bytes) -> dict[tuple[str, int], str]:
+    """(address, port) -> the tunnel nmap saw ("ssl"); python-nmap drops the attribute."""
+    try:
+        root = ElementTree.fromstring(xml)  # noqa: S314 - nmap's own XML, as above
+    except ElementTree.ParseError:
+        return {}
+    out = {}
+    for host in root.iter("host"):
+        addresses = [str(a.get("addr")) for a in host.iter("address")]
+        for port in host.iter("port"):
+            service = port.find("service")
+            tunnel = service.get("tunnel", "") if service is not None else ""
+            if tunnel and addresses and str(port.get("portid", "")).isdigit():
+                out[(addresses[0], int(str(port.get("portid"))))] = tunnel
     return out
 
 

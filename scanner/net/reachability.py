@@ -11,6 +11,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 
+from scanner.net.connect_errors import connect_error
 from scanner.net.tls_contexts import lenient_client_context
 
 MAX_SMTP_REPLY = 64 * 1024
@@ -18,7 +19,7 @@ MAX_SMTP_REPLY = 64 * 1024
 
 @dataclass(frozen=True)
 class Reachability:
-    outcome: str  # ok, timeout, refused, reset, not_tls, oversized, not_smtp, no_starttls, error
+    outcome: str  # ok, timeout, refused, reset, no_route, not_tls, oversized, not_smtp, no_starttls, limited, error
     reason: str = ""
 
     @property
@@ -29,14 +30,9 @@ class Reachability:
 def _connect(address: str, port: int, timeout: float) -> socket.socket | Reachability:
     try:
         return socket.create_connection((address, port), timeout=timeout)
-    except TimeoutError:
-        return Reachability("timeout", f"no TCP connection within {timeout:g} s")
-    except ConnectionRefusedError:
-        return Reachability("refused", "connection refused")
-    except ConnectionResetError:
-        return Reachability("reset", "the connection was reset as it opened")
     except OSError as exc:
-        return Reachability("error", f"cannot connect: {exc.strerror or exc}")
+        # A local network limit (no IPv6 route from here) is told apart from the server.
+        return Reachability(*connect_error(exc, address, timeout))
 
 
 def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reachability:

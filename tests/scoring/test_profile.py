@@ -27,7 +27,8 @@ def test_default_profile_values() -> None:
     profile = load_profile("default")
     assert profile.fail_threshold is Severity.HIGH
     assert profile.probe_timeout > 0
-    assert 443 in profile.ports and len(profile.ports) == 29
+    # Web, mail access (IMAP, POP3, submission), directory, XMPP and the exposure ports.
+    assert {443, 993, 995, 587, 636, 8443} <= set(profile.ports) and len(profile.ports) == 40
 
 
 def test_inheritance_merges_tables_and_replaces_values() -> None:

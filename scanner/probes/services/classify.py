@@ -9,7 +9,8 @@ from functools import cache
 from importlib import resources
 
 # nmap service names (nmap-services / -sV) by exposure class
-CLEARTEXT = {"telnet", "ftp", "login", "rlogin", "shell", "rsh", "exec", "rexec"}
+# FTP has a check of its own (service.cleartext_file_transfer): with AUTH TLS it is fine.
+CLEARTEXT = {"telnet", "login", "rlogin", "shell", "rsh", "exec", "rexec"}
 REMOTE_DESKTOP = {
     "ms-wbt-server",
     "rdp",

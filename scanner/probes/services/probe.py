@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.checks import finding
+from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.portscan import PortResult, PortScanError
+from scanner.net.starttls import Dialogue, talk
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
 from scanner.probes.services.classify import category, eol_table, outdated
@@ -18,6 +20,8 @@ from scanner.scoring.profile import Profile
 
 IDS = (
     "service.cleartext_remote_access",
+    "service.cleartext_mail_access",
+    "service.cleartext_file_transfer",
     "service.remote_desktop_exposed",
     "service.database_exposed",
     "service.container_api_exposed",
@@ -36,12 +40,26 @@ _CATEGORY_CHECKS = {
 EXPECTED_PORTS = {
     "web": {80, 443},
     "mta-sts": {80, 443},
-    "mail": {25, 465, 587},
+    # A mail host commonly serves its users too: submission, IMAP and POP3 (with TLS).
+    "mail": {25, 110, 143, 465, 587, 993, 995},
     "discovered": {80, 443},
 }
 # NS hosts are left out on purpose: they are often a DNS provider's shared servers,
 # not the provider's own network.
 SCANNED_ROLES = ("web", "mta-sts", "mail", "extra", "discovered")
+
+
+# Ports whose clear-text dialogue says whether TLS is offered and login waits for it.
+DIALOGUE_PORTS = {21: "ftp", 110: "pop3", 143: "imap", 587: "submission"}
+_DIALOGUE_NAMES = {"ftp": "ftp", "pop3": "pop3", "imap": "imap", "submission": "submission"}
+MAIL_ACCESS = ("imap", "pop3", "submission")
+
+
+def dialogue_protocol(port: PortResult) -> str | None:
+    """The dialogue to hold with an open port: by its number, or by nmap's name for it."""
+    if port.tunnel == "ssl":
+        return None
+    return DIALOGUE_PORTS.get(port.port) or _DIALOGUE_NAMES.get(port.service.lower())
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,14 @@ class ServicesObservation(Observation):
     reason: str
     ports: tuple[PortResult, ...]
     eol_table_date: str
+    # What the mail-access and FTP ports said before TLS (greeting, STARTTLS, login).
+    dialogues: tuple[PortDialogue, ...] = ()
+
+
+@dataclass(frozen=True)
+class PortDialogue:
+    port: int
+    dialogue: Dialogue
 
 
 class ServicesProbe(Probe):
@@ -108,6 +134,7 @@ class ServicesProbe(Probe):
             results, incomplete = report.ports, report.incomplete
         except PortScanError as exc:
             failure = str(exc)
+        dialogues = _dialogues(results, context.timeout)
         for address, entry in sorted(by_address.items()):
             expected = set().union(*(EXPECTED_PORTS.get(r, set()) for r in entry["roles"]))
             expected |= extra_ports.get(address, set())
@@ -122,6 +149,7 @@ class ServicesProbe(Probe):
                     reason=failure or incomplete.get(address, ""),
                     ports=tuple(r for r in results if r.address == address and r.state == "open"),
                     eol_table_date=table_date,
+                    dialogues=tuple(d for a, d in dialogues if a == address),
                 )
             )
         return out
@@ -133,6 +161,27 @@ class ServicesProbe(Probe):
             if isinstance(o, ServicesObservation)
             for f in evaluate_address(o)
         ]
+
+
+def _dialogues(results: Sequence[PortResult], timeout: float) -> list[tuple[str, PortDialogue]]:
+    """One clear-text dialogue per open mail-access or FTP port, side by side."""
+    wanted = [
+        (r, protocol)
+        for r in results
+        if r.state == "open" and (protocol := dialogue_protocol(r)) is not None
+    ]
+    if not wanted:
+        return []
+    with DaemonPool(min(8, len(wanted)), name="dialogue") as pool:
+        said = list(pool.map(lambda w: talk(w[0].address, w[0].port, w[1], timeout), wanted))
+    return [(r.address, PortDialogue(r.port, d)) for (r, _), d in zip(wanted, said, strict=True)]
+
+
+def _shown(p: PortResult) -> str:
+    """nmap's name for a port's service, with the TLS it found it in ("https", "ssl/imap")."""
+    if p.tunnel == "ssl":
+        return "https" if p.service == "http" else f"ssl/{p.service}"
+    return p.service
 
 
 def _port_evidence(p: PortResult) -> dict[str, Any]:
@@ -160,7 +209,7 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
         ]
     hosts = ", ".join(obs.hosts)
     # What was seen, so a pass states it: "open ports: 80 http, 443 https".
-    open_ports = ", ".join(f"{p.port} {p.service}".strip() for p in obs.ports) or "none"
+    open_ports = ", ".join(f"{p.port} {_shown(p)}".strip() for p in obs.ports) or "none"
     out: list[Finding] = []
     for key, (check_id, label) in _CATEGORY_CHECKS.items():
         hits = [p for p in obs.ports if category(p.service, p.product) == key]
@@ -184,6 +233,8 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
                     f"Nothing open on {a} ({hosts}) is {label}; open ports: {open_ports}.",
                 )
             )
+    out.extend(_mail_access(obs, hosts, open_ports))
+    out.append(_file_transfer(obs, hosts))
     table = eol_table()
     versioned = [p for p in obs.ports if p.product and p.version]
     old = [
@@ -247,3 +298,113 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
             )
         )
     return out
+
+
+_PROTOCOL_NAMES = {"imap": "IMAP", "pop3": "POP3", "submission": "Mail submission", "ftp": "FTP"}
+
+
+def _dialogue_evidence(d: Dialogue) -> dict[str, Any]:
+    return {
+        "protocol": d.protocol,
+        "greeting": d.greeting,
+        "starttls": d.starttls,
+        "login_before_tls": d.clear_login,
+        "capabilities": list(d.capabilities[:40]),
+    }
+
+
+def _mail_access(obs: ServicesObservation, hosts: str, open_ports: str) -> list[Finding]:
+    """IMAP, POP3 and submission must offer STARTTLS and take no password before it."""
+    check_id = "service.cleartext_mail_access"
+    a = obs.address
+    out: list[Finding] = []
+    secured = []
+    for pd in obs.dialogues:
+        d, asset = pd.dialogue, f"{a}:{pd.port}"
+        if d.protocol not in MAIL_ACCESS:
+            continue
+        name = _PROTOCOL_NAMES[d.protocol]
+        if not d.ok:
+            out.append(
+                finding(
+                    check_id,
+                    Status.NOT_ASSESSED,
+                    asset,
+                    f"{name} on {asset} not assessed: {d.reason}.",
+                    reason=d.reason,
+                    protocol=d.protocol,
+                )
+            )
+        elif not d.starttls:
+            out.append(
+                finding(
+                    check_id,
+                    Status.FAIL,
+                    asset,
+                    f"{name} on {asset} ({hosts}) offers no STARTTLS: passwords and mail "
+                    "cross the network in clear text.",
+                    **_dialogue_evidence(d),
+                )
+            )
+        elif d.clear_login:
+            how = "AUTH PLAIN/LOGIN" if d.protocol == "submission" else "a login"
+            out.append(
+                finding(
+                    check_id,
+                    Status.FAIL,
+                    asset,
+                    f"{name} on {asset} ({hosts}) offers STARTTLS but also accepts {how} "
+                    "before it: a client that skips STARTTLS sends its password in clear text.",
+                    **_dialogue_evidence(d),
+                )
+            )
+        else:
+            secured.append(f"{pd.port} {name}")
+    if not out:
+        detail = (
+            f"Mail access on {a} ({hosts}) requires TLS: {', '.join(secured)} offer STARTTLS "
+            "and take no password before it."
+            if secured
+            else f"No clear-text mail access port (110, 143, 587) is open on {a}; "
+            f"open ports: {open_ports}."
+        )
+        out.append(finding(check_id, Status.PASS, a, detail, secured=secured))
+    return out
+
+
+def _file_transfer(obs: ServicesObservation, hosts: str) -> Finding:
+    check_id = "service.cleartext_file_transfer"
+    a = obs.address
+    ftp = [pd for pd in obs.dialogues if pd.dialogue.protocol == "ftp"]
+    failing = [pd for pd in ftp if pd.dialogue.ok and not pd.dialogue.starttls]
+    if failing:
+        pd = failing[0]
+        asset = f"{a}:{pd.port}"
+        return finding(
+            check_id,
+            Status.FAIL,
+            asset,
+            f"FTP on {asset} ({hosts}) offers no AUTH TLS: logins and files cross the "
+            "network in clear text.",
+            **_dialogue_evidence(pd.dialogue),
+        )
+    unknown = [pd for pd in ftp if not pd.dialogue.ok]
+    if unknown:
+        pd = unknown[0]
+        return finding(
+            check_id,
+            Status.NOT_ASSESSED,
+            f"{a}:{pd.port}",
+            f"FTP on {a}:{pd.port} not assessed: {pd.dialogue.reason}.",
+            reason=pd.dialogue.reason,
+        )
+    if ftp:
+        ports = ", ".join(str(pd.port) for pd in ftp)
+        return finding(
+            check_id,
+            Status.PASS,
+            a,
+            f"FTP on {a} (port {ports}) offers AUTH TLS.",
+            ports=[pd.port for pd in ftp],
+        )
+    return finding(check_id, Status.PASS, a, f"No FTP server is open on {a} ({hosts}).")

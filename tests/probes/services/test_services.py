@@ -14,10 +14,16 @@ from scanner.model import Finding, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.portscan import PortResult, PortScanner, build_arguments
 from scanner.net.resolver import Resolver
+from scanner.net.starttls import Dialogue
 from scanner.probes.context import build_context
 from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.probes.services.classify import category, eol_table, outdated, version_tuple
-from scanner.probes.services.probe import ServicesObservation, ServicesProbe, evaluate_address
+from scanner.probes.services.probe import (
+    PortDialogue,
+    ServicesObservation,
+    ServicesProbe,
+    evaluate_address,
+)
 from scanner.scoring.profile import Profile, ProfileError, parse_profile
 
 # --- nothing a user or DNS supplies reaches nmap's command line --------------------
@@ -74,7 +80,8 @@ def test_profile_values_cannot_carry_nmap_options(text: str) -> None:
     ("service", "product", "expected"),
     [
         ("telnet", "", "cleartext"),
-        ("ftp", "vsftpd", "cleartext"),
+        # FTP has a check of its own: service.cleartext_file_transfer (AUTH TLS or not).
+        ("ftp", "vsftpd", None),
         ("ms-wbt-server", "", "remote_desktop"),
         ("vnc", "", "remote_desktop"),
         ("microsoft-ds", "", "remote_desktop"),
@@ -148,6 +155,59 @@ def test_a_missing_nmap_binary_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_
         PortScanner([22], 100, 10).scan(["127.0.10.20"])
 
 
+def _said(port: int, protocol: str, outcome: str = "ok", **facts: object) -> PortDialogue:
+    return PortDialogue(
+        port, Dialogue(protocol, outcome, str(facts.pop("reason", "")), "hi", **facts)
+    )
+
+
+def _with_dialogues(*dialogues: PortDialogue) -> ServicesObservation:
+    ports = tuple(_port(d.port, d.dialogue.protocol) for d in dialogues)
+    return ServicesObservation(
+        "192.0.2.1", ("mail.example.com",), ("mail",), (25, 110, 143, 587), "scanned", "", ports,
+        "2026-11-01", dialogues,
+    )  # fmt: skip
+
+
+def _verdicts_of(obs: ServicesObservation, check: str) -> dict[str, Status]:
+    return {f.asset: f.status for f in evaluate_address(obs) if f.check_id == check}
+
+
+def test_mail_access_must_offer_starttls_and_take_no_password_before_it() -> None:
+    obs = _with_dialogues(
+        _said(143, "imap", starttls=False, clear_login=True),
+        _said(110, "pop3", starttls=True, clear_login=True),
+        _said(587, "submission", starttls=True, clear_login=False),
+    )
+    assert _verdicts_of(obs, "service.cleartext_mail_access") == {
+        "192.0.2.1:143": Status.FAIL,  # no STARTTLS
+        "192.0.2.1:110": Status.FAIL,  # STLS, but USER before it
+    }
+    fine = _with_dialogues(_said(143, "imap", starttls=True, clear_login=False))
+    assert _verdicts_of(fine, "service.cleartext_mail_access") == {"192.0.2.1": Status.PASS}
+    # No mail-access port open at all: nothing in clear text to find.
+    assert _verdicts_of(_with_dialogues(), "service.cleartext_mail_access") == {
+        "192.0.2.1": Status.PASS
+    }
+
+
+def test_a_mail_port_that_would_not_talk_is_not_assessed() -> None:
+    obs = _with_dialogues(_said(143, "imap", "timeout", reason="no complete reply within 6 s"))
+    findings = [f for f in evaluate_address(obs) if f.check_id == "service.cleartext_mail_access"]
+    assert [(f.asset, f.status) for f in findings] == [("192.0.2.1:143", Status.NOT_ASSESSED)]
+    assert "no complete reply" in findings[0].detail
+
+
+def test_ftp_without_auth_tls_is_clear_text_file_transfer() -> None:
+    plain = _with_dialogues(_said(21, "ftp", starttls=False, clear_login=True))
+    assert _verdicts_of(plain, "service.cleartext_file_transfer") == {"192.0.2.1:21": Status.FAIL}
+    tls = _with_dialogues(_said(21, "ftp", starttls=True, clear_login=False))
+    assert _verdicts_of(tls, "service.cleartext_file_transfer") == {"192.0.2.1": Status.PASS}
+    # FTP is no longer also "clear-text remote access": one weakness, one finding.
+    remote = _verdicts_of(plain, "service.cleartext_remote_access")
+    assert remote == {"192.0.2.1": Status.PASS}
+
+
 # --- against the lab, with real nmap ------------------------------------------------
 
 P, F = Status.PASS, Status.FAIL
@@ -175,7 +235,12 @@ def lab_verdicts(
 
 
 EXPECTED = [
-    ("legacy", "service.cleartext_remote_access", "127.0.10.20:21", F),
+    ("legacy", "service.cleartext_file_transfer", "127.0.10.20:21", F),
+    # IMAP and POP3 without STARTTLS, submission taking AUTH before it.
+    ("legacy", "service.cleartext_mail_access", "127.0.10.21:110", F),
+    ("legacy", "service.cleartext_mail_access", "127.0.10.21:143", F),
+    ("legacy", "service.cleartext_mail_access", "127.0.10.21:587", F),
+    ("legacy", "service.cleartext_file_transfer", "127.0.10.21", P),
     ("legacy", "service.cleartext_remote_access", "127.0.10.20:23", F),
     ("legacy", "service.database_exposed", "127.0.10.20:3306", F),
     ("legacy", "service.database_exposed", "127.0.10.20:6379", F),
@@ -190,6 +255,9 @@ EXPECTED = [
     ("exemplary", "service.container_api_exposed", "127.0.10.10", P),
     ("exemplary", "service.unexpected_open", "127.0.10.10", P),
     ("exemplary", "service.unexpected_open", "127.0.10.11", P),
+    # STARTTLS on 143 and 587 with no login before it; 993 and 995 are TLS throughout.
+    ("exemplary", "service.cleartext_mail_access", "127.0.10.11", P),
+    ("exemplary", "service.cleartext_file_transfer", "127.0.10.10", P),
     # ::1 carries exemplary's web, mx1 and ns1: 53 is expected there too.
     ("exemplary", "service.unexpected_open", "::1", P),
 ]

@@ -1,0 +1,303 @@
+"""What a mail or file-transfer server says before TLS: its greeting and capabilities.
+
+One short dialogue per port (greeting, one capability request, goodbye), the
+way a mail client starts: SMTP/submission (EHLO, RFC 5321/3207/4954), IMAP
+(CAPABILITY, RFC 9051/2595), POP3 (CAPA, RFC 2449/2595) and FTP (FEAT, RFC
+2389/4217). It tells whether the server offers STARTTLS and whether it lets a
+client log in before it. Nothing is sent after that: no login, no mail.
+
+The parsers are pure functions over the server's lines; the socket part only
+reads them, with a timeout on every read and a cap on what it keeps. A
+server that answers 421 or another 4xx at the greeting (too many connections,
+greylisting) is "limited": that says nothing about STARTTLS, so callers retry
+later or report it as not assessed, never as "no STARTTLS".
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from scanner.net.connect_errors import connect_error
+
+MAX_REPLY = 64 * 1024
+MAX_LINE = 1024
+PROTOCOLS = ("smtp", "submission", "imap", "pop3", "ftp")
+# Mechanisms that send the password itself; over clear text they give it away.
+CLEAR_MECHANISMS = {"PLAIN", "LOGIN"}
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """One conversation with a server before TLS."""
+
+    protocol: str  # smtp, submission, imap, pop3, ftp
+    outcome: str  # ok, limited, not_protocol, timeout, refused, reset, no_route, error
+    reason: str = ""
+    greeting: str = ""  # the first line, as received (the report escapes it)
+    starttls: bool | None = None  # STARTTLS / STLS / AUTH TLS offered
+    clear_login: bool | None = None  # a password may be sent before TLS
+    capabilities: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+# --- pure parsers ------------------------------------------------------------
+
+
+def reply_code(lines: Sequence[str]) -> int | None:
+    """The code of a complete SMTP/FTP reply (``250-a``, ``250 b``), else None."""
+    if not lines:
+        return None
+    last = lines[-1]
+    if len(last) < 3 or not last[:3].isdigit() or last[3:4] not in ("", " "):
+        return None
+    return int(last[:3])
+
+
+def smtp_capabilities(lines: Sequence[str]) -> tuple[bool, bool, tuple[str, ...]]:
+    """(STARTTLS offered, a clear-text AUTH mechanism offered, keywords) from EHLO's reply."""
+    keywords = [line[4:].strip() for line in lines[1:] if len(line) > 4]
+    upper = [k.upper() for k in keywords]
+    starttls = any(k.split()[:1] == ["STARTTLS"] for k in upper if k)
+    auth: set[str] = set()
+    for k in upper:
+        words = k.replace("=", " ").split()
+        if words and words[0] == "AUTH":
+            auth |= set(words[1:])
+    return starttls, bool(auth & CLEAR_MECHANISMS), tuple(keywords)
+
+
+def imap_capabilities(lines: Sequence[str]) -> tuple[bool, bool, tuple[str, ...]]:
+    """(STARTTLS, LOGIN allowed, capabilities) from ``* CAPABILITY`` lines (or a greeting's
+    ``[CAPABILITY ...]`` code). LOGIN is allowed in clear text unless LOGINDISABLED."""
+    caps: list[str] = []
+    for line in lines:
+        text = line.strip()
+        upper = text.upper()
+        if upper.startswith("* CAPABILITY "):
+            caps.extend(text.split()[2:])
+        elif "[CAPABILITY " in upper:
+            start = upper.index("[CAPABILITY ") + len("[CAPABILITY ")
+            end = upper.find("]", start)
+            caps.extend(text[start : end if end >= 0 else None].split())
+    unique = tuple(dict.fromkeys(caps))  # a greeting's list and CAPABILITY's repeat
+    upper_caps = {c.upper() for c in unique}
+    return "STARTTLS" in upper_caps, "LOGINDISABLED" not in upper_caps, unique
+
+
+def pop3_capabilities(lines: Sequence[str]) -> tuple[bool, bool, tuple[str, ...]]:
+    """(STLS, clear-text login, capabilities) from CAPA's reply (``+OK``, lines, ``.``).
+
+    A server without CAPA (``-ERR``) cannot offer STLS (RFC 2595 4) and takes USER/PASS."""
+    if not lines or not lines[0].upper().startswith("+OK"):
+        return False, True, ()
+    caps = [line.strip() for line in lines[1:] if line.strip() and line.strip() != "."]
+    upper = [c.upper().split() for c in caps]
+    stls = any(words[:1] == ["STLS"] for words in upper)
+    user = any(words[:1] == ["USER"] for words in upper)
+    sasl = {w for words in upper if words[:1] == ["SASL"] for w in words[1:]}
+    return stls, user or bool(sasl & CLEAR_MECHANISMS), tuple(caps)
+
+
+def ftp_features(lines: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
+    """(AUTH TLS offered, features) from FEAT's reply (``211-``, features, ``211 End``)."""
+    if reply_code(lines) != 211:
+        return False, ()
+    features = tuple(line.strip() for line in lines[1:-1] if line.strip())
+    auth = any(
+        f.upper().split()[:1] == ["AUTH"] and {"TLS", "SSL", "TLS-C"} & set(f.upper().split()[1:])
+        for f in features
+    )
+    return auth, features
+
+
+# --- the dialogue ---------------------------------------------------------------
+
+
+class _Limited(Exception):
+    pass
+
+
+class _Lines:
+    """Reads CRLF lines from a socket with a deadline and a size cap."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self.buffer = b""
+        self.total = 0
+
+    def line(self) -> str:
+        while b"\n" not in self.buffer:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise ConnectionResetError("closed")
+            self.total += len(chunk)
+            if self.total > MAX_REPLY:
+                raise ValueError("the server's reply is larger than 64 KiB")
+            self.buffer += chunk
+        raw, _, self.buffer = self.buffer.partition(b"\n")
+        return raw[:MAX_LINE].rstrip(b"\r").decode("utf-8", "replace")
+
+    def reply(self) -> list[str]:
+        """One SMTP/FTP reply: lines until one whose code is followed by a space."""
+        lines = [self.line()]
+        while len(lines) < 512 and reply_code(lines) is None and lines[-1][:3].isdigit():
+            lines.append(self.line())
+        return lines
+
+    def until(self, done: str, limit: int = 512) -> list[str]:
+        lines = [self.line()]
+        while len(lines) < limit and not lines[-1].upper().startswith(done):
+            lines.append(self.line())
+        return lines
+
+
+def talk(
+    address: str, port: int, protocol: str, timeout: float, source: str | None = None
+) -> Dialogue:
+    """Greeting and capabilities of the ``protocol`` server at address:port
+    (``source``: the local address to connect from)."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}")
+    try:
+        sock = socket.create_connection(
+            (address, port), timeout=timeout, source_address=(source, 0) if source else None
+        )
+    except OSError as exc:
+        outcome, reason = connect_error(exc, address, timeout)
+        return Dialogue(protocol, outcome, reason)
+    # The whole dialogue shares one deadline: a server dripping bytes cannot hold us.
+    reader = _Lines(sock, time.monotonic() + timeout * 2)
+    try:
+        with sock:
+            return _DIALOGUES[protocol](sock, reader, protocol)
+    except _Limited as exc:
+        return Dialogue(protocol, "limited", f"the server limited our connections ({exc})")
+    except TimeoutError:
+        return Dialogue(protocol, "timeout", f"no complete reply within {timeout * 2:g} s")
+    except (ConnectionResetError, BrokenPipeError):
+        return Dialogue(protocol, "reset", "the server closed the connection mid-dialogue")
+    except ValueError as exc:
+        return Dialogue(protocol, "error", str(exc))
+    except OSError as exc:
+        return Dialogue(protocol, "error", f"dialogue failed: {exc.strerror or exc}")
+
+
+def _send(sock: socket.socket, text: bytes) -> None:
+    sock.sendall(text)
+
+
+def _smtp(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
+    greeting = reader.reply()
+    code = reply_code(greeting)
+    first = greeting[0][:200]
+    if code is not None and 400 <= code < 500:
+        raise _Limited(first)
+    if code != 220:
+        return Dialogue(protocol, "not_protocol", f"no SMTP greeting (got {first!r})", first)
+    _send(sock, b"EHLO vetscan.invalid\r\n")
+    ehlo = reader.reply()
+    code = reply_code(ehlo)
+    if code is not None and 400 <= code < 500:
+        raise _Limited(ehlo[0][:200])
+    if code != 250:
+        return Dialogue(protocol, "not_protocol", f"EHLO refused ({ehlo[0][:200]!r})", first)
+    _goodbye(sock, b"QUIT\r\n")
+    starttls, clear, caps = smtp_capabilities(ehlo)
+    return Dialogue(protocol, "ok", "", first, starttls, clear, caps)
+
+
+def _imap(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
+    greeting = reader.line()
+    first = greeting[:200]
+    if greeting.upper().startswith("* BYE"):
+        raise _Limited(first)
+    if not greeting.upper().startswith(("* OK", "* PREAUTH")):
+        return Dialogue(protocol, "not_protocol", f"no IMAP greeting (got {first!r})", first)
+    _send(sock, b"v1 CAPABILITY\r\n")
+    lines = [greeting, *reader.until("V1 ")]
+    _goodbye(sock, b"v2 LOGOUT\r\n")
+    starttls, clear, caps = imap_capabilities(lines)
+    return Dialogue(protocol, "ok", "", first, starttls, clear, caps)
+
+
+def _pop3(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
+    greeting = reader.line()
+    first = greeting[:200]
+    if greeting.upper().startswith("-ERR"):
+        raise _Limited(first)
+    if not greeting.upper().startswith("+OK"):
+        return Dialogue(protocol, "not_protocol", f"no POP3 greeting (got {first!r})", first)
+    _send(sock, b"CAPA\r\n")
+    status = reader.line()
+    lines = [status, *reader.until(".")] if status.upper().startswith("+OK") else [status]
+    _goodbye(sock, b"QUIT\r\n")
+    starttls, clear, caps = pop3_capabilities(lines)
+    return Dialogue(protocol, "ok", "", first, starttls, clear, caps)
+
+
+def _ftp(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
+    greeting = reader.reply()
+    code = reply_code(greeting)
+    first = greeting[0][:200]
+    if code is not None and 400 <= code < 500:
+        raise _Limited(first)
+    if code != 220:
+        return Dialogue(protocol, "not_protocol", f"no FTP greeting (got {first!r})", first)
+    _send(sock, b"FEAT\r\n")
+    auth, features = ftp_features(reader.reply())
+    _goodbye(sock, b"QUIT\r\n")
+    # Without AUTH TLS, USER and PASS can only cross in clear text.
+    return Dialogue(protocol, "ok", "", first, auth, not auth, features)
+
+
+def _goodbye(sock: socket.socket, command: bytes) -> None:
+    try:
+        sock.sendall(command)
+    except OSError:
+        pass  # the answer is already known; a server that hangs up first changes nothing
+
+
+_DIALOGUES = {
+    "smtp": _smtp,
+    "submission": _smtp,
+    "imap": _imap,
+    "pop3": _pop3,
+    "ftp": _ftp,
+}
+
+
+def talk_gently(
+    address: str,
+    port: int,
+    protocol: str,
+    timeout: float,
+    budget: float,
+    pauses: Sequence[float] = (2.0, 5.0, 10.0),
+    sleep: Callable[[float], None] = time.sleep,
+    source: str | None = None,
+) -> tuple[Dialogue, int]:
+    """``talk``, retried after a pause while the server limits us (421/4xx at the
+    greeting: too many connections, greylisting) or resets the connection, as long
+    as ``budget`` seconds allow. Returns the last dialogue and the attempts made."""
+    end = time.monotonic() + budget
+    attempts = 0
+    for pause in (*pauses, None):
+        attempts += 1
+        dialogue = talk(address, port, protocol, timeout, source)
+        if dialogue.outcome not in ("limited", "reset") or pause is None:
+            return dialogue, attempts
+        if time.monotonic() + pause + timeout * 3 > end:
+            return dialogue, attempts
+        sleep(pause)
+    raise AssertionError("unreachable")

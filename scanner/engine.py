@@ -111,13 +111,14 @@ def run_probes(
                 reason = f"needs probe(s) not enabled: {', '.join(missing)}"
                 finish(_failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
                 continue
-            if all(dep in results for dep in probe.consumes):
+            deps = (*probe.consumes, *(d for d in probe.after if d in by_name))
+            if all(dep in results for dep in deps):
                 del pending[name]
                 if time.monotonic() >= budget_end:
                     reason = "was not started: the scan's time budget was spent"
                     finish(_failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
                     continue
-                upstream = {dep: results[dep] for dep in probe.consumes}
+                upstream = {dep: results[dep] for dep in deps}
                 probe_context = dataclasses.replace(context, upstream=upstream)
                 running[name] = min(time.monotonic() + timeout, budget_end)
                 notify(name, None)

@@ -1,10 +1,11 @@
 """The sslyze adapter: the only module that imports sslyze.
 
 Endpoints are scanned by address with SNI set to the host name, so sslyze never
-resolves anything itself. Web endpoints share one sslyze Scanner that opens a
-few connections per server; mail endpoints get their own Scanner with one
-connection at a time per server, because MTAs often refuse or rate-limit
-parallel sessions. Both scanners run at the same time.
+resolves anything itself. Implicit-TLS endpoints share one sslyze Scanner that
+opens a few connections per server; STARTTLS endpoints (SMTP, IMAP, POP3, ...)
+get their own Scanner with one connection at a time per server, because mail
+servers often refuse or rate-limit parallel sessions. Both scanners run at the
+same time.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from scanner.probes.tls.observations import (
     TlsEndpointResult,
     Vulnerability,
 )
+from scanner.probes.tls.services import HTTP
 
 # sslyze's bundled trust stores hold a few old roots with non-positive serial
 # numbers; cryptography warns on each load, which would only clutter output.
@@ -82,6 +84,18 @@ _COMMANDS = {command for _, command in _PROTOCOL_COMMANDS} | {
     ScanCommand.SESSION_RENEGOTIATION,
     ScanCommand.ELLIPTIC_CURVES,
     ScanCommand.TLS_EXTENDED_MASTER_SECRET,
+}
+# sslyze's STARTTLS dialogues, by the service on the port (scanner.probes.tls.services).
+_OPPORTUNISTIC = {
+    "smtp": ProtocolWithOpportunisticTlsEnum.SMTP,
+    "submission": ProtocolWithOpportunisticTlsEnum.SMTP,
+    "imap": ProtocolWithOpportunisticTlsEnum.IMAP,
+    "pop3": ProtocolWithOpportunisticTlsEnum.POP3,
+    "ftp": ProtocolWithOpportunisticTlsEnum.FTP,
+    "ldap": ProtocolWithOpportunisticTlsEnum.LDAP,
+    "xmpp-client": ProtocolWithOpportunisticTlsEnum.XMPP,
+    "xmpp-server": ProtocolWithOpportunisticTlsEnum.XMPP_SERVER,
+    "postgresql": ProtocolWithOpportunisticTlsEnum.POSTGRES,
 }
 _MOZILLA_LEVELS = (
     ("modern", TlsConfigurationEnum.MOZILLA_MODERN),
@@ -139,7 +153,8 @@ class TlsScanner:
 
     def _request(self, endpoint: TlsEndpoint) -> ServerScanRequest:
         commands = set(_COMMANDS)
-        if not endpoint.starttls:
+        service = endpoint.kind_of_service
+        if service in HTTP:
             commands.add(ScanCommand.HTTP_HEADERS)
         extra = ScanCommandsExtraArguments(
             certificate_info=CertificateInfoExtraArgument(custom_ca_file=self.ca_file)
@@ -152,10 +167,11 @@ class TlsScanner:
             ),
             network_configuration=ServerNetworkConfiguration(
                 tls_server_name_indication=endpoint.host,
-                tls_opportunistic_encryption=ProtocolWithOpportunisticTlsEnum.SMTP
+                tls_opportunistic_encryption=_OPPORTUNISTIC.get(service)
                 if endpoint.starttls
                 else None,
-                smtp_ehlo_hostname="vetscan.invalid" if endpoint.starttls else None,
+                smtp_ehlo_hostname="vetscan.invalid" if service in ("smtp", "submission") else None,
+                xmpp_to_hostname=endpoint.host if service.startswith("xmpp") else None,
                 network_timeout=self.network_timeout,
                 network_max_retries=1,
             ),
@@ -209,6 +225,7 @@ def _convert(
         "address": endpoint.address,
         "role": endpoint.role,
         "starttls": endpoint.starttls,
+        "service": endpoint.kind_of_service,
         "observed_at": now,
     }
     if result.scan_status is not ServerScanStatusEnum.COMPLETED or result.scan_result is None:
@@ -216,7 +233,7 @@ def _convert(
         reason = "".join(trace.format_exception_only()).strip() if trace else "no connectivity"
         return TlsEndpointResult(**base, outcome="error", reason=f"sslyze: {reason[:300]}")
     attempts = result.scan_result
-    hsts, hsts_assessed, hsts_reason = _hsts(attempts, endpoint.starttls)
+    hsts, hsts_assessed, hsts_reason = _hsts(attempts, endpoint.kind_of_service in HTTP)
     certificate, certificate_reason = _certificate(attempts.certificate_info, completer)
     curves = attempts.elliptic_curves
     return TlsEndpointResult(
@@ -307,8 +324,8 @@ def _certificate(
     )
 
 
-def _hsts(attempts: Any, starttls: bool) -> tuple[Hsts | None, bool, str]:
-    if starttls:
+def _hsts(attempts: Any, http: bool) -> tuple[Hsts | None, bool, str]:
+    if not http:
         return None, False, "not an HTTP service"
     attempt = attempts.http_headers
     if attempt.status is not ScanCommandAttemptStatusEnum.COMPLETED or attempt.result is None:

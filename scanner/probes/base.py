@@ -65,6 +65,9 @@ class Probe(ABC):
     version: ClassVar[str] = "1"
     # Probes whose observations this one reads; it runs after them.
     consumes: ClassVar[tuple[str, ...]] = ()
+    # Probes whose observations this one reads when they are part of the run (it
+    # waits for them then); without them it does what it can on its own.
+    after: ClassVar[tuple[str, ...]] = ()
     # Every check ID this probe can emit (each must be in the catalogue).
     checks: ClassVar[tuple[str, ...]] = ()
     # Report hook: evidence keys of this probe's findings that change from run to run

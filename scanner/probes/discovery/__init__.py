@@ -9,6 +9,7 @@ whole scan sees one consistent picture, filtered through the address policy.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,9 @@ class HostAddresses(Observation):
     reason: str
     # The discovery sources that named it (given, mx, ns, spf, srv, san, ct, wordlist).
     found_by: tuple[str, ...] = ()
+    # Addresses beyond the profile's max_addresses_per_host of their family (a CDN's or
+    # anycast host's many): listed, not contacted.
+    not_scanned: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
@@ -120,6 +124,7 @@ class DnsDiscoveryProbe(Probe):
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         resolver = context.resolver
+        per_family = int(context.profile.setting("discovery", "max_addresses_per_host"))
         names = [n for d in target.domains for n in (d, f"www.{d}")]
         with DaemonPool(MAX_WORKERS, name="dns") as pool:
             queries = [(n, t) for n in names for t in NAME_TYPES]
@@ -149,7 +154,9 @@ class DnsDiscoveryProbe(Probe):
             known = {
                 h.host: h
                 for h in pool.map(
-                    lambda item: _host_addresses(item[0], item[1], resolver, context.policy),
+                    lambda item: _host_addresses(
+                        item[0], item[1], resolver, context.policy, per_family
+                    ),
                     sorted(roles.items()),
                 )
             }
@@ -158,7 +165,10 @@ class DnsDiscoveryProbe(Probe):
         def resolve(new: Sequence[str]) -> dict[str, tuple[str, ...]]:
             with DaemonPool(MAX_WORKERS, name="dns-found") as lookups:
                 hosts = lookups.map(
-                    lambda n: _host_addresses(n, ("discovered",), resolver, context.policy), new
+                    lambda n: _host_addresses(
+                        n, ("discovered",), resolver, context.policy, per_family
+                    ),
+                    new,
                 )
             found.update((h.host, h) for h in hosts)
             return {h.host: h.addresses for h in hosts}
@@ -239,18 +249,28 @@ def mx_hosts(domain: str, records: Sequence[DnsRecords]) -> list[str]:
 
 
 def _host_addresses(
-    host: str, roles: Iterable[str], resolver: Resolver, policy: AddressPolicy
+    host: str,
+    roles: Iterable[str],
+    resolver: Resolver,
+    policy: AddressPolicy,
+    per_family: int = 2,
 ) -> HostAddresses:
     answers = [resolver.query(host, rdtype) for rdtype in ("A", "AAAA")]
     allowed: list[str] = []
     refused: list[tuple[str, str]] = []
+    skipped: list[str] = []
     for answer in answers:
-        for address in answer.records:
+        kept = 0
+        # In address order, so the same addresses are chosen from run to run.
+        for address in sorted(answer.records, key=_address_key):
             reason = policy.refusal(address)
             if reason:
                 refused.append((address, reason))
+            elif kept >= per_family:
+                skipped.append(address)
             else:
                 allowed.append(address)
+                kept += 1
     worst = _worst(answers)
     return HostAddresses(
         host=host,
@@ -259,7 +279,16 @@ def _host_addresses(
         refused=tuple(refused),
         outcome=str(worst.outcome),
         reason=worst.reason,
+        not_scanned=tuple(skipped),
     )
+
+
+def _address_key(address: str) -> tuple[int, int | str]:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return (9, address)
+    return (ip.version, int(ip))
 
 
 _OUTCOME_ORDER = [

@@ -13,9 +13,16 @@ def host_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
     for o in observations_of(observations, "dns.host_addresses"):
         entry = merged.setdefault(
             o["host"],
-            {"host": o["host"], "roles": [], "addresses": [], "refused": [], "found_by": []},
+            {
+                "host": o["host"],
+                "roles": [],
+                "addresses": [],
+                "refused": [],
+                "found_by": [],
+                "not_scanned": [],
+            },
         )
-        for key in ("roles", "addresses", "found_by"):
+        for key in ("roles", "addresses", "found_by", "not_scanned"):
             entry[key] += [v for v in o.get(key, []) if v not in entry[key]]
         entry["refused"] += [{"address": addr, "reason": why} for addr, why in o.get("refused", [])]
         if not o.get("addresses") and o.get("outcome") not in (None, "ok"):

@@ -17,6 +17,7 @@ from scanner.probes.tls import ciphers
 from scanner.probes.tls.hostname import matches
 from scanner.probes.tls.mozilla_text import change_for
 from scanner.probes.tls.observations import CertificateResult, CertInfo, TlsEndpointResult
+from scanner.probes.tls.services import HTTP
 from scanner.scoring.profile import Thresholds
 
 Check = Callable[[TlsEndpointResult, Thresholds], Finding]
@@ -692,13 +693,17 @@ COMMON: tuple[tuple[str, Check], ...] = (
     *((check_id, _vuln_check(key)) for key, (check_id, _) in _VULNS.items()),
     *((f"tls.mozilla.{level}", _mozilla_check(level)) for level in ("modern", "intermediate", "old")),
 )  # fmt: skip
-# HTTPS endpoints are judged strictly; for SMTP, a bad certificate is one
-# "cert_invalid" finding of its own, since opportunistic TLS still encrypts.
-HTTPS_ONLY: tuple[tuple[str, Check], ...] = (
+# Services whose clients check certificates strictly (browsers, mail and directory
+# clients) are judged strictly; for an MX, a bad certificate is one "cert_invalid"
+# finding of its own, since opportunistic TLS between servers still encrypts.
+CERT_STRICT: tuple[tuple[str, Check], ...] = (
     _cert_check("tls.cert.expired", _expired),
     _cert_check("tls.cert.not_yet_valid", _not_yet_valid),
     _cert_check("tls.cert.hostname_mismatch", _hostname),
     _cert_check("tls.cert.untrusted", _untrusted),
+)
+HTTPS_ONLY: tuple[tuple[str, Check], ...] = (
+    *CERT_STRICT,
     ("tls.hsts.missing", _hsts_missing),
     ("tls.hsts.weak", _hsts_weak),
 )
@@ -709,8 +714,29 @@ MAIL_ONLY: tuple[tuple[str, Check], ...] = (
 ALL_IDS = tuple(check_id for check_id, _ in (*COMMON, *HTTPS_ONLY, *MAIL_ONLY))
 
 
+def checks_for(ep: TlsEndpointResult) -> tuple[tuple[str, Check], ...]:
+    """The checks an endpoint can have: HSTS only on HTTPS, mail.starttls.* on an MX."""
+    service = ep.kind_of_service
+    if service == "smtp":
+        return (*COMMON, *MAIL_ONLY)
+    if service in HTTP:
+        return (*COMMON, *HTTPS_ONLY)
+    return (*COMMON, *CERT_STRICT)
+
+
 def evaluate_endpoint(ep: TlsEndpointResult, t: Thresholds) -> list[Finding]:
-    checks = (*COMMON, *(MAIL_ONLY if ep.starttls else HTTPS_ONLY))
+    checks = checks_for(ep)
+    if ep.outcome == "limited_after":
+        # STARTTLS is decided by the first EHLO, which offered it; the server then
+        # refused the connections that would have told the rest.
+        offered = finding(
+            "mail.starttls.missing",
+            Status.PASS,
+            ep,
+            f"{asset(ep)} offers STARTTLS (in its first EHLO reply).",
+        )
+        rest = [not_assessed(c, ep, ep.reason) for c, _ in checks if c != offered.check_id]
+        return [offered, *rest]
     if ep.outcome == "no_starttls":
         # Without TLS there is nothing else to judge: the other checks do not apply.
         return [

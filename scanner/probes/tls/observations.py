@@ -105,8 +105,15 @@ class TlsEndpoint:
     host: str
     port: int
     address: str
-    role: str  # web, mail, mta-sts, extra
+    role: str  # web, mail, mta-sts, extra, discovered
     starttls: bool = False
+    # What speaks TLS there (scanner.probes.tls.services): https, smtp, imaps, imap,
+    # pop3s, submission, ldaps, ...; empty: smtp with STARTTLS, else https.
+    service: str = ""
+
+    @property
+    def kind_of_service(self) -> str:
+        return self.service or ("smtp" if self.starttls else "https")
 
     def unscanned(self, outcome: str, reason: str, now: datetime) -> TlsEndpointResult:
         """The result for an endpoint that could not be scanned, and why."""
@@ -116,6 +123,7 @@ class TlsEndpoint:
             address=self.address,
             role=self.role,
             starttls=self.starttls,
+            service=self.kind_of_service,
             observed_at=now,
             outcome=outcome,
             reason=reason,
@@ -127,7 +135,9 @@ class TlsEndpointResult(Observation):
     """Everything measured at host:port (connected to ``address``, SNI ``host``).
 
     ``outcome`` is "scanned" when sslyze ran; otherwise one of "timeout",
-    "refused", "reset", "not_tls", "no_starttls", "error" with ``reason``.
+    "refused", "reset", "not_tls", "no_starttls", "no_route", "limited" (the
+    server answered 421/4xx before we could tell), "limited_after" (STARTTLS was
+    offered, then the server refused further connections), "error" with ``reason``.
     """
 
     kind = "tls.endpoint"
@@ -139,6 +149,7 @@ class TlsEndpointResult(Observation):
     observed_at: datetime
     outcome: str
     reason: str = ""
+    service: str = ""  # as TlsEndpoint.service
     protocols: tuple[ProtocolResult, ...] = ()
     supported_curves: tuple[str, ...] | None = None
     certificate: CertificateResult | None = None
@@ -152,6 +163,10 @@ class TlsEndpointResult(Observation):
     # How findings name this endpoint: "host:port", plus the address when the
     # host has several, so each address keeps its own verdicts across runs.
     asset: str = ""
+
+    @property
+    def kind_of_service(self) -> str:
+        return self.service or ("smtp" if self.starttls else "https")
 
     def protocol(self, version: str) -> ProtocolResult | None:
         return next((p for p in self.protocols if p.version == version), None)

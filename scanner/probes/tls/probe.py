@@ -10,32 +10,44 @@ from typing import Any
 
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
-from scanner.net.reachability import Reachability, check_smtp_starttls, check_tls
+from scanner.net.reachability import Reachability, check_tls
+from scanner.net.starttls import talk, talk_gently
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
+from scanner.probes.services.probe import ServicesObservation
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
 from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
+from scanner.probes.tls.services import DIALOGUE, tls_service
 from scanner.scoring.profile import Profile
 
+# The TLS every host of a role has: (port, service).
 ROLE_PORTS = {
-    "web": (443, False),
-    "mta-sts": (443, False),
-    "mail": (25, True),
+    "web": (443, "https"),
+    "mta-sts": (443, "https"),
+    "mail": (25, "smtp"),
     # A host discovery found (word list, CT, SAN, SRV): HTTPS if it serves it.
-    "discovered": (443, False),
+    "discovered": (443, "https"),
 }
 MAX_ENDPOINTS = 256
+# An MX that limits us is asked again after these pauses, within a quarter of the
+# probe's time budget: greylisting lets a patient client in; a rate limit stays.
+MX_PAUSES = (2.0, 5.0)
+_MAIL_SERVICES = {"smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s"}
 
 
 class TlsProbe(Probe):
     name = "tls"
     description = (
-        "TLS on web (443), MX (25, STARTTLS), MTA-STS and extra endpoints: protocols, "
-        "ciphers, certificates, known vulnerabilities, HSTS, Mozilla compliance (sslyze)."
+        "TLS on web (443), MX (25, STARTTLS), MTA-STS and extra endpoints, and on every "
+        "TLS service the services scan finds open (submission, IMAP, POP3, LDAP, FTP, "
+        "XMPP, PostgreSQL, 8443, ...): protocols, ciphers, certificates, known "
+        "vulnerabilities, HSTS on HTTPS, Mozilla compliance (sslyze)."
     )
     version = "1"
     consumes = ("dns-discovery",)
+    # The ports the services scan found open: every TLS service there is assessed too.
+    after = ("services",)
     checks = ALL_IDS
 
     # The days left on a certificate count down daily; crossing a threshold changes
@@ -55,16 +67,25 @@ class TlsProbe(Probe):
             raise RuntimeError("no TLS scanner in the probe context")
         hosts = context.upstream["dns-discovery"].observations_of(HostAddresses)
         planned, unreachable = plan(target, hosts, context)
+        # Ports only the services scan found: kept only where TLS really answers.
+        found = service_endpoints(_services(context), hosts, planned)
+        planned = (planned + found)[:MAX_ENDPOINTS]
+        optional = set(found)
+        budget = context.profile.probe_timeout / 4
         with DaemonPool(16, name="tls-check") as pool:
-            checks = list(pool.map(lambda e: _reachable(e, context.timeout), planned))
+            checks = list(pool.map(lambda e: _reachable(e, context.timeout, budget), planned))
         ready = [e for e, r in zip(planned, checks, strict=True) if r.ok]
         scanned = dict(zip(ready, context.tls.scan(ready), strict=True)) if ready else {}
         now = datetime.now(UTC)
         results: list[Observation] = list(unreachable)
         for endpoint, reach in zip(planned, checks, strict=True):
-            if endpoint.role == "discovered" and not reach.ok:
-                continue  # a found host without HTTPS: no TLS endpoint to judge there
+            if (endpoint.role == "discovered" or endpoint in optional) and not reach.ok:
+                continue  # no TLS answered there: nothing to judge
             result = scanned.get(endpoint) or endpoint.unscanned(reach.outcome, reach.reason, now)
+            if endpoint in optional and result.outcome == "error" and endpoint.starttls:
+                continue  # LDAP, XMPP, PostgreSQL without STARTTLS: not a TLS service
+            if result.outcome == "error" and endpoint.kind_of_service in ("smtp", "submission"):
+                result = _limited_after(result, endpoint, context.timeout)
             results.append(_named(result, hosts))
         return results
 
@@ -84,7 +105,8 @@ def plan(
     endpoints: list[TlsEndpoint] = []
     unreachable: list[TlsEndpointResult] = []
 
-    def add(host: str, port: int, starttls: bool, role: str, h: HostAddresses | None) -> None:
+    def add(host: str, port: int, service: str, role: str, h: HostAddresses | None) -> None:
+        starttls = service == "smtp"
         if h is not None and not h.addresses and not h.refused and role in ("web", "mta-sts"):
             return  # a web name that does not exist is no endpoint (discovery reports it)
         if h is not None and not h.addresses and role == "discovered":
@@ -93,12 +115,12 @@ def plan(
             why = "; ".join(r for _, r in h.refused) or f"{host} has no address ({h.outcome})"
             outcome = "refused_by_policy" if h.refused else "unresolved"
             unreachable.append(
-                TlsEndpoint(host, port, "", role, starttls).unscanned(outcome, why, now)
+                TlsEndpoint(host, port, "", role, starttls, service).unscanned(outcome, why, now)
             )
             return
         addresses = h.addresses if h is not None else (host,)
         for address in addresses:
-            endpoint = TlsEndpoint(host, port, address, role, starttls)
+            endpoint = TlsEndpoint(host, port, address, role, starttls, service)
             if not any((e.host, e.port, e.address) == (host, port, address) for e in endpoints):
                 endpoints.append(endpoint)
 
@@ -107,13 +129,15 @@ def plan(
         # A role's own port first: "discovered" only adds what no other role covers.
         for role in sorted(h.roles, key=lambda r: r == "discovered"):
             if role in ROLE_PORTS:
-                port, starttls = ROLE_PORTS[role]
-                add(h.host, port, starttls, role, h)
+                port, service = ROLE_PORTS[role]
+                add(h.host, port, service, role, h)
     for extra in target.extra_hosts:
+        known = tls_service(extra.port)
+        service = known.service if known else "https"
         try:
             ipaddress.ip_address(extra.host)
         except ValueError:
-            add(extra.host, extra.port, extra.port == 25, "extra", by_host.get(extra.host))
+            add(extra.host, extra.port, service, "extra", by_host.get(extra.host))
             continue
         refusal = context.policy.refusal(extra.host)
         if refusal:
@@ -123,14 +147,85 @@ def plan(
                 )
             )
         else:
-            add(extra.host, extra.port, extra.port == 25, "extra", None)
+            add(extra.host, extra.port, service, "extra", None)
     return endpoints[:MAX_ENDPOINTS], unreachable
 
 
-def _reachable(endpoint: TlsEndpoint, timeout: float) -> Reachability:
+def _services(context: ProbeContext) -> list[ServicesObservation]:
+    result = context.upstream.get("services")
+    return list(result.observations_of(ServicesObservation)) if result else []
+
+
+def service_endpoints(
+    services: Sequence[ServicesObservation],
+    hosts: Sequence[HostAddresses],
+    planned: Sequence[TlsEndpoint],
+) -> list[TlsEndpoint]:
+    """A TLS endpoint for every open port the services scan found that carries TLS
+    (implicit, or STARTTLS the port's own dialogue offered), beyond the role ports."""
+    taken = {(e.address, e.port) for e in planned}
+    out = []
+    for obs in services:
+        if obs.outcome != "scanned":
+            continue
+        said = {d.port: d.dialogue for d in obs.dialogues}
+        for port in obs.ports:
+            known = tls_service(port.port, port.service, port.tunnel)
+            if known is None or (obs.address, port.port) in taken:
+                continue
+            if known.starttls and known.service in DIALOGUE:
+                dialogue = said.get(port.port)
+                if dialogue is None or not dialogue.ok or not dialogue.starttls:
+                    continue  # no STARTTLS there: the services checks report it
+            host, role = _host_for(obs.address, known.service, hosts)
+            out.append(
+                TlsEndpoint(host, port.port, obs.address, role, known.starttls, known.service)
+            )
+            taken.add((obs.address, port.port))
+    return out
+
+
+def _host_for(address: str, service: str, hosts: Sequence[HostAddresses]) -> tuple[str, str]:
+    """The name to send as SNI for a port of an address: a mail host's name for a mail
+    service, else a web host's, else any name the address has."""
+    named = [h for h in hosts if address in h.addresses]
+    preferred = ("mail", "web", "mta-sts") if service in _MAIL_SERVICES else ("web", "mail")
+    for role in (*preferred, *(r for h in named for r in h.roles)):
+        for h in sorted(named, key=lambda h: h.host):
+            if role in h.roles:
+                return h.host, role
+    return address, "extra"
+
+
+def _reachable(endpoint: TlsEndpoint, timeout: float, budget: float) -> Reachability:
+    service = endpoint.kind_of_service
+    if service in ("smtp", "submission"):
+        dialogue, _ = talk_gently(
+            endpoint.address, endpoint.port, "smtp", timeout, budget, pauses=MX_PAUSES
+        )
+        if dialogue.ok:
+            if dialogue.starttls:
+                return Reachability("ok")
+            return Reachability("no_starttls", "the server does not offer STARTTLS")
+        outcome = "not_smtp" if dialogue.outcome == "not_protocol" else dialogue.outcome
+        return Reachability(outcome, dialogue.reason)
     if endpoint.starttls:
-        return check_smtp_starttls(endpoint.address, endpoint.port, timeout)
+        # IMAP, POP3, FTP: their dialogue in the services probe offered STARTTLS; LDAP,
+        # XMPP, PostgreSQL: sslyze's own attempt is the test.
+        return Reachability("ok")
     return check_tls(endpoint.address, endpoint.port, endpoint.host, timeout)
+
+
+def _limited_after(
+    result: TlsEndpointResult, endpoint: TlsEndpoint, timeout: float
+) -> TlsEndpointResult:
+    """sslyze could not finish on a mail server that offered STARTTLS moments ago: if the
+    server now answers 421, it limited our connections; STARTTLS stays offered."""
+    again = talk(endpoint.address, endpoint.port, "smtp", timeout)
+    if again.outcome != "limited":
+        return result
+    reason = f"{again.reason}; STARTTLS was offered on the first connection"
+    return dataclasses.replace(result, outcome="limited_after", reason=reason)
 
 
 def _named(result: TlsEndpointResult, hosts: Sequence[HostAddresses]) -> TlsEndpointResult:

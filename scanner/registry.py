@@ -13,6 +13,7 @@ from scanner.probes.dane import DaneProbe
 from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.probes.dnshealth.probe import DnsHealthProbe
 from scanner.probes.email.probe import EmailProbe
+from scanner.probes.ports import PortsProbe
 from scanner.probes.services.probe import ServicesProbe
 from scanner.probes.tls.probe import TlsProbe
 from scanner.probes.web.probe import WebProbe
@@ -24,6 +25,7 @@ BUILTIN: tuple[type[Probe], ...] = (
     EmailProbe,
     DnsHealthProbe,
     DaneProbe,
+    PortsProbe,
     ServicesProbe,
     WebProbe,
 )

@@ -1,4 +1,4 @@
-"""The nmap adapter (python-nmap): a TCP connect scan with light version detection.
+"""The nmap adapter (python-nmap): a TCP connect scan, and light version detection.
 
 nmap's command line is built here from validated values only: addresses parsed
 by ``ipaddress``, ports and rates as integers. No name a user or DNS supplied
@@ -51,18 +51,22 @@ def nmap_available() -> bool:
     return shutil.which("nmap") is not None
 
 
-def build_arguments(ports: Sequence[int], max_rate: int, host_timeout: float, ipv6: bool) -> str:
-    """nmap options from typed values; each is range-checked again here."""
+def build_arguments(
+    ports: Sequence[int], max_rate: int, host_timeout: float, ipv6: bool, versions: bool = True
+) -> str:
+    """nmap options from typed values; each is range-checked again here. Without
+    ``versions``, a connect scan only (which ports are open, no -sV)."""
     if not ports or not all(isinstance(p, int) and 1 <= p <= 65535 for p in ports):
         raise ValueError("ports must be integers from 1 to 65535")
     if not (isinstance(max_rate, int) and 1 <= max_rate <= 10000):
         raise ValueError("max_rate must be an integer from 1 to 10000")
     if not 0 < host_timeout <= 3600:
         raise ValueError("host_timeout must be between 0 and 3600 seconds")
+    detection = ["-sV", "--version-light"] if versions else []
     parts = [
         "-sT",  # TCP connect: no raw packets, no root needed
-        "-sV",
-        "--version-light",  # the probes most likely to match; bounds time on tarpits
+        # -sV --version-light: the probes most likely to match; bounds time on tarpits
+        *detection,
         "-Pn",  # the hosts are known to exist
         "-n",  # never resolve anything
         "--max-retries", "1",
@@ -81,7 +85,39 @@ class PortScanner:
         self.max_rate = max_rate
         self.host_timeout = host_timeout
 
-    def scan(self, addresses: Sequence[str]) -> PortScanReport:
+    def connect_scan(self, addresses: Sequence[str]) -> PortScanReport:
+        """Which of the profile's ports are open (nmap -sT); services named from nmap's
+        port table only. Fast: no service waits for its version probes."""
+        return self.scan(addresses, versions=False)
+
+    def identify(self, address: str, port: PortResult) -> tuple[PortResult, str]:
+        """nmap's version detection on one open port, bounded by the host timeout: a
+        port that never answers costs that timeout and keeps what the connect scan saw.
+        Returns the port and a note ("" when nmap finished)."""
+        ip = ipaddress.ip_address(address)  # ValueError on anything but an address
+        if not 1 <= port.port <= 65535:
+            raise ValueError("port out of range")
+        arguments = build_arguments([port.port], self.max_rate, self.host_timeout, ip.version == 6)
+        scanner = nmap.PortScanner()
+        try:
+            raw = scanner.scan(
+                hosts=str(ip), arguments=arguments, timeout=int(self.host_timeout * 2 + 30)
+            )
+        except nmap.PortScannerTimeout:
+            return port, "version detection did not finish in time"
+        except nmap.PortScannerError as exc:
+            return port, f"version detection failed: {str(exc).strip()[:200]}"
+        xml = scanner.get_nmap_last_output()
+        if _timed_out(xml, self.host_timeout):
+            return port, f"version detection gave up after {self.host_timeout:g} s"
+        tunnels = _tunnels(xml)
+        found = [p for p in _convert(raw) if p.port == port.port and p.state == "open"]
+        if not found:
+            return port, "version detection saw the port closed"
+        best = found[0]
+        return dataclasses.replace(best, tunnel=tunnels.get((best.address, best.port), "")), ""
+
+    def scan(self, addresses: Sequence[str], versions: bool = True) -> PortScanReport:
         if not nmap_available():
             raise PortScanError("nmap not installed (apt-get install nmap)")
         ips = [ipaddress.ip_address(a) for a in addresses]  # ValueError on anything else
@@ -96,14 +132,14 @@ class PortScanner:
         ]
         # IPv4 and IPv6 need separate nmap runs; run them side by side.
         with DaemonPool(2, name="nmap") as pool:
-            reports = list(pool.map(lambda job: self._scan(*job), jobs))
+            reports = list(pool.map(lambda job: self._scan(*job, versions=versions), jobs))
         return PortScanReport(
             tuple(p for r in reports for p in r.ports),
             {**unroutable, **{a: why for r in reports for a, why in r.incomplete.items()}},
         )
 
-    def _scan(self, addresses: list[str], ipv6: bool) -> PortScanReport:
-        arguments = build_arguments(self.ports, self.max_rate, self.host_timeout, ipv6)
+    def _scan(self, addresses: list[str], ipv6: bool, versions: bool = True) -> PortScanReport:
+        arguments = build_arguments(self.ports, self.max_rate, self.host_timeout, ipv6, versions)
         scanner = nmap.PortScanner()
         try:
             # A wall-clock bound on the nmap process on top of its own host timeout.

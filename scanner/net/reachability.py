@@ -1,4 +1,4 @@
-"""Cheap checks that an endpoint speaks TLS (or SMTP with STARTTLS) before a full scan.
+"""Cheap checks that an endpoint speaks TLS before a full scan (STARTTLS: net/starttls.py).
 
 A port that accepts connections and then says nothing would cost sslyze close to
 a minute; one short handshake attempt here settles it within the timeout.
@@ -6,15 +6,12 @@ a minute; one short handshake attempt here settles it within the timeout.
 
 from __future__ import annotations
 
-import io
 import socket
 import ssl
 from dataclasses import dataclass
 
 from scanner.net.connect_errors import connect_error
 from scanner.net.tls_contexts import lenient_client_context
-
-MAX_SMTP_REPLY = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,47 +77,24 @@ def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reac
     return Reachability("ok")
 
 
-def check_smtp_starttls(address: str, port: int, timeout: float) -> Reachability:
-    """Greeting, EHLO, and whether STARTTLS is offered (RFC 3207)."""
+def tls_first_line(address: str, port: int, server_name: str, timeout: float) -> str | None:
+    """The first line a server sends inside implicit TLS (an IMAPS or POP3S greeting),
+    or None when there is no handshake or no line within the timeout."""
     sock = _connect(address, port, timeout)
     if isinstance(sock, Reachability):
-        return sock
-    sock.settimeout(timeout)
+        return None
     try:
-        with sock, sock.makefile("rb") as reader:
-            code, _ = _smtp_reply(reader)
-            if code != 220:
-                return Reachability("not_smtp", f"no SMTP greeting (got {code or 'nothing'})")
-            sock.sendall(b"EHLO vetscan.invalid\r\n")
-            code, lines = _smtp_reply(reader)
-            if code != 250:
-                return Reachability("not_smtp", f"EHLO refused ({code or 'no reply'})")
-            try:
-                sock.sendall(b"QUIT\r\n")
-            except OSError:
-                pass
-            if any(line[4:].strip().upper().startswith(b"STARTTLS") for line in lines):
-                return Reachability("ok")
-            return Reachability("no_starttls", "the server does not offer STARTTLS")
-    except TimeoutError:
-        return Reachability("timeout", f"no complete SMTP reply within {timeout:g} s")
-    except (ConnectionResetError, BrokenPipeError):
-        return Reachability("reset", "the connection was reset")
-    except OSError as exc:
-        return Reachability("error", f"SMTP exchange failed: {exc.strerror or exc}")
-
-
-def _smtp_reply(reader: io.BufferedReader) -> tuple[int | None, list[bytes]]:
-    """Read one (possibly multi-line) SMTP reply, bounded in size."""
-    lines: list[bytes] = []
-    total = 0
-    while True:
-        line = reader.readline(1024)
-        total += len(line)
-        if not line or total > MAX_SMTP_REPLY:
-            return None, lines
-        lines.append(line)
-        if len(line) < 4 or not line[:3].isdigit():
-            return None, lines
-        if line[3:4] != b"-":
-            return int(line[:3]), lines
+        with lenient_client_context().wrap_socket(sock, server_hostname=server_name) as tls:
+            tls.settimeout(timeout)
+            data = b""
+            while b"\n" not in data and len(data) < 1024:
+                chunk = tls.recv(1024)
+                if not chunk:
+                    break
+                data += chunk
+    except (OSError, ssl.SSLError):
+        return None
+    finally:
+        sock.close()
+    line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    return line.decode("utf-8", "replace") if line else None

@@ -262,6 +262,10 @@ def _build(data: dict[str, Any], source: str) -> Profile:
     probes = data.get("probes", {}).get("disabled", [])
     if not all(isinstance(p, str) for p in probes):
         raise ProfileError(f"{source}: key 'probes.disabled' must be a list of probe names")
+    if "services" in probes and "ports" not in probes:
+        # "No services probe" has always meant "no port scan": the connect scan is the
+        # ports probe now, so it goes too.
+        probes = [*probes, "ports"]
     weights = {}
     for pitfall, weight in data.get("pitfalls", {}).items():
         if pitfall not in PITFALLS:

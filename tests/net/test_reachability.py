@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from support.listeners import listener
 
-from scanner.net.reachability import check_smtp_starttls, check_tls
+from scanner.net.reachability import check_tls, tls_first_line
+from scanner.net.starttls import talk
 
 ADDRESS = "127.0.10.91"
 
@@ -38,17 +39,17 @@ def test_a_closed_port_is_refused() -> None:
 def test_lab_tls_and_starttls_are_reachable(lab: Path) -> None:
     assert check_tls("127.0.10.10", 443, "exemplary.test", 2.0).ok
     assert check_tls("127.0.10.20", 443, "legacy.test", 2.0).ok  # TLS 1.0-era server
-    assert check_smtp_starttls("127.0.10.11", 25, 2.0).ok
-    assert check_smtp_starttls("127.0.10.21", 25, 2.0).outcome == "no_starttls"
+    assert check_tls("127.0.10.21", 993, "mail.legacy.test", 2.0).ok  # SSL 3.0 era (tlslite)
+    smtp = talk("127.0.10.11", 25, "smtp", 2.0)
+    assert smtp.ok and smtp.starttls
+    plain = talk("127.0.10.21", 25, "smtp", 2.0)
+    assert plain.ok and plain.starttls is False
 
 
-def test_smtp_that_greets_and_hangs_is_a_timeout() -> None:
-    with listener(ADDRESS, "silent-smtp") as port:
-        result = check_smtp_starttls(ADDRESS, port, timeout=1.0)
-    assert result.outcome == "timeout"
-
-
-def test_a_non_smtp_service_on_port_25_is_named() -> None:
-    with listener(ADDRESS, "ssh") as port:
-        result = check_smtp_starttls(ADDRESS, port, timeout=1.0)
-    assert result.outcome == "not_smtp"
+@pytest.mark.lab
+def test_the_greeting_inside_implicit_tls(lab: Path) -> None:
+    greeting = tls_first_line("127.0.10.11", 993, "mx1.exemplary.test", 2.0)
+    assert greeting is not None and "Dovecot" in greeting
+    assert tls_first_line("127.0.10.21", 993, "mail.legacy.test", 2.0) == "* OK IMAP4rev1 ready"
+    with listener(ADDRESS, "tarpit") as port:
+        assert tls_first_line(ADDRESS, port, "example.test", 0.5) is None

@@ -38,7 +38,7 @@ def test_inheritance_merges_tables_and_replaces_values() -> None:
     assert strict.thresholds.cert_expiry_warn_days == 45
     assert strict.thresholds.min_dh_bits == 2048  # inherited from default
     assert strict.severity["tls.mozilla.modern"] is Severity.HIGH
-    assert load_profile("passive").disabled_probes == frozenset({"services"})
+    assert load_profile("passive").disabled_probes == frozenset({"ports", "services"})
 
 
 def test_profile_by_path_extending_a_builtin(tmp_path: Path) -> None:
@@ -115,3 +115,10 @@ def test_unknown_profile_lists_the_builtin_ones() -> None:
 def test_unreadable_profile_path(tmp_path: Path) -> None:
     with pytest.raises(ProfileError, match="cannot read profile"):
         load_profile(str(tmp_path / "missing.toml"))
+
+
+def test_a_profile_without_the_services_probe_runs_no_port_scan() -> None:
+    # Profiles written before the connect scan became the ports probe say "services".
+    text = 'name = "mine"\nextends = "default"\n[probes]\ndisabled = ["services"]\n'
+    profile = parse_profile(text, "mine.toml")
+    assert {"ports", "services"} <= profile.disabled_probes

@@ -1,8 +1,9 @@
-"""The services probe: a TCP connect scan of the provider's web, mail and extra
-addresses over the profile's port list, and what each open port exposes."""
+"""The services probe: what each port the ports probe found open runs, and what it
+exposes (clear-text access, databases, remote desktops, container APIs, old versions)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,12 +11,15 @@ from typing import Any
 from scanner.checks import finding
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
-from scanner.net.portscan import PortResult, PortScanError
-from scanner.net.starttls import Dialogue, talk
+from scanner.net.portscan import PortResult
+from scanner.net.reachability import tls_first_line
+from scanner.net.starttls import Dialogue
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery import HostAddresses
+from scanner.probes.ports import OpenPorts, PortDialogue
 from scanner.probes.services.classify import category, eol_table, outdated
-from scanner.probes.services.inventory import service_rows
+from scanner.probes.services.identify import greeting_identity, http_identity
+from scanner.probes.services.inventory import service_rows, shown_service
+from scanner.probes.tls.services import tls_service
 from scanner.scoring.profile import Profile
 
 IDS = (
@@ -37,29 +41,12 @@ _CATEGORY_CHECKS = {
     "database": ("service.database_exposed", "a database"),
     "container": ("service.container_api_exposed", "a container management API"),
 }
-EXPECTED_PORTS = {
-    "web": {80, 443},
-    "mta-sts": {80, 443},
-    # A mail host commonly serves its users too: submission, IMAP and POP3 (with TLS).
-    "mail": {25, 110, 143, 465, 587, 993, 995},
-    "discovered": {80, 443},
-}
-# NS hosts are left out on purpose: they are often a DNS provider's shared servers,
-# not the provider's own network.
-SCANNED_ROLES = ("web", "mta-sts", "mail", "extra", "discovered")
-
-
-# Ports whose clear-text dialogue says whether TLS is offered and login waits for it.
-DIALOGUE_PORTS = {21: "ftp", 110: "pop3", 143: "imap", 587: "submission"}
-_DIALOGUE_NAMES = {"ftp": "ftp", "pop3": "pop3", "imap": "imap", "submission": "submission"}
 MAIL_ACCESS = ("imap", "pop3", "submission")
-
-
-def dialogue_protocol(port: PortResult) -> str | None:
-    """The dialogue to hold with an open port: by its number, or by nmap's name for it."""
-    if port.tunnel == "ssl":
-        return None
-    return DIALOGUE_PORTS.get(port.port) or _DIALOGUE_NAMES.get(port.service.lower())
+# Ports whose service vetscan names itself (nmap would wait seconds on each, since
+# a web server says nothing until asked): plain HTTP, and HTTPS or mail inside TLS.
+_HTTP_NAMES = {"http", "http-alt", "http-proxy"}
+_TLS_GREETING = {"imaps", "pop3s", "submissions"}
+IDENTIFY_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -75,19 +62,19 @@ class ServicesObservation(Observation):
     eol_table_date: str
     # What the mail-access and FTP ports said before TLS (greeting, STARTTLS, login).
     dialogues: tuple[PortDialogue, ...] = ()
-
-
-@dataclass(frozen=True)
-class PortDialogue:
-    port: int
-    dialogue: Dialogue
+    # Ports whose software could not be named, and why (version detection gave up).
+    unidentified: tuple[tuple[int, str], ...] = ()
 
 
 class ServicesProbe(Probe):
     name = "services"
-    description = "TCP connect scan (nmap -sT -sV, light) of web, mail and extra addresses over the profile's ports."
-    version = "1"
-    consumes = ("dns-discovery",)
+    description = (
+        "What each open port runs and exposes: web servers named from their Server header, "
+        "mail over TLS from its greeting, every other port by nmap's version detection "
+        "(-sV --version-light), one bounded run per port."
+    )
+    version = "2"
+    consumes = ("ports",)
     checks = IDS
 
     def inventory(
@@ -96,60 +83,37 @@ class ServicesProbe(Probe):
         return {"services": service_rows(observations)}
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
-        hosts = context.upstream["dns-discovery"].observations_of(HostAddresses)
-        by_address: dict[str, dict[str, set[str]]] = {}
-        refused: dict[str, str] = {}
-        for h in hosts:
-            roles = set(h.roles) & set(SCANNED_ROLES)
-            if not roles:
-                continue
-            for address in h.addresses:
-                entry = by_address.setdefault(address, {"hosts": set(), "roles": set()})
-                entry["hosts"].add(h.host)
-                entry["roles"] |= roles
-            for address, reason in h.refused:
-                refused[address] = reason
-        # An address that also serves the domain's DNS legitimately answers on 53.
-        ns_addresses = {a for h in hosts if "ns" in h.roles for a in h.addresses}
-        extra_ports: dict[str, set[int]] = {}
-        for extra in target.extra_hosts:
-            for h in hosts:
-                if h.host == extra.host:
-                    for address in h.addresses:
-                        extra_ports.setdefault(address, set()).add(extra.port)
+        upstream = context.upstream["ports"]
         table_date = eol_table().date
-        out: list[Observation] = [
-            ServicesObservation(a, (), (), (), "refused_by_policy", r, (), table_date)
-            for a, r in sorted(refused.items())
-        ]
-        if not by_address:
-            return out
-        results: tuple[PortResult, ...] = ()
-        incomplete: dict[str, str] = {}
-        failure = ""
-        try:
-            if context.ports is None:
-                raise PortScanError("no port scanner in the probe context")
-            report = context.ports.scan(sorted(by_address))
-            results, incomplete = report.ports, report.incomplete
-        except PortScanError as exc:
-            failure = str(exc)
-        dialogues = _dialogues(results, context.timeout)
-        for address, entry in sorted(by_address.items()):
-            expected = set().union(*(EXPECTED_PORTS.get(r, set()) for r in entry["roles"]))
-            expected |= extra_ports.get(address, set())
-            expected |= {53} if address in ns_addresses else set()
+        if upstream.status != "completed":
+            reason = f"the port scan did not run: {upstream.reason or upstream.status}"
+            where = target.domains[0] if target.domains else target.name
+            return [ServicesObservation(where, (), (), (), "error", reason, (), table_date)]
+        found = upstream.observations_of(OpenPorts)
+        jobs = [(o, p) for o in found if o.outcome == "scanned" for p in o.ports]
+        named: dict[tuple[str, int], tuple[PortResult, str]] = {}
+        if jobs:
+            with DaemonPool(min(IDENTIFY_WORKERS, len(jobs)), name="identify") as pool:
+                identified = list(pool.map(lambda job: _identify(*job, context), jobs))
+            named = {(o.address, p.port): r for (o, p), r in zip(jobs, identified, strict=True)}
+        out: list[Observation] = []
+        for o in found:
+            ports = tuple(named[(o.address, p.port)][0] for p in o.ports) if o.ports else ()
+            notes = tuple(
+                (p.port, note) for p in o.ports if (note := named[(o.address, p.port)][1])
+            )
             out.append(
                 ServicesObservation(
-                    address=address,
-                    hosts=tuple(sorted(entry["hosts"])),
-                    roles=tuple(sorted(entry["roles"])),
-                    expected_ports=tuple(sorted(expected)),
-                    outcome="error" if failure or address in incomplete else "scanned",
-                    reason=failure or incomplete.get(address, ""),
-                    ports=tuple(r for r in results if r.address == address and r.state == "open"),
+                    address=o.address,
+                    hosts=o.hosts,
+                    roles=o.roles,
+                    expected_ports=o.expected_ports,
+                    outcome=o.outcome,
+                    reason=o.reason,
+                    ports=ports if o.outcome == "scanned" else (),
                     eol_table_date=table_date,
-                    dialogues=tuple(d for a, d in dialogues if a == address),
+                    dialogues=o.dialogues,
+                    unidentified=notes,
                 )
             )
         return out
@@ -163,25 +127,57 @@ class ServicesProbe(Probe):
         ]
 
 
-def _dialogues(results: Sequence[PortResult], timeout: float) -> list[tuple[str, PortDialogue]]:
-    """One clear-text dialogue per open mail-access or FTP port, side by side."""
-    wanted = [
-        (r, protocol)
-        for r in results
-        if r.state == "open" and (protocol := dialogue_protocol(r)) is not None
-    ]
-    if not wanted:
-        return []
-    with DaemonPool(min(8, len(wanted)), name="dialogue") as pool:
-        said = list(pool.map(lambda w: talk(w[0].address, w[0].port, w[1], timeout), wanted))
-    return [(r.address, PortDialogue(r.port, d)) for (r, _), d in zip(wanted, said, strict=True)]
+def _identify(obs: OpenPorts, port: PortResult, context: ProbeContext) -> tuple[PortResult, str]:
+    """What one open port runs: named by vetscan when it is HTTP(S) or mail inside TLS,
+    otherwise by nmap's version detection on that port alone."""
+    own = _own_identity(obs, port, context)
+    if own is not None:
+        return own, ""
+    if context.ports is None:
+        return port, "no port scanner in the probe context"
+    return context.ports.identify(obs.address, port)
 
 
-def _shown(p: PortResult) -> str:
-    """nmap's name for a port's service, with the TLS it found it in ("https", "ssl/imap")."""
-    if p.tunnel == "ssl":
-        return "https" if p.service == "http" else f"ssl/{p.service}"
-    return p.service
+def _own_identity(obs: OpenPorts, port: PortResult, context: ProbeContext) -> PortResult | None:
+    known = tls_service(port.port, port.service, port.tunnel)
+    host = _web_host(obs)
+    identity = None
+    if context.http is not None and (known is None or not known.starttls):
+        if known is not None and known.service == "https":
+            answer = context.http.get(host, obs.address, "/", "https", port.port, verify=False)
+            if answer.status is not None:
+                identity = http_identity(answer.header("Server"), tls=True)
+        elif known is None and port.service in _HTTP_NAMES:
+            answer = context.http.get(host, obs.address, "/", "http", port.port)
+            if answer.status is not None:
+                identity = http_identity(answer.header("Server"), tls=False)
+    if known is not None and known.service in _TLS_GREETING:
+        greeting = tls_first_line(obs.address, port.port, host, context.timeout)
+        if greeting is not None:
+            identity = greeting_identity(known.service, greeting)
+    said = next((d.dialogue for d in obs.dialogues if d.port == port.port), None)
+    if said is not None and said.ok and said.greeting:
+        # The dialogue's greeting names the product as nmap's NULL probe would; when it
+        # names none, nmap gets its turn.
+        named = greeting_identity(said.protocol, said.greeting, tls=False)
+        # nmap calls a submission port's service "smtp"; so do we.
+        service = "smtp" if said.protocol == "submission" else said.protocol
+        identity = dataclasses.replace(named, service=service) if named.product else None
+    if identity is None:
+        return None
+    return dataclasses.replace(
+        port,
+        service=identity.service,
+        product=identity.product,
+        version=identity.version,
+        extrainfo=identity.extrainfo,
+        tunnel=identity.tunnel,
+    )
+
+
+def _web_host(obs: OpenPorts) -> str:
+    """The name to ask for (Host header, SNI): the address's first name, else itself."""
+    return obs.hosts[0] if obs.hosts else obs.address
 
 
 def _port_evidence(p: PortResult) -> dict[str, Any]:
@@ -209,7 +205,10 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
         ]
     hosts = ", ".join(obs.hosts)
     # What was seen, so a pass states it: "open ports: 80 http, 443 https".
-    open_ports = ", ".join(f"{p.port} {_shown(p)}".strip() for p in obs.ports) or "none"
+    open_ports = (
+        ", ".join(f"{p.port} {shown_service(p.service, p.tunnel)}".strip() for p in obs.ports)
+        or "none"
+    )
     out: list[Finding] = []
     for key, (check_id, label) in _CATEGORY_CHECKS.items():
         hits = [p for p in obs.ports if category(p.service, p.product) == key]

@@ -14,7 +14,7 @@ from scanner.net.reachability import Reachability, check_tls
 from scanner.net.starttls import talk, talk_gently
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import HostAddresses
-from scanner.probes.services.probe import ServicesObservation
+from scanner.probes.ports import OpenPorts
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
 from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
@@ -47,7 +47,7 @@ class TlsProbe(Probe):
     version = "1"
     consumes = ("dns-discovery",)
     # The ports the services scan found open: every TLS service there is assessed too.
-    after = ("services",)
+    after = ("ports",)
     checks = ALL_IDS
 
     # The days left on a certificate count down daily; crossing a threshold changes
@@ -67,7 +67,7 @@ class TlsProbe(Probe):
             raise RuntimeError("no TLS scanner in the probe context")
         hosts = context.upstream["dns-discovery"].observations_of(HostAddresses)
         planned, unreachable = plan(target, hosts, context)
-        # Ports only the services scan found: kept only where TLS really answers.
+        # Ports only the port scan found: kept only where TLS really answers.
         found = service_endpoints(_services(context), hosts, planned)
         planned = (planned + found)[:MAX_ENDPOINTS]
         optional = set(found)
@@ -151,13 +151,13 @@ def plan(
     return endpoints[:MAX_ENDPOINTS], unreachable
 
 
-def _services(context: ProbeContext) -> list[ServicesObservation]:
-    result = context.upstream.get("services")
-    return list(result.observations_of(ServicesObservation)) if result else []
+def _services(context: ProbeContext) -> list[OpenPorts]:
+    result = context.upstream.get("ports")
+    return list(result.observations_of(OpenPorts)) if result else []
 
 
 def service_endpoints(
-    services: Sequence[ServicesObservation],
+    services: Sequence[OpenPorts],
     hosts: Sequence[HostAddresses],
     planned: Sequence[TlsEndpoint],
 ) -> list[TlsEndpoint]:

@@ -17,13 +17,9 @@ from scanner.net.resolver import Resolver
 from scanner.net.starttls import Dialogue
 from scanner.probes.context import build_context
 from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.ports import PortDialogue, PortsProbe
 from scanner.probes.services.classify import category, eol_table, outdated, version_tuple
-from scanner.probes.services.probe import (
-    PortDialogue,
-    ServicesObservation,
-    ServicesProbe,
-    evaluate_address,
-)
+from scanner.probes.services.probe import ServicesObservation, ServicesProbe, evaluate_address
 from scanner.scoring.profile import Profile, ProfileError, parse_profile
 
 # --- nothing a user or DNS supplies reaches nmap's command line --------------------
@@ -222,9 +218,9 @@ def lab_verdicts(
     )
 
     def run(provider: LabProvider) -> dict[tuple[str, str], Finding]:
-        _, services = run_probes(
+        _, _, services = run_probes(
             Target(provider.name, (provider.domain,)),
-            [DnsDiscoveryProbe(), ServicesProbe()],
+            [DnsDiscoveryProbe(), PortsProbe(), ServicesProbe()],
             context,
         )
         return {(f.check_id, f.asset): f for f in services.findings}

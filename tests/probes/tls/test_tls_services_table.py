@@ -10,7 +10,7 @@ from scanner.model import Status
 from scanner.net.portscan import PortResult
 from scanner.net.starttls import Dialogue
 from scanner.probes.discovery import HostAddresses
-from scanner.probes.services.probe import PortDialogue, ServicesObservation
+from scanner.probes.ports import OpenPorts, PortDialogue
 from scanner.probes.tls.evaluate import checks_for, evaluate_endpoint
 from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
 from scanner.probes.tls.probe import service_endpoints
@@ -47,8 +47,8 @@ def _port(port: int, service: str, tunnel: str = "") -> PortResult:
     return PortResult("192.0.2.25", port, "open", service, "", "", "", "", tunnel)
 
 
-def _services(*ports: PortResult, dialogues: tuple[PortDialogue, ...] = ()) -> ServicesObservation:
-    return ServicesObservation(
+def _services(*ports: PortResult, dialogues: tuple[PortDialogue, ...] = ()) -> OpenPorts:
+    return OpenPorts(
         "192.0.2.25",
         ("mail.example.com", "www.example.com"),
         ("mail", "web"),
@@ -56,7 +56,6 @@ def _services(*ports: PortResult, dialogues: tuple[PortDialogue, ...] = ()) -> S
         "scanned",
         "",
         ports,
-        "2026-11-01",
         dialogues,
     )
 
@@ -92,9 +91,7 @@ def test_open_tls_ports_become_endpoints_named_for_their_service() -> None:
 
 
 def test_an_unscanned_address_adds_no_endpoint() -> None:
-    failed = ServicesObservation(
-        "192.0.2.25", ("h",), ("web",), (443,), "error", "nmap failed", (), "2026-11-01"
-    )
+    failed = OpenPorts("192.0.2.25", ("h",), ("web",), (443,), "error", "nmap failed", ())
     assert service_endpoints([failed], HOSTS, []) == []
 
 

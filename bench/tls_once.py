@@ -2,6 +2,8 @@
 adapter) on the endpoints given as JSON, for bench/run.py to time as a process.
 
     python bench/tls_once.py CA_FILE TIMEOUT '[["host", 443, "127.0.10.10", false], ...]'
+
+An endpoint may name its service fifth ("imaps", "imap", ...; scanner.probes.tls.services).
 """
 
 from __future__ import annotations
@@ -12,25 +14,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scanner.net.reachability import check_smtp_starttls, check_tls
 from scanner.net.tls_scan import TlsScanner
 from scanner.probes.tls.observations import TlsEndpoint
+from scanner.probes.tls.probe import reachable
 
 
 def main(argv: list[str]) -> int:
     ca, timeout = Path(argv[0]), float(argv[1])
-    endpoints = [
-        TlsEndpoint(h, p, a, "mail" if s else "web", s) for h, p, a, s in json.loads(argv[2])
-    ]
-    ready = [
-        e
-        for e in endpoints
-        if (
-            check_smtp_starttls(e.address, e.port, timeout)
-            if e.starttls
-            else check_tls(e.address, e.port, e.host, timeout)
-        ).ok
-    ]
+    endpoints = []
+    for host, port, address, starttls, *service in json.loads(argv[2]):
+        kind = service[0] if service else ("smtp" if starttls else "https")
+        role = "mail" if starttls or kind != "https" else "web"
+        endpoints.append(TlsEndpoint(host, port, address, role, starttls, kind))
+    ready = [e for e in endpoints if reachable(e, timeout, 30.0).ok]
     if ready:
         TlsScanner(ca, timeout).scan(ready)
     return 0

@@ -35,6 +35,21 @@ class ServerAnswer:
     referral: tuple[str, ...] = ()
 
 
+def server_version(address: str, port: int, timeout: float) -> tuple[bool, str]:
+    """(the server answered DNS over TCP, what it says of its software) from the
+    CHAOS TXT query version.bind, as nmap's DNS version probe asks it."""
+    query = dns.message.make_query("version.bind", "TXT", "CH")
+    try:
+        response = dns.query.tcp(query, address, timeout=timeout, port=port)
+    except (OSError, dns.exception.DNSException):
+        return False, ""
+    for rrset in response.answer:
+        for rd in rrset:
+            strings = getattr(rd, "strings", ())
+            return True, b"".join(strings).decode("utf-8", "replace")[:200]
+    return True, ""
+
+
 def ask(
     address: str, name: str, rdtype: str, recursion: bool, timeout: float, port: int = 53
 ) -> ServerAnswer:

@@ -79,3 +79,28 @@ def greeting_identity(service: str, greeting: str, tls: bool = True) -> Identity
                 version = v.group(1)
             return Identity(service, product, version, tunnel=tunnel)
     return Identity(service, "", "", tunnel=tunnel)
+
+
+# version.bind text -> nmap's product name; the version is the text's version number.
+_DNS_PRODUCTS = (
+    (re.compile(r"^Knot DNS\b", re.I), "cz.nic Knot DNS"),
+    (re.compile(r"^unbound\b", re.I), "Unbound"),
+    (re.compile(r"^PowerDNS Authoritative\b", re.I), "PowerDNS Authoritative Server"),
+    (re.compile(r"^PowerDNS Recursor\b", re.I), "PowerDNS Recursor"),
+    (re.compile(r"^dnsmasq\b", re.I), "dnsmasq"),
+    (re.compile(r"^NSD\b", re.I), "NLnet Labs NSD"),
+    (re.compile(r"^Microsoft DNS\b", re.I), "Microsoft DNS"),
+    # BIND answers with its version alone ("9.18.24-1-Debian").
+    (re.compile(r"^9\.\d+\.\d+"), "ISC BIND"),
+)
+_DNS_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?(?:[-.][0-9A-Za-z.-]+)?)")
+
+
+def dns_identity(version_text: str) -> Identity:
+    """A DNS server named from its version.bind answer; none when it hides it."""
+    text = version_text.strip()
+    for pattern, product in _DNS_PRODUCTS:
+        if pattern.search(text):
+            found = _DNS_VERSION.search(text)
+            return Identity("domain", product, found.group(1) if found else "")
+    return Identity("domain", "", "")

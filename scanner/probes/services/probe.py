@@ -11,13 +11,14 @@ from typing import Any
 from scanner.checks import finding
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
+from scanner.net.nameservers import server_version
 from scanner.net.portscan import PortResult
 from scanner.net.reachability import tls_first_line
 from scanner.net.starttls import Dialogue
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.ports import OpenPorts, PortDialogue
 from scanner.probes.services.classify import category, eol_table, outdated
-from scanner.probes.services.identify import greeting_identity, http_identity
+from scanner.probes.services.identify import dns_identity, greeting_identity, http_identity
 from scanner.probes.services.inventory import service_rows, shown_service
 from scanner.probes.tls.services import tls_service
 from scanner.scoring.profile import Profile
@@ -155,6 +156,10 @@ def _own_identity(obs: OpenPorts, port: PortResult, context: ProbeContext) -> Po
         greeting = tls_first_line(obs.address, port.port, host, context.timeout)
         if greeting is not None:
             identity = greeting_identity(known.service, greeting)
+    if port.port == 53 or port.service == "domain":
+        answered, text = server_version(obs.address, port.port, context.timeout)
+        if answered:
+            identity = dns_identity(text)
     said = next((d.dialogue for d in obs.dialogues if d.port == port.port), None)
     if said is not None and said.ok and said.greeting:
         # The dialogue's greeting names the product as nmap's NULL probe would; when it

@@ -73,7 +73,7 @@ class TlsProbe(Probe):
         optional = set(found)
         budget = context.profile.probe_timeout / 4
         with DaemonPool(16, name="tls-check") as pool:
-            checks = list(pool.map(lambda e: _reachable(e, context.timeout, budget), planned))
+            checks = list(pool.map(lambda e: reachable(e, context.timeout, budget), planned))
         ready = [e for e, r in zip(planned, checks, strict=True) if r.ok]
         scanned = dict(zip(ready, context.tls.scan(ready), strict=True)) if ready else {}
         now = datetime.now(UTC)
@@ -197,7 +197,8 @@ def _host_for(address: str, service: str, hosts: Sequence[HostAddresses]) -> tup
     return address, "extra"
 
 
-def _reachable(endpoint: TlsEndpoint, timeout: float, budget: float) -> Reachability:
+def reachable(endpoint: TlsEndpoint, timeout: float, budget: float) -> Reachability:
+    """The cheap check before sslyze: a TLS handshake, or for SMTP a gentle EHLO."""
     service = endpoint.kind_of_service
     if service in ("smtp", "submission"):
         dialogue, _ = talk_gently(

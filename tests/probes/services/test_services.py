@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from support.listeners import listener
 
 from scanner.engine import run_probes
 from scanner.lab import manager
 from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, LabProvider
-from scanner.model import Finding, Status, Target
+from scanner.model import AttemptStatus, Finding, ProbeResult, ScanResult, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.portscan import PortResult, PortScanner, build_arguments
 from scanner.net.resolver import Resolver
@@ -315,3 +318,71 @@ def test_a_host_timeout_is_not_assessed_never_a_clean_host() -> None:
     assert report.ports == ()
     findings = evaluate_address(_obs(outcome="error", reason=report.incomplete["127.0.10.98"]))
     assert {f.status for f in findings} == {Status.NOT_ASSESSED}
+
+
+# --- the faster services scan: own identification, nmap per port ----------------------
+
+
+@pytest.mark.lab
+def test_products_are_named_as_nmap_names_them(default_scans: dict[str, ScanResult]) -> None:
+    """vetscan names web and mail ports itself and leaves the rest to nmap per port; what
+    it reports is what plain `nmap -sT -sV --version-light` reports on the same ports."""
+    seen = {
+        (p.address, p.port): (p.service, p.product, p.version)
+        for o in default_scans["legacy"].observations
+        if isinstance(o, ServicesObservation)
+        for p in o.ports
+    }
+    ports = {"127.0.10.20": [21, 80, 443, 3306], "127.0.10.21": [25, 110, 587]}
+    plain = {
+        (p.address, p.port): (p.service, p.product, p.version)
+        for address, numbers in ports.items()
+        for p in PortScanner(numbers, 200, 30).scan([address]).ports
+        if p.state == "open"
+    }
+    assert len(plain) == 7
+    named = {key: (product, version) for key, (_, product, version) in plain.items() if product}
+    assert len(named) >= 5  # ftp, http, mysql, smtp, pop3 at least
+    for key, (product, version) in named.items():
+        assert seen[key][1:] == (product, version), key
+    # Where nmap names nothing (an old TLS 1.0 nginx, IMAP), vetscan may say more.
+    assert seen[("127.0.10.20", 443)][1] == "nginx"
+    assert seen[("127.0.10.21", 143)][1] == "Dovecot imapd"
+
+
+@pytest.mark.lab
+def test_a_port_that_never_answers_costs_its_timeout_and_no_other_result(
+    lab: Path, lab_resolver: Resolver, default_profile: Profile
+) -> None:
+    """A tarpit beside real services: before, nmap's host timeout marked the whole address
+    not assessed; now that one port keeps 'open' with a note, the others their products."""
+    from scanner.probes.ports import OpenPorts
+
+    with listener("127.0.10.20", "tarpit") as tarpit:
+        scanner = PortScanner([21, 22, tarpit], 200, 3)
+        found = scanner.connect_scan(["127.0.10.20"])
+        opened = tuple(p for p in found.ports if p.state == "open")
+        assert {p.port for p in opened} == {21, 22, tarpit}
+        context = dataclasses.replace(
+            build_context(
+                lab_resolver, AddressPolicy(allow_private=True), default_profile, None, 2.0
+            ),
+            ports=scanner,
+        )
+        obs = OpenPorts("127.0.10.20", ("legacy.test",), ("web",), (80, 443), "scanned", "", opened)
+        upstream = ProbeResult(
+            "ports", AttemptStatus.COMPLETED, 0.1, (obs,), (), "", "1"
+        )  # fmt: skip
+        start = time.monotonic()
+        (services,) = ServicesProbe().gather(
+            Target("Legacy", ("legacy.test",)),
+            dataclasses.replace(context, upstream={"ports": upstream}),
+        )
+        elapsed = time.monotonic() - start
+    assert isinstance(services, ServicesObservation) and services.outcome == "scanned"
+    products = {p.port: p.product for p in services.ports}
+    assert products[21] == "vsftpd" and products[22] == "OpenSSH"
+    assert tarpit in products and dict(services.unidentified)[tarpit].startswith(
+        "version detection gave up after 3 s"
+    )
+    assert elapsed < 3 * 2 + 10  # the tarpit's bound, not the sum of every port's

@@ -186,6 +186,10 @@ EXEMPLARY = LabProvider(
         ("@", "CAA", '0 issue "lab-ca.test"'),
         ("@", "CAA", '0 issuewild ";"'),
         ("@", "CAA", '0 iodef "mailto:security@exemplary.test"'),
+        # A CDN-style name with many addresses (no source names it; tests ask for it):
+        # only max_addresses_per_host of each family are assessed.
+        *(("anycast-7q2", "A", f"127.0.10.{n}") for n in (13, 10, 14, 15)),
+        *(("anycast-7q2", "AAAA", f"::{n}") for n in (3, 1, 2)),
     ),
     sites=(
         WebSite(

@@ -157,3 +157,27 @@ def test_the_address_policy_filters_discovered_addresses(lab_context: ProbeConte
     mx1 = next(o for o in observations if isinstance(o, HostAddresses) and o.host.startswith("mx1"))
     assert mx1.addresses == ()
     assert mx1.refused and "loopback" in mx1.refused[0][1]
+
+
+@pytest.mark.lab
+def test_a_host_with_many_addresses_is_assessed_on_a_few_per_family(
+    lab_context: ProbeContext,
+) -> None:
+    """anycast-7q2.exemplary.test has four IPv4 and three IPv6 addresses in the lab's DNS:
+    the profile's max_addresses_per_host (2) of each family are kept, in address order,
+    and the rest listed as not contacted (the report's "Not contacted" column)."""
+    from scanner.model import HostPort
+    from scanner.probes.discovery.inventory import host_rows
+
+    target = Target("x", (EXEMPLARY.domain,), (HostPort("anycast-7q2.exemplary.test", 443),))
+    observations = PROBE.gather(target, lab_context)
+    (host,) = [
+        o
+        for o in observations
+        if isinstance(o, HostAddresses) and o.host == "anycast-7q2.exemplary.test"
+    ]
+    assert host.addresses == ("127.0.10.10", "127.0.10.13", "::1", "::2")
+    assert host.not_scanned == ("127.0.10.14", "127.0.10.15", "::3")
+    rows = host_rows([o.to_json() for o in observations])
+    (row,) = [r for r in rows if r["host"] == "anycast-7q2.exemplary.test"]
+    assert row["not_scanned"] == ["127.0.10.14", "127.0.10.15", "::3"]

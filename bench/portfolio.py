@@ -60,7 +60,17 @@ def bench_full_scans(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], lis
             for o in doc["observations"]
             if o.get("kind") == "ports.address" and o.get("outcome") == "scanned"
         ]
-        if addresses:
+        if addresses and provider.key == "guarded":
+            # Its MX's rate limit sets this scan's time by design (the retries below);
+            # nmap's one connection gets a 421 at once, so the ratio says nothing.
+            goals.append(
+                Goal(
+                    f"full scan of {provider.domain} at most 0.5x plain nmap -sV on its ports",
+                    None,
+                    "not measured: the rate-limiting MX sets the time (see the budget goal)",
+                )
+            )
+        elif addresses:
             nmap = Row(f"plain nmap -sT -sV --version-light, {provider.domain}'s addresses")
             for _ in range(1 if quick else min(repeat, 3)):
                 elapsed, _rss = timed(_nmap_peer(addresses))

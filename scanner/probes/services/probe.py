@@ -129,8 +129,9 @@ class ServicesProbe(Probe):
 
 
 def _identify(obs: OpenPorts, port: PortResult, context: ProbeContext) -> tuple[PortResult, str]:
-    """What one open port runs: named by vetscan when it is HTTP(S) or mail inside TLS,
-    otherwise by nmap's version detection on that port alone."""
+    """What one open port runs: named by vetscan from what it says (an HTTP Server
+    header, a mail or FTP greeting, version.bind), otherwise by nmap's version
+    detection on that port alone."""
     own = _own_identity(obs, port, context)
     if own is not None:
         return own, ""

@@ -33,6 +33,9 @@ MAX_ENDPOINTS = 256
 # An MX that limits us is asked again after these pauses, within a quarter of the
 # probe's time budget: greylisting lets a patient client in; a rate limit stays.
 MX_PAUSES = (2.0, 5.0)
+# A port found open whose pre-check failed is no TLS service, unless the server only
+# refused us for now (421) or this machine cannot reach it: those are said.
+KEPT_OUTCOMES = {"limited", "no_route"}
 _MAIL_SERVICES = {"smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s"}
 
 
@@ -79,10 +82,16 @@ class TlsProbe(Probe):
         now = datetime.now(UTC)
         results: list[Observation] = list(unreachable)
         for endpoint, reach in zip(planned, checks, strict=True):
-            if (endpoint.role == "discovered" or endpoint in optional) and not reach.ok:
+            found_only = endpoint.role == "discovered" or endpoint in optional
+            if found_only and not reach.ok and reach.outcome not in KEPT_OUTCOMES:
                 continue  # no TLS answered there: nothing to judge
             result = scanned.get(endpoint) or endpoint.unscanned(reach.outcome, reach.reason, now)
-            if endpoint in optional and result.outcome == "error" and endpoint.starttls:
+            if (
+                endpoint in optional
+                and result.outcome == "error"
+                and endpoint.starttls
+                and endpoint.kind_of_service not in DIALOGUE
+            ):
                 continue  # LDAP, XMPP, PostgreSQL without STARTTLS: not a TLS service
             if result.outcome == "error" and endpoint.kind_of_service in ("smtp", "submission"):
                 result = _limited_after(result, endpoint, context.timeout)

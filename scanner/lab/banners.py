@@ -172,11 +172,7 @@ def smtp(
                     b"250-" + host + b"\r\n250-SIZE 10240000\r\n" + offer + b"250 8BITMIME\r\n"
                 )
             elif command.startswith(b"STARTTLS") and tls and not secured:
-                writer.write(b"220 2.0.0 Ready to start TLS\r\n")
-                await writer.drain()
-                try:
-                    await asyncio.wait_for(writer.start_tls(tls), IDLE_TIMEOUT)
-                except (ssl.SSLError, TimeoutError, ConnectionError, OSError):
+                if not await _upgrade(writer, tls, b"220 2.0.0 Ready to start TLS\r\n"):
                     return
                 secured = True
                 continue
@@ -220,11 +216,7 @@ def imap(tls: ssl.SSLContext | None, implicit: bool = False) -> Handler:
                     + b" OK Pre-login capabilities listed.\r\n"
                 )
             elif command == b"STARTTLS" and tls and not secured:
-                writer.write(tag + b" OK Begin TLS negotiation now.\r\n")
-                await writer.drain()
-                try:
-                    await asyncio.wait_for(writer.start_tls(tls), IDLE_TIMEOUT)
-                except (ssl.SSLError, TimeoutError, ConnectionError, OSError):
+                if not await _upgrade(writer, tls, tag + b" OK Begin TLS negotiation now.\r\n"):
                     return
                 secured = True
                 continue
@@ -262,11 +254,7 @@ def pop3(tls: ssl.SSLContext | None, implicit: bool = False) -> Handler:
             if command == b"CAPA":
                 writer.write(capa(secured))
             elif command == b"STLS" and tls and not secured:
-                writer.write(b"+OK Begin TLS negotiation now.\r\n")
-                await writer.drain()
-                try:
-                    await asyncio.wait_for(writer.start_tls(tls), IDLE_TIMEOUT)
-                except (ssl.SSLError, TimeoutError, ConnectionError, OSError):
+                if not await _upgrade(writer, tls, b"+OK Begin TLS negotiation now.\r\n"):
                     return
                 secured = True
                 continue
@@ -279,6 +267,18 @@ def pop3(tls: ssl.SSLContext | None, implicit: bool = False) -> Handler:
             await writer.drain()
 
     return serve
+
+
+async def _upgrade(writer: asyncio.StreamWriter, tls: ssl.SSLContext, ready: bytes) -> bool:
+    """Say "go ahead" and start TLS on the connection (STARTTLS, STLS); False if the
+    client never finished the handshake."""
+    writer.write(ready)
+    await writer.drain()
+    try:
+        await asyncio.wait_for(writer.start_tls(tls), IDLE_TIMEOUT)
+    except (ssl.SSLError, TimeoutError, ConnectionError, OSError):
+        return False
+    return True
 
 
 async def _readline(reader: asyncio.StreamReader) -> bytes:

@@ -72,10 +72,13 @@ def bench_full_scans(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], lis
             )
         elif addresses:
             nmap = Row(f"plain nmap -sT -sV --version-light, {provider.domain}'s addresses")
-            for _ in range(1 if quick else min(repeat, 3)):
+            # nmap -sV is a slow peer (12-17 s): quick mode leaves the ratio unmeasured.
+            for _ in range(0 if quick else min(repeat, 3)):
                 elapsed, _rss = timed(_nmap_peer(addresses))
                 nmap.times.append(elapsed)
             nmap.note = f"{len(addresses)} addresses x {len(load_profile('default').ports)} ports"
+            if quick:
+                nmap.note += "; skipped in quick mode (slow peer)"
             rows.append(nmap)
             goals.append(
                 ratio_goal(
@@ -120,6 +123,14 @@ def _nmap_peer(addresses: list[str]) -> list[str]:
 def bench_hostile(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]]:
     bound = load_profile("default").probe_timeout * 1.1
     row = Row("vetscan scan of the hostile provider (default profile)")
+    if quick:
+        # Its tarpits cost about a minute by design, and tests/test_hostile.py already
+        # scans it and holds it to the same bound: quick mode (CI) does not repeat it.
+        row.note = "skipped in quick mode (tests/test_hostile.py checks the bound)"
+        return [row], [
+            Goal("hostile scan within the probe timeout + 10%", None, "not measured in quick mode"),
+            Goal("hostile scan peak RSS under 300 MiB", None, "not measured in quick mode"),
+        ]
     with tempfile.TemporaryDirectory() as out:
         args = [
             PYTHON, "-m", "scanner", "scan", hostile.DOMAIN, hostile.CHAIN_DOMAIN, hostile.SLOW_DOMAIN,

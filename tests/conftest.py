@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.labscan import scan_lab_provider
+from support.receivers import Receiver
 
 from scanner.lab import manager
 from scanner.lab.providers import CT_URLS, NAMESERVER, PROVIDERS
@@ -113,3 +117,35 @@ def default_scans(lab: Path, lab_resolver: Resolver) -> dict[str, ScanResult]:
     with ThreadPoolExecutor(max_workers=3) as pool:
         scans = pool.map(lambda p: scan_lab_provider(lab, lab_resolver, profile, p), PROVIDERS)
         return {p.key: result for p, result in zip(PROVIDERS, scans, strict=True)}
+
+
+EXAMPLE_PORTFOLIO = Path(__file__).resolve().parents[1] / "examples" / "lab-portfolio.toml"
+
+
+def lab_network(lab: Path) -> list[str]:
+    """The options that point a scan or audit at the lab."""
+    return [
+        "--nameserver", NAMESERVER, "--ca-file", str(manager.ca_file(lab)),
+        "--trust-anchors", str(manager.trust_anchors(lab)), "--allow-private",
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def example_audit(lab: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The example portfolio audited once, as cron runs it: a process, a new SQLite
+    history (``h.db``), reports in ``reports/``, a webhook listening. Shared by the
+    audit and queue tests; a test that adds to it works on a copy."""
+    root = tmp_path_factory.mktemp("example-audit")
+    receiver = Receiver()
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable, "-m", "scanner", "audit", str(EXAMPLE_PORTFOLIO),
+                *lab_network(lab), "--db", str(root / "h.db"), "--out", str(root / "reports"),
+                "--notify-webhook", receiver.url, "--notify-always",
+            ],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    finally:
+        receiver.close()
+    return {"root": root, "proc": proc, "webhook": receiver.bodies}

@@ -79,6 +79,12 @@ def build_arguments(
     return " ".join(parts)
 
 
+# nmap's first version probe (NULL) waits up to 6 s for a greeting before it looks at
+# its host timeout: on a port that already kept us waiting, with less than this left,
+# it would overrun the port's budget and name nothing, so it is not started.
+MIN_IDENTIFY_S = 5.0
+
+
 class PortScanner:
     def __init__(self, ports: Sequence[int], max_rate: int, host_timeout: float) -> None:
         self.ports = tuple(ports)
@@ -90,26 +96,30 @@ class PortScanner:
         port table only. Fast: no service waits for its version probes."""
         return self.scan(addresses, versions=False)
 
-    def identify(self, address: str, port: PortResult) -> tuple[PortResult, str]:
-        """nmap's version detection on one open port, bounded by the host timeout: a
-        port that never answers costs that timeout and keeps what the connect scan saw.
-        Returns the port and a note ("" when nmap finished)."""
+    def identify(
+        self, address: str, port: PortResult, spent: float = 0.0
+    ) -> tuple[PortResult, str]:
+        """nmap's version detection on one open port, bounded by the host timeout less
+        the ``spent`` seconds the port already had (vetscan's own attempt to name it):
+        a port that never answers costs that timeout once and keeps what the connect
+        scan saw. Returns the port and a note ("" when nmap finished)."""
         ip = ipaddress.ip_address(address)  # ValueError on anything but an address
         if not 1 <= port.port <= 65535:
             raise ValueError("port out of range")
-        arguments = build_arguments([port.port], self.max_rate, self.host_timeout, ip.version == 6)
+        budget = self.host_timeout - max(0.0, spent)
+        if budget <= 0 or budget < min(MIN_IDENTIFY_S, self.host_timeout - 1):
+            return port, f"no answer naming the service within {self.host_timeout:g} s"
+        arguments = build_arguments([port.port], self.max_rate, budget, ip.version == 6)
         scanner = nmap.PortScanner()
         try:
-            raw = scanner.scan(
-                hosts=str(ip), arguments=arguments, timeout=int(self.host_timeout * 2 + 30)
-            )
+            raw = scanner.scan(hosts=str(ip), arguments=arguments, timeout=int(budget * 2 + 30))
         except nmap.PortScannerTimeout:
             return port, "version detection did not finish in time"
         except nmap.PortScannerError as exc:
             return port, f"version detection failed: {str(exc).strip()[:200]}"
         xml = scanner.get_nmap_last_output()
-        if _timed_out(xml, self.host_timeout):
-            return port, f"version detection gave up after {self.host_timeout:g} s"
+        if _timed_out(xml, budget):
+            return port, f"no answer naming the service within {self.host_timeout:g} s"
         tunnels = _tunnels(xml)
         found = [p for p in _convert(raw) if p.port == port.port and p.state == "open"]
         if not found:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pty
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.receivers import Receiver
 
 from scanner.cli import main
 from scanner.history.diff import is_empty
@@ -57,24 +57,27 @@ def _args(lab: Path, root: Path, portfolio: Path = EXAMPLE, *more: str) -> list[
 
 
 @pytest.fixture(scope="module")
-def audited(lab: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The example portfolio audited twice, the first time with a webhook listening."""
-    root = tmp_path_factory.mktemp("audit")
-    receiver = Receiver()
-    try:
-        first = main(
-            _args(lab, root, EXAMPLE, "--notify-webhook", receiver.url, "--notify-always", "-q")
-        )
-    finally:
-        receiver.close()
+def audited(
+    lab: Path, example_audit: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """The example portfolio audited twice: the session's first audit (a webhook
+    listening), copied, then audited again into the copy."""
+    root = tmp_path_factory.mktemp("audit") / "twice"
+    shutil.copytree(example_audit["root"], root)
     second = main(_args(lab, root))
-    return {"root": root, "first": first, "second": second, "webhook": receiver.bodies}
+    return {
+        "root": root,
+        "first": example_audit["proc"].returncode,
+        "first_stderr": example_audit["proc"].stderr,
+        "second": second,
+        "webhook": example_audit["webhook"],
+    }
 
 
 def test_a_first_audit_is_a_baseline_not_a_regression(audited: dict[str, Any]) -> None:
     # Every vendor is new: its failures are news to us, not a change at the provider,
     # so the audit exits 0 and alerts only because --notify-always asked.
-    assert audited["first"] == 0
+    assert audited["first"] == 0, audited["first_stderr"][-2000:]
     ((_, summary),) = audited["webhook"]
     assert [row["status"] for row in summary["vendors"]] == ["new"] * 4
     assert summary["regressed"] == 0 and summary["new"] == 4

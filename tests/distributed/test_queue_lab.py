@@ -56,17 +56,18 @@ def _findings(doc: dict[str, Any]) -> set[tuple[str, str, str, str]]:
 
 @pytest.fixture(scope="module")
 def audits(
-    lab: Path, postgres: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+    lab: Path,
+    postgres: str,
+    redis_url: str,
+    example_audit: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Any]]:
-    """The example portfolio audited locally (SQLite), then through the queue by two
-    worker processes of two scans each (PostgreSQL)."""
+    """The example portfolio audited locally (the session's audit, SQLite), then
+    through the queue by two worker processes of two scans each (PostgreSQL)."""
     root = tmp_path_factory.mktemp("queued")
     db = _with_password(new_database(postgres))
     broker = _broker(redis_url, 1)
-    local = vetscan(
-        "audit", str(EXAMPLE), *_network(lab), "--db", str(root / "local.db"),
-        "--out", str(root / "local"),
-    )  # fmt: skip
+    local = example_audit["proc"]
     workers = [
         WorkerProcess(broker, db, root / f"worker{n}.log", "--concurrency", "2") for n in range(2)
     ]
@@ -84,6 +85,7 @@ def audits(
             worker.stop()
     yield {
         "root": root,
+        "local_db": example_audit["root"] / "h.db",
         "db": db,
         "local": local,
         "queued": queued,
@@ -107,7 +109,7 @@ def test_a_queued_audit_gives_the_results_of_a_local_one(audits: dict[str, Any])
     assert verdicts(queued.stdout) == verdicts(local.stdout)
     assert queued.stdout.count("report: ") == 4
     with (
-        open_store(f"sqlite:///{audits['root']}/local.db", read_only=True) as here,
+        open_store(f"sqlite:///{audits['local_db']}", read_only=True) as here,
         open_store(audits["db"], read_only=True) as shared,
     ):
         assert shared.vendors() == here.vendors()
@@ -277,15 +279,15 @@ def test_a_queued_audit_needs_a_shared_history(tmp_path: Path) -> None:
 def test_history_migrate_copies_a_local_history_to_postgresql(
     audits: dict[str, Any], postgres: str, tmp_path: Path
 ) -> None:
-    source = f"sqlite:///{audits['root']}/local.db"
+    source = f"sqlite:///{audits['local_db']}"
     target = _with_password(new_database(postgres))
-    before = (audits["root"] / "local.db").read_bytes()
+    before = audits["local_db"].read_bytes()
     first = vetscan("history", "migrate", "--from", source, "--to", target)
     assert first.returncode == 0, first.stderr
     assert "copied 4 run(s) of 4 vendor(s)" in first.stdout and SECRET not in first.stdout
     again = vetscan("history", "migrate", "--from", source, "--to", target)
     assert "copied 0 run(s)" in again.stdout and "(4 already there)" in again.stdout
-    assert (audits["root"] / "local.db").read_bytes() == before  # the source is only read
+    assert audits["local_db"].read_bytes() == before  # the source is only read
     listed = vetscan("history", "--db", target)
     assert listed.stdout.split("\n")[:4] == [
         "Broken Networks", "Exemplary Hosting", "Legacy Systems", "Stale Signatures",

@@ -4,6 +4,7 @@ exposes (clear-text access, databases, remote desktops, container APIs, old vers
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -132,12 +133,15 @@ def _identify(obs: OpenPorts, port: PortResult, context: ProbeContext) -> tuple[
     """What one open port runs: named by vetscan from what it says (an HTTP Server
     header, a mail or FTP greeting, version.bind), otherwise by nmap's version
     detection on that port alone."""
+    started = time.monotonic()
     own = _own_identity(obs, port, context)
     if own is not None:
         return own, ""
     if context.ports is None:
         return port, "no port scanner in the probe context"
-    return context.ports.identify(obs.address, port)
+    # One budget per port: a tarpit that held our own request costs the host timeout
+    # once, not our timeout and then nmap's.
+    return context.ports.identify(obs.address, port, spent=time.monotonic() - started)
 
 
 def _own_identity(obs: OpenPorts, port: PortResult, context: ProbeContext) -> PortResult | None:

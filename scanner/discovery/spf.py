@@ -4,7 +4,7 @@ provider's domains, at most a few levels deep)."""
 
 from __future__ import annotations
 
-from scanner.discovery.base import Found, Source, SourceContext, SourceResult
+from scanner.discovery.base import Found, Source, SourceContext, SourceResult, SourceUnavailable
 from scanner.net.resolver import DnsOutcome
 from scanner.probes.email import spf
 
@@ -29,10 +29,18 @@ class SpfSource(Source):
 
     def discover(self, domain: str, context: SourceContext) -> SourceResult:
         found: list[Found] = []
+        unanswered: list[str] = []
         queue, seen = [(domain, 0)], {domain}
         while queue:
             name, depth = queue.pop(0)
             answer = context.resolver.query(name, "TXT")
+            if not answer.outcome.conclusive:
+                if name == domain:  # no policy read is no result, not "no hosts"
+                    why = answer.reason or answer.outcome.value
+                    raise SourceUnavailable(
+                        f"the TXT records of {domain} were not answered ({why})"
+                    )
+                unanswered.append(f"{name} ({answer.reason or answer.outcome.value})")
             if answer.outcome is not DnsOutcome.OK:
                 continue
             for text in answer.records:
@@ -52,4 +60,5 @@ class SpfSource(Source):
                         found.append(
                             Found(target, self.name, f"{term}: in the SPF policy of {name}")
                         )
-        return SourceResult(tuple(found))
+        notes = tuple(f"the included SPF policy {u} got no answer" for u in unanswered)
+        return SourceResult(tuple(found), notes)

@@ -8,7 +8,7 @@ that serves it; "." means the service is explicitly not offered (RFC 2782).
 from __future__ import annotations
 
 from scanner.concurrency import DaemonPool
-from scanner.discovery.base import Found, Source, SourceContext, SourceResult
+from scanner.discovery.base import Found, Source, SourceContext, SourceResult, SourceUnavailable
 
 SERVICES = (
     "_autodiscover._tcp",
@@ -57,9 +57,19 @@ class SrvSource(Source):
         names = [f"{service}.{domain}" for service in SERVICES]
         with DaemonPool(8, name="srv") as pool:
             answers = list(pool.map(lambda n: context.resolver.query(n, "SRV"), names))
+        unanswered = [a.reason or a.outcome.value for a in answers if not a.outcome.conclusive]
+        if len(unanswered) == len(answers):
+            # Nothing answered is no result, not "no SRV records".
+            raise SourceUnavailable(f"no SRV query under {domain} was answered ({unanswered[0]})")
         found = [
             Found(target, self.name, f"{answer.name} SRV (port {port})")
             for answer in answers
             for target, port in srv_targets(answer.records)
         ]
-        return SourceResult(tuple(found))
+        notes: tuple[str, ...] = ()
+        if unanswered:
+            notes = (
+                f"{len(unanswered)} of {len(names)} SRV names got no answer ({unanswered[0]}), "
+                "so services among them may be missing",
+            )
+        return SourceResult(tuple(found), notes)

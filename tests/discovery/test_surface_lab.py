@@ -173,3 +173,33 @@ def test_the_passive_profile_sends_nothing_to_the_provider_for_discovery(
         o.name for o in observations if isinstance(o, DiscoveredName) and o.status == "scanned"
     }
     assert scanned == {"sender-gw1.sprawl.test", "billing-2019.sprawl.test"}
+
+
+def test_a_name_server_that_answers_nothing_makes_the_dns_sources_unavailable() -> None:
+    """Before, the word list, SRV and SPF sources came back "ok, 0 names" from a silent
+    name server (each word costing its timeout): a clean result a reader would trust."""
+    import socket
+    import time
+
+    from scanner.discovery.spf import SpfSource
+    from scanner.discovery.srv import SrvSource
+    from scanner.discovery.wordlist import WordlistSource
+    from scanner.net.resolver import parse_nameserver
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.10.98", 0))  # receives queries, answers none
+        resolver = Resolver(parse_nameserver(f"127.0.10.98:{silent.getsockname()[1]}"), 0.5)
+        context = SourceContext(resolver, AddressPolicy(allow_private=True))
+        start = time.monotonic()
+        runs = run_sources(
+            [WordlistSource(), SrvSource(), SpfSource()], ["sprawl.test"], context, 20.0
+        )
+        elapsed = time.monotonic() - start
+    assert [(r.source, r.status) for r in runs] == [
+        ("wordlist", "unavailable"),
+        ("srv", "unavailable"),
+        ("spf", "unavailable"),
+    ]
+    assert all("no answer within 0.5 s" in r.reason for r in runs), runs
+    assert "the word list was not tried" in runs[0].reason
+    assert elapsed < 5  # a few timeouts, not one per word (about 300 queries)

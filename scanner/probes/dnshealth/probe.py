@@ -66,8 +66,8 @@ class CnameObservation(Observation):
     kind = "dns.cname"
     domain: str
     name: str
-    target: str
-    target_outcome: str  # of the address lookup at the end of the chain
+    target: str  # "" when the CNAME lookup of the name itself went unanswered
+    target_outcome: str  # of the address lookup at the end of the chain (or of that one)
 
 
 class DnsHealthProbe(Probe):
@@ -201,6 +201,14 @@ def _cnames(
 
     def chain(name: str) -> tuple[str, str, str] | None:
         answer = context.resolver.query(name, "CNAME")
+        if not answer.outcome.conclusive:
+            # Whether the name is a CNAME is unknown: kept, with no target, so the
+            # check says so instead of passing without it.
+            return (
+                name,
+                "",
+                f"{answer.outcome}: {answer.reason}" if answer.reason else answer.outcome,
+            )
         if answer.outcome is not DnsOutcome.OK or not answer.records:
             return None
         outcome = (
@@ -221,6 +229,8 @@ def _cnames(
     out: list[Observation] = []
     for name, target, outcome in chains:
         out.append(CnameObservation(domain, name, target, outcome))
+        if not target:
+            continue
         addresses = hosts[name].addresses if name in hosts else ()
         seen = takeover.observe(domain, name, target, outcome, addresses, fetch)
         if seen is not None:
@@ -296,7 +306,9 @@ def _evaluate(domain: str, observations: Sequence[Observation]) -> list[Finding]
             Status.NOT_ASSESSED,
             c.name,
             f"Not assessed: {c.name} is a CNAME to {c.target}, whose lookup failed "
-            f"({c.target_outcome}: a CNAME loop or a failing name server).",
+            f"({c.target_outcome}: a CNAME loop or a failing name server)."
+            if c.target
+            else f"Not assessed: the CNAME lookup of {c.name} failed ({c.target_outcome}).",
             target=c.target,
             reason=c.target_outcome,
         )

@@ -19,3 +19,17 @@ def test_dangling_resolving_and_unknown_targets() -> None:
     assert _verdicts(ok, gone) == {"shop.a.test": Status.FAIL}
     assert _verdicts(ok, loop) == {"mta-sts.a.test": Status.NOT_ASSESSED}
     assert _verdicts() == {"a.test": Status.INFO}
+
+
+def test_a_name_whose_cname_lookup_went_unanswered_is_not_a_pass() -> None:
+    # Before, such a name was left out, and the domain passed ("Every CNAME ... resolves")
+    # or was told none of its names is a CNAME.
+    unasked = CnameObservation("a.test", "vpn.a.test", "", "timeout: no answer within 3 s")
+    ok = CnameObservation("a.test", "www.a.test", "cdn.example", "ok")
+    assert _verdicts(unasked) == {"vpn.a.test": Status.NOT_ASSESSED}
+    assert _verdicts(ok, unasked) == {"vpn.a.test": Status.NOT_ASSESSED}
+    (text,) = [f.detail for f in _evaluate("a.test", [unasked]) if f.asset == "vpn.a.test"]
+    assert (
+        text
+        == "Not assessed: the CNAME lookup of vpn.a.test failed (timeout: no answer within 3 s)."
+    )

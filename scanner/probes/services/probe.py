@@ -13,7 +13,7 @@ from scanner.checks import finding
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.nameservers import server_version
-from scanner.net.portscan import PortResult
+from scanner.net.portscan import MIN_IDENTIFY_S, PortResult
 from scanner.net.reachability import tls_first_line
 from scanner.net.starttls import Dialogue
 from scanner.probes.base import Probe, ProbeContext
@@ -49,6 +49,11 @@ MAIL_ACCESS = ("imap", "pop3", "submission")
 _HTTP_NAMES = {"http", "http-alt", "http-proxy"}
 _TLS_GREETING = {"imaps", "pop3s", "submissions"}
 IDENTIFY_WORKERS = 8
+# Share of the probe's timeout the identification may use: the rest is kept for
+# judging, so a host whose every port is slow (a tarpit, a port-spoofing firewall)
+# ends with the ports it found and notes, never as a probe timeout that drops them.
+IDENTIFY_SHARE = 0.85
+NMAP_OVERRUN_S = 6.0  # the longest wait of one nmap version probe (the NULL probe's)
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,9 @@ class ServicesProbe(Probe):
         jobs = [(o, p) for o in found if o.outcome == "scanned" for p in o.ports]
         named: dict[tuple[str, int], tuple[PortResult, str]] = {}
         if jobs:
+            deadline = time.monotonic() + context.profile.probe_timeout * IDENTIFY_SHARE
             with DaemonPool(min(IDENTIFY_WORKERS, len(jobs)), name="identify") as pool:
-                identified = list(pool.map(lambda job: _identify(*job, context), jobs))
+                identified = list(pool.map(lambda job: _identify(*job, context, deadline), jobs))
             named = {(o.address, p.port): r for (o, p), r in zip(jobs, identified, strict=True)}
         out: list[Observation] = []
         for o in found:
@@ -129,19 +135,34 @@ class ServicesProbe(Probe):
         ]
 
 
-def _identify(obs: OpenPorts, port: PortResult, context: ProbeContext) -> tuple[PortResult, str]:
+def _identify(
+    obs: OpenPorts, port: PortResult, context: ProbeContext, deadline: float
+) -> tuple[PortResult, str]:
     """What one open port runs: named by vetscan from what it says (an HTTP Server
     header, a mail or FTP greeting, version.bind), otherwise by nmap's version
-    detection on that port alone."""
+    detection on that port alone; never past ``deadline``."""
+    out_of_time = (
+        port,
+        "not identified: the probe's time ran out with many slow ports before this one",
+    )
     started = time.monotonic()
+    if deadline - started < context.timeout:
+        return out_of_time
     own = _own_identity(obs, port, context)
     if own is not None:
         return own, ""
     if context.ports is None:
         return port, "no port scanner in the probe context"
+    now = time.monotonic()
+    # nmap looks at its host timeout only between version probes, so a run may end
+    # up to one probe's wait after it: kept clear of the deadline.
+    left = deadline - now - NMAP_OVERRUN_S
+    if left < MIN_IDENTIFY_S:
+        return out_of_time
     # One budget per port: a tarpit that held our own request costs the host timeout
-    # once, not our timeout and then nmap's.
-    return context.ports.identify(obs.address, port, spent=time.monotonic() - started)
+    # once, not our timeout and then nmap's; and no run may outlast the deadline.
+    spent = max(now - started, context.ports.host_timeout - left)
+    return context.ports.identify(obs.address, port, spent=spent)
 
 
 def _own_identity(obs: OpenPorts, port: PortResult, context: ProbeContext) -> PortResult | None:

@@ -388,6 +388,48 @@ def test_a_port_that_never_answers_costs_its_timeout_and_no_other_result(
 
 
 @pytest.mark.lab
+def test_a_host_of_slow_ports_keeps_its_results_within_the_probe_timeout(
+    lab: Path, lab_resolver: Resolver, default_profile: Profile
+) -> None:
+    """A port-spoofing firewall or a tarpit makes every port open and slow. Before, the
+    per-port nmap runs queued past the probe's timeout and the engine dropped the whole
+    probe (every service check not assessed, the open ports lost); now the ports that
+    cannot be looked at in time are listed with a note and the probe ends in time."""
+    from contextlib import ExitStack
+
+    from scanner.probes.ports import OpenPorts
+
+    # 12 slow ports at 8 s each (nmap runs ~11 s), 8 at a time: about 23 s in all.
+    profile = dataclasses.replace(default_profile, probe_timeout=20)
+    with ExitStack() as stack:
+        tarpits = [stack.enter_context(listener("127.0.10.20", "tarpit")) for _ in range(12)]
+        scanner = PortScanner([21, 22, *tarpits], 200, 8)
+        opened = tuple(p for p in scanner.connect_scan(["127.0.10.20"]).ports if p.state == "open")
+        context = dataclasses.replace(
+            build_context(lab_resolver, AddressPolicy(allow_private=True), profile, None, 2.0),
+            ports=scanner,
+        )
+        obs = OpenPorts("127.0.10.20", ("legacy.test",), ("web",), (80, 443), "scanned", "", opened)
+        upstream = ProbeResult(
+            "ports", AttemptStatus.COMPLETED, 0.1, (obs,), (), "", "1"
+        )  # fmt: skip
+        start = time.monotonic()
+        (services,) = ServicesProbe().gather(
+            Target("Legacy", ("legacy.test",)),
+            dataclasses.replace(context, upstream={"ports": upstream}),
+        )
+        elapsed = time.monotonic() - start
+    assert elapsed < profile.probe_timeout, elapsed
+    assert isinstance(services, ServicesObservation)
+    products = {p.port: p.product for p in services.ports}
+    assert products[21] == "vsftpd" and products[22] == "OpenSSH"
+    assert set(tarpits) <= set(products)  # every slow port still listed open
+    notes = dict(services.unidentified)
+    assert set(notes) == set(tarpits)
+    assert any("the probe's time ran out" in n for n in notes.values()), notes
+
+
+@pytest.mark.lab
 def test_a_web_port_that_never_answers_costs_the_host_timeout_once(
     lab: Path, lab_resolver: Resolver, default_profile: Profile
 ) -> None:

@@ -165,6 +165,40 @@ def judge(
     return Prepared(vendor or result.target.name, document, (), tuple(found), previous is None)
 
 
+# A report set's JSON is read back only to compare its digest; larger is not ours.
+_MAX_REPORT_JSON = 64 * 1024 * 1024
+
+
+def written_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Path]:
+    """The report set already written in ``output.out`` for this very document (same
+    run ID and digest, every asked format present), else []. A resumed queued audit
+    finds the sets the coordinator it replaces wrote, instead of writing them again."""
+    integrity = document.get("integrity") or {}
+    if output.to_stdout or Format.JSON not in output.formats or not integrity.get("sha256"):
+        return []
+    stem = report_stem(
+        document["provider"]["name"], datetime.fromisoformat(document["scan"]["started"])
+    )
+    suffixes = {"questions.md" if f is Format.QUESTIONS else f.value for f in output.formats}
+    for candidate in sorted(output.out.glob(f"{stem}*.json")):
+        name = candidate.name.removesuffix(".json")
+        if name != stem and not (name.startswith(f"{stem}-") and name[len(stem) + 1 :].isdigit()):
+            continue
+        try:
+            if candidate.stat().st_size > _MAX_REPORT_JSON:
+                continue
+            seen = (json.loads(candidate.read_bytes()).get("integrity")) or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        same = (seen.get("sha256"), seen.get("run_id")) == (
+            integrity["sha256"],
+            integrity.get("run_id"),
+        )
+        if same and all(candidate.with_name(f"{name}.{x}").is_file() for x in suffixes):
+            return sorted(p for p in output.out.glob(f"{name}.*") if p.is_file())
+    return []
+
+
 def with_reports(prepared: Prepared, output: OutputOptions) -> Prepared:
     """The prepared scan with its reports written. A full disk costs the reports, not
     the scan (``report_error`` says so)."""

@@ -13,6 +13,7 @@ collects everything that finished.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 import time
@@ -194,7 +195,13 @@ def _with_reports(
             pipeline.failed_overview_row(task.vendor, str(row.get("error") or "no run"), trend)
         )
         return row
-    prepared = pipeline.with_reports(pipeline.Prepared(row["vendor"], document), options.output)
+    prepared = pipeline.Prepared(row["vendor"], document)
+    # A resumed audit finds what the coordinator it replaces already wrote.
+    written = pipeline.written_reports(document, options.output)
+    if written:
+        prepared = dataclasses.replace(prepared, paths=tuple(written))
+    else:
+        prepared = pipeline.with_reports(prepared, options.output)
     line = pipeline.overview_row(prepared, task.vendor, trend)
     if line is not None:
         overview_rows.append(line)

@@ -304,6 +304,11 @@ def test_history_migrate_copies_a_local_history_to_postgresql(
     assert pages[0] == pages[1]
 
 
+def _vendor_files(folder: Path) -> dict[str, int]:
+    """The vendors' report files (not the overview) and when each was written."""
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("resumed-*")}
+
+
 def test_a_coordinator_killed_mid_audit_is_resumed_and_collects_everything(
     lab: Path, postgres: str, redis_url: str, tmp_path: Path
 ) -> None:
@@ -335,6 +340,13 @@ def test_a_coordinator_killed_mid_audit_is_resumed_and_collects_everything(
             "audit", "--queue", broker, "--db", db, "--resume", audit_run,
             "--out", str(tmp_path / "second"),
         )  # fmt: skip
+        # Resumed again into the same folder: the reports are there already, and are
+        # neither written twice nor replaced.
+        before = _vendor_files(tmp_path / "second")
+        again = vetscan(
+            "audit", "--queue", broker, "--db", db, "--resume", audit_run,
+            "--out", str(tmp_path / "second"),
+        )  # fmt: skip
         unknown = vetscan(
             "audit", "--queue", broker, "--db", db, "--resume", "20261130T000000Z-ffffffff"
         )
@@ -347,4 +359,13 @@ def test_a_coordinator_killed_mid_audit_is_resumed_and_collects_everything(
         stored = pg.execute("SELECT vendor, count(*) FROM runs GROUP BY vendor").fetchall()
     assert sorted(stored) == [(n, 1) for n in names]
     assert len(list((tmp_path / "second").glob("resumed-*.html"))) == 4
+    assert again.returncode == 0, again.stderr
+
+    def reports(out: str) -> list[str]:
+        return sorted(
+            line.split("report: ", 1)[1] for line in out.splitlines() if "report: " in line
+        )
+
+    assert reports(again.stdout) == reports(resumed.stdout) and len(reports(again.stdout)) == 4
+    assert _vendor_files(tmp_path / "second") == before
     assert unknown.returncode == 2 and "no queued audit" in unknown.stderr

@@ -34,7 +34,7 @@ from scanner.errors import InputError
 from scanner.history.base import HistoryStore
 from scanner.history.stores import open_store
 from scanner.redact import redact
-from scanner.scoring.profile import Profile
+from scanner.scoring.profile import Profile, profile_data
 
 POLL_S = 0.5
 
@@ -54,10 +54,12 @@ def _new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
 
 
-def _profile_ref(profile: Profile) -> str:
-    """What a worker loads: a built-in profile by name, a file by its path (which must
-    exist at the same path on the workers' machines)."""
-    return profile.name if profile.source.startswith("built-in") else profile.source
+def _profile_ref(profile: Profile) -> tuple[str, dict[str, Any] | None]:
+    """What a task carries: a built-in profile by name, any other as its data (the
+    workers' machines need not have the file)."""
+    if profile.source.startswith("built-in"):
+        return profile.name, None
+    return profile.name, profile_data(profile.source)
 
 
 def _tasks(
@@ -66,20 +68,24 @@ def _tasks(
     profiles = vendor_profiles(portfolio, options.scan.profile)
     scan = settings_of(options.scan)
     today = datetime.now(UTC).date()
-    return [
-        VendorTask(
-            audit_run=audit_run,
-            vendor=vendor,
-            profile=_profile_ref(
-                profiles[vendor.profile] if vendor.profile else options.scan.profile
-            ),
-            scan=scan,
-            budget=options.vendor_budget,
-            retention=options.retention,
-            today=today,
+    tasks = []
+    for vendor in portfolio.vendors:
+        name, data = _profile_ref(
+            profiles[vendor.profile] if vendor.profile else options.scan.profile
         )
-        for vendor in portfolio.vendors
-    ]
+        tasks.append(
+            VendorTask(
+                audit_run=audit_run,
+                vendor=vendor,
+                profile=name,
+                scan=scan,
+                budget=options.vendor_budget,
+                retention=options.retention,
+                today=today,
+                profile_data=data,
+            )
+        )
+    return tasks
 
 
 def run_queued_audit(

@@ -16,12 +16,24 @@ from typing import Any
 
 from scanner.audit.portfolio import Vendor, vendor_from_table, vendor_table
 from scanner.errors import InputError
+from scanner.scoring.profile import (
+    Profile,
+    ProfileError,
+    builtin_names,
+    load_profile,
+    profile_from_data,
+)
 
 TASK_NAME = "vetscan.scan_vendor"
-VERSION = 1
+# 2: a custom profile travels as data ("profile_data"), a bare name is a built-in one.
+VERSION = 2
 MAX_PAYLOAD = 2 * 1024 * 1024  # bytes of JSON; a CA bundle and anchors fit easily
+MAX_PROFILE = 64 * 1024  # bytes of JSON of a custom profile
 _AUDIT_RUN = re.compile(r"[A-Za-z0-9-]{8,64}")
-_KEYS = {"version", "audit_run", "vendor", "profile", "scan", "budget", "retention", "today"}
+_KEYS = {
+    "version", "audit_run", "vendor", "profile", "profile_data", "scan", "budget",
+    "retention", "today",
+}  # fmt: skip
 _SCAN_KEYS = {"nameserver", "ca_pem", "allow_private", "timeout", "anchors", "max_hosts", "ct_urls"}
 
 
@@ -46,11 +58,21 @@ class ScanSettings:
 class VendorTask:
     audit_run: str
     vendor: Vendor
-    profile: str
+    profile: str  # a built-in profile's name, or the name of the one in profile_data
     scan: ScanSettings
     budget: float
     retention: int | None
     today: date
+    # A custom profile as plain data (scoring.profile.profile_data): workers on other
+    # machines need not have its file, and never read a path a task names.
+    profile_data: Mapping[str, Any] | None = None
+
+    def load_profile(self) -> Profile:
+        if self.profile_data is not None:
+            return profile_from_data(
+                dict(self.profile_data), f"profile {self.profile!r} sent with the task"
+            )
+        return load_profile(self.profile)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -58,6 +80,7 @@ class VendorTask:
             "audit_run": self.audit_run,
             "vendor": vendor_table(self.vendor),
             "profile": self.profile,
+            "profile_data": dict(self.profile_data) if self.profile_data is not None else None,
             "scan": {
                 "nameserver": self.scan.nameserver,
                 "ca_pem": self.scan.ca_pem,
@@ -126,8 +149,21 @@ def parse_task(payload: Any, known_checks: set[str]) -> VendorTask:
     except InputError as exc:
         raise _fail(str(exc)) from None
     profile = data["profile"]
-    if not isinstance(profile, str) or not profile.strip() or len(profile) > 4096:
-        raise _fail("profile must be a profile name or path")
+    if not isinstance(profile, str) or not profile.strip() or len(profile) > 200:
+        raise _fail("profile must be a profile name")
+    profile_data = data["profile_data"]
+    if profile_data is None:
+        if profile not in builtin_names():
+            raise _fail(f"profile {profile!r} is no built-in profile and the task carries none")
+    elif len(json.dumps(profile_data)) > MAX_PROFILE:
+        raise _fail(f"the profile is larger than {MAX_PROFILE} bytes")
+    else:
+        try:
+            named = profile_from_data(profile_data, "the task's profile").name
+        except ProfileError as exc:
+            raise _fail(str(exc)) from None
+        if named != profile:
+            raise _fail(f"the task names profile {profile!r} but carries {named!r}")
     budget = data["budget"]
     if (
         not isinstance(budget, int | float)
@@ -143,7 +179,14 @@ def parse_task(payload: Any, known_checks: set[str]) -> VendorTask:
     except (TypeError, ValueError):
         raise _fail("today must be an ISO date") from None
     return VendorTask(
-        audit_run, vendor, profile, _scan(data["scan"]), float(budget), retention, today
+        audit_run,
+        vendor,
+        profile,
+        _scan(data["scan"]),
+        float(budget),
+        retention,
+        today,
+        profile_data,
     )
 
 

@@ -26,7 +26,7 @@ from scanner.history.base import HistoryStore
 from scanner.history.stores import open_store
 from scanner.model import Target
 from scanner.options import ScanOptions
-from scanner.scoring.profile import ProfileError, load_profile
+from scanner.scoring.profile import ProfileError
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class Worker:
                 "this worker does not scan private or loopback addresses "
                 "(start it with vetscan worker --allow-private)"
             )
-        profile = load_profile(task.profile)
+        profile = task.load_profile()
         options = ScanOptions.build(
             profile=profile,
             nameserver=scan.nameserver,

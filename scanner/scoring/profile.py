@@ -154,6 +154,29 @@ def parse_profile(text: str, source: str) -> Profile:
     return _resolve(text, source, None, ())
 
 
+def profile_data(name_or_path: str) -> dict[str, Any]:
+    """The profile as plain data with its ``extends`` chain laid in: what a queued
+    audit sends its workers, whose machines need not have the file."""
+    text, source, folder = _read(name_or_path)
+    data = _load_toml(text, source)
+    _check_keys(data, source)
+    merged = _resolve_data(data, source, folder, (str(data.get("name", source)),))
+    merged.pop("extends", None)
+    return merged
+
+
+def profile_from_data(data: Any, source: str) -> Profile:
+    """A profile from ``profile_data``'s plain data, checked key by key as a file is.
+    It may not extend another: data sent over a queue must not make a worker read
+    files."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{source}: a profile must be a table")
+    if "extends" in data:
+        raise ProfileError(f"{source}: key 'extends' is not accepted here")
+    _check_keys(data, source)
+    return _build(dict(data), source)
+
+
 def _resolve(text: str, source: str, folder: Path | None, chain: tuple[str, ...]) -> Profile:
     data = _load_toml(text, source)
     _check_keys(data, source)

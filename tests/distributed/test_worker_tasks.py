@@ -53,11 +53,59 @@ def test_a_task_survives_its_journey_as_json_unchanged() -> None:
     assert parse_task(task.payload(), CHECKS) == task
 
 
+def test_a_custom_profile_travels_as_data_with_its_parents_laid_in(tmp_path: Path) -> None:
+    """Workers run on other machines: the coordinator sends the profile itself, with
+    what it extends merged in, and the worker judges with the same profile."""
+    import dataclasses
+    import json
+
+    from scanner.scoring.profile import describe, load_profile, profile_data
+
+    (tmp_path / "base.toml").write_text(
+        'name = "base"\nextends = "strict"\nprobe_timeout = 90\n[services]\nhost_timeout = 12\n'
+    )
+    (tmp_path / "mine.toml").write_text(
+        'name = "mine"\nextends = "base.toml"\nfail_threshold = "critical"\n'
+    )
+    data = profile_data(str(tmp_path / "mine.toml"))
+    task = dataclasses.replace(_task(), profile="mine", profile_data=data)
+    payload = json.loads(json.dumps(task.payload()))  # as the broker hands it over
+    for path in tmp_path.iterdir():
+        path.unlink()  # the worker's machine has no such file
+    received = parse_task(payload, CHECKS).load_profile()
+    local = load_profile("strict")
+    assert received.name == "mine" and received.probe_timeout == 90
+    assert str(received.fail_threshold) == "critical"
+    assert received.setting("services", "host_timeout") == 12
+    assert received.disabled_checks == local.disabled_checks
+    theirs, ours = describe(received), describe(local)
+    assert theirs["severity"] == ours["severity"] and theirs["pitfalls"] == ours["pitfalls"]
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
         (lambda p: p.update(extra=1), "unexpected or missing keys: extra"),
-        (lambda p: p.update(version=2), "task version 2"),
+        (lambda p: p.update(version=1), "task version 1"),
+        # A task never makes a worker read a file: a profile is a built-in name or data.
+        (lambda p: p.update(profile="/etc/passwd"), "no built-in profile"),
+        (lambda p: p.update(profile="../custom.toml"), "no built-in profile"),
+        (
+            lambda p: p.update(profile="x", profile_data={"name": "x", "extends": "/etc/x.toml"}),
+            "'extends' is not accepted",
+        ),
+        (
+            lambda p: p.update(profile="x", profile_data={"name": "y", "fail_threshold": "high"}),
+            "names profile 'x' but carries 'y'",
+        ),
+        (
+            lambda p: p.update(profile="x", profile_data={"name": "x", "fail_threshold": "none!"}),
+            "fail_threshold",
+        ),
+        (
+            lambda p: p.update(profile="x", profile_data={"name": "x", "z": "a" * 70_000}),
+            "larger than 65536",
+        ),
         (lambda p: p.update(audit_run="../../x"), "not an audit run ID"),
         (lambda p: p.update(budget=True), "budget must be"),
         (lambda p: p.update(budget=float("inf")), "not plain JSON"),

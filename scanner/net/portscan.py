@@ -97,18 +97,23 @@ class PortScanner:
         return self.scan(addresses, versions=False)
 
     def identify(
-        self, address: str, port: PortResult, spent: float = 0.0
+        self, address: str, port: PortResult, spent: float = 0.0, limit: float | None = None
     ) -> tuple[PortResult, str]:
         """nmap's version detection on one open port, bounded by the host timeout less
-        the ``spent`` seconds the port already had (vetscan's own attempt to name it):
-        a port that never answers costs that timeout once and keeps what the connect
-        scan saw. Returns the port and a note ("" when nmap finished)."""
+        the ``spent`` seconds the port already had (vetscan's own attempt to name it),
+        and by ``limit`` (what the caller's own deadline leaves): a port that never
+        answers costs that timeout once and keeps what the connect scan saw. Returns
+        the port and a note ("" when nmap finished)."""
         ip = ipaddress.ip_address(address)  # ValueError on anything but an address
         if not 1 <= port.port <= 65535:
             raise ValueError("port out of range")
         budget = self.host_timeout - max(0.0, spent)
+        silent = f"no answer naming the service within {self.host_timeout:g} s"
+        if limit is not None and limit < budget:
+            budget = limit
+            silent = f"not identified within the {limit:.0f} s the probe had left for it"
         if budget <= 0 or budget < min(MIN_IDENTIFY_S, self.host_timeout - 1):
-            return port, f"no answer naming the service within {self.host_timeout:g} s"
+            return port, silent
         arguments = build_arguments([port.port], self.max_rate, budget, ip.version == 6)
         scanner = nmap.PortScanner()
         try:
@@ -119,7 +124,7 @@ class PortScanner:
             return port, f"version detection failed: {str(exc).strip()[:200]}"
         xml = scanner.get_nmap_last_output()
         if _timed_out(xml, budget):
-            return port, f"no answer naming the service within {self.host_timeout:g} s"
+            return port, silent
         tunnels = _tunnels(xml)
         found = [p for p in _convert(raw) if p.port == port.port and p.state == "open"]
         if not found:

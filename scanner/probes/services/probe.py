@@ -161,8 +161,7 @@ def _identify(
         return out_of_time
     # One budget per port: a tarpit that held our own request costs the host timeout
     # once, not our timeout and then nmap's; and no run may outlast the deadline.
-    spent = max(now - started, context.ports.host_timeout - left)
-    return context.ports.identify(obs.address, port, spent=spent)
+    return context.ports.identify(obs.address, port, spent=now - started, limit=left)
 
 
 def _own_identity(obs: OpenPorts, port: PortResult, context: ProbeContext) -> PortResult | None:

@@ -18,7 +18,7 @@ from scanner.probes.ports import OpenPorts
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
 from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
-from scanner.probes.tls.services import DIALOGUE, tls_service
+from scanner.probes.tls.services import DIALOGUE, STARTTLS_SERVICES, tls_service
 from scanner.scoring.profile import Profile
 
 # The TLS every host of a role has: (port, service).
@@ -115,7 +115,8 @@ def plan(
     unreachable: list[TlsEndpointResult] = []
 
     def add(host: str, port: int, service: str, role: str, h: HostAddresses | None) -> None:
-        starttls = service == "smtp"
+        # An MX's 25, and a --host on 587, 143, ...: STARTTLS, as its service is reached.
+        starttls = service in STARTTLS_SERVICES
         if h is not None and not h.addresses and not h.refused and role in ("web", "mta-sts"):
             return  # a web name that does not exist is no endpoint (discovery reports it)
         if h is not None and not h.addresses and role == "discovered":

@@ -32,6 +32,8 @@ STARTTLS = {
     5269: "xmpp-server",
     5432: "postgresql",
 }
+# Services reached by STARTTLS, whatever port they are on.
+STARTTLS_SERVICES = frozenset(STARTTLS.values())
 # nmap's service names for TLS it recognised on a port outside the table.
 _NMAP_TLS = {"https": "https", "imaps": "imaps", "pop3s": "pop3s", "ldaps": "ldaps", "ftps": "ftps"}
 _NMAP_TUNNELLED = {"http": "https", "imap": "imaps", "pop3": "pop3s", "smtp": "submissions"}

@@ -143,3 +143,28 @@ def test_a_server_that_limited_us_from_the_start_is_not_assessed_at_all() -> Non
     )
     assert {f.status for f in findings} == {Status.NOT_ASSESSED}
     assert "mail.starttls.missing" in {f.check_id for f in findings}
+
+
+def test_a_given_host_on_a_starttls_port_is_reached_by_starttls() -> None:
+    """--host mail.example.com:587 (or :143, :389): before, every given port but 25 was
+    tried as implicit TLS, which a STARTTLS port never answers."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from scanner.model import HostPort, Target
+    from scanner.net.policy import AddressPolicy
+    from scanner.probes.base import ProbeContext
+    from scanner.probes.tls.probe import plan
+
+    given = tuple(HostPort("mail.example.com", p) for p in (587, 143, 389, 993, 8443, 4443))
+    context = cast(ProbeContext, SimpleNamespace(policy=AddressPolicy(allow_private=True)))
+    planned, unreachable = plan(Target("Example", (), given), HOSTS, context)
+    assert unreachable == []
+    assert {(e.port, e.service, e.starttls) for e in planned if e.role == "extra"} == {
+        (587, "submission", True),
+        (143, "imap", True),
+        (389, "ldap", True),
+        (993, "imaps", False),
+        (8443, "https", False),
+        (4443, "https", False),  # a port outside the table: asked for TLS as HTTPS
+    }

@@ -197,14 +197,41 @@ def _send(sock: socket.socket, text: bytes) -> None:
     sock.sendall(text)
 
 
-def _smtp(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
+def _coded_greeting(reader: _Lines, protocol: str, name: str) -> tuple[str, Dialogue | None]:
+    """The first line of an SMTP/FTP greeting (220), or the dialogue's end: a 4xx is
+    the server limiting us, anything else is not this protocol."""
     greeting = reader.reply()
     code = reply_code(greeting)
     first = greeting[0][:200]
     if code is not None and 400 <= code < 500:
         raise _Limited(first)
     if code != 220:
-        return Dialogue(protocol, "not_protocol", f"no SMTP greeting (got {first!r})", first)
+        return first, Dialogue(
+            protocol, "not_protocol", f"no {name} greeting (got {first!r})", first
+        )
+    return first, None
+
+
+def _line_greeting(
+    reader: _Lines, protocol: str, name: str, ok: tuple[str, ...], limited: str
+) -> tuple[str, Dialogue | None]:
+    """The IMAP/POP3 greeting line, or the dialogue's end (``limited``: the server
+    turning us away, anything but ``ok``: not this protocol)."""
+    greeting = reader.line()
+    first = greeting[:200]
+    if greeting.upper().startswith(limited):
+        raise _Limited(first)
+    if not greeting.upper().startswith(ok):
+        return greeting, Dialogue(
+            protocol, "not_protocol", f"no {name} greeting (got {first!r})", first
+        )
+    return greeting, None
+
+
+def _smtp(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
+    first, ended = _coded_greeting(reader, protocol, "SMTP")
+    if ended is not None:
+        return ended
     _send(sock, b"EHLO vetscan.invalid\r\n")
     ehlo = reader.reply()
     code = reply_code(ehlo)
@@ -218,12 +245,10 @@ def _smtp(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
 
 
 def _imap(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
-    greeting = reader.line()
+    greeting, ended = _line_greeting(reader, protocol, "IMAP", ("* OK", "* PREAUTH"), "* BYE")
+    if ended is not None:
+        return ended
     first = greeting[:200]
-    if greeting.upper().startswith("* BYE"):
-        raise _Limited(first)
-    if not greeting.upper().startswith(("* OK", "* PREAUTH")):
-        return Dialogue(protocol, "not_protocol", f"no IMAP greeting (got {first!r})", first)
     _send(sock, b"v1 CAPABILITY\r\n")
     lines = [greeting, *reader.until("V1 ")]
     _goodbye(sock, b"v2 LOGOUT\r\n")
@@ -232,12 +257,10 @@ def _imap(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
 
 
 def _pop3(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
-    greeting = reader.line()
+    greeting, ended = _line_greeting(reader, protocol, "POP3", ("+OK",), "-ERR")
+    if ended is not None:
+        return ended
     first = greeting[:200]
-    if greeting.upper().startswith("-ERR"):
-        raise _Limited(first)
-    if not greeting.upper().startswith("+OK"):
-        return Dialogue(protocol, "not_protocol", f"no POP3 greeting (got {first!r})", first)
     _send(sock, b"CAPA\r\n")
     status = reader.line()
     lines = [status, *reader.until(".")] if status.upper().startswith("+OK") else [status]
@@ -247,13 +270,9 @@ def _pop3(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
 
 
 def _ftp(sock: socket.socket, reader: _Lines, protocol: str) -> Dialogue:
-    greeting = reader.reply()
-    code = reply_code(greeting)
-    first = greeting[0][:200]
-    if code is not None and 400 <= code < 500:
-        raise _Limited(first)
-    if code != 220:
-        return Dialogue(protocol, "not_protocol", f"no FTP greeting (got {first!r})", first)
+    first, ended = _coded_greeting(reader, protocol, "FTP")
+    if ended is not None:
+        return ended
     _send(sock, b"FEAT\r\n")
     auth, features = ftp_features(reader.reply())
     _goodbye(sock, b"QUIT\r\n")

@@ -351,36 +351,46 @@ def test_products_are_named_as_nmap_names_them(default_scans: dict[str, ScanResu
     assert seen[("127.0.10.21", 143)][1] == "Dovecot imapd"
 
 
+def _gather(
+    lab_resolver: Resolver,
+    profile: Profile,
+    scanner: PortScanner,
+    ports: tuple[PortResult, ...],
+    expected: tuple[int, ...] = (80, 443),
+    timeout: float = 2.0,
+) -> tuple[ServicesObservation, float]:
+    """The services probe on 127.0.10.20's ``ports``, handed over as the ports probe
+    does, and the seconds it took."""
+    from scanner.probes.ports import OpenPorts
+
+    context = dataclasses.replace(
+        build_context(lab_resolver, AddressPolicy(allow_private=True), profile, None, timeout),
+        ports=scanner,
+    )
+    obs = OpenPorts("127.0.10.20", ("legacy.test",), ("web",), expected, "scanned", "", ports)
+    upstream = ProbeResult("ports", AttemptStatus.COMPLETED, 0.1, (obs,), (), "", "1")
+    start = time.monotonic()
+    (services,) = ServicesProbe().gather(
+        Target("Legacy", ("legacy.test",)),
+        dataclasses.replace(context, upstream={"ports": upstream}),
+    )
+    assert isinstance(services, ServicesObservation)
+    return services, time.monotonic() - start
+
+
 @pytest.mark.lab
 def test_a_port_that_never_answers_costs_its_timeout_and_no_other_result(
     lab: Path, lab_resolver: Resolver, default_profile: Profile
 ) -> None:
     """A tarpit beside real services: before, nmap's host timeout marked the whole address
     not assessed; now that one port keeps 'open' with a note, the others their products."""
-    from scanner.probes.ports import OpenPorts
-
     with listener("127.0.10.20", "tarpit") as tarpit:
         scanner = PortScanner([21, 22, tarpit], 200, 3)
         found = scanner.connect_scan(["127.0.10.20"])
         opened = tuple(p for p in found.ports if p.state == "open")
         assert {p.port for p in opened} == {21, 22, tarpit}
-        context = dataclasses.replace(
-            build_context(
-                lab_resolver, AddressPolicy(allow_private=True), default_profile, None, 2.0
-            ),
-            ports=scanner,
-        )
-        obs = OpenPorts("127.0.10.20", ("legacy.test",), ("web",), (80, 443), "scanned", "", opened)
-        upstream = ProbeResult(
-            "ports", AttemptStatus.COMPLETED, 0.1, (obs,), (), "", "1"
-        )  # fmt: skip
-        start = time.monotonic()
-        (services,) = ServicesProbe().gather(
-            Target("Legacy", ("legacy.test",)),
-            dataclasses.replace(context, upstream={"ports": upstream}),
-        )
-        elapsed = time.monotonic() - start
-    assert isinstance(services, ServicesObservation) and services.outcome == "scanned"
+        services, elapsed = _gather(lab_resolver, default_profile, scanner, opened)
+    assert services.outcome == "scanned"
     products = {p.port: p.product for p in services.ports}
     assert products[21] == "vsftpd" and products[22] == "OpenSSH"
     assert tarpit in products
@@ -398,8 +408,6 @@ def test_a_host_of_slow_ports_keeps_its_results_within_the_probe_timeout(
     cannot be looked at in time are listed with a note and the probe ends in time."""
     from contextlib import ExitStack
 
-    from scanner.probes.ports import OpenPorts
-
     # 12 slow ports at 12 s each (nmap overruns by a probe's wait), 8 at a time: over
     # 30 s in all. The first runs get what the deadline leaves (17 s less nmap's 6 s
     # overrun), the rest none.
@@ -408,22 +416,8 @@ def test_a_host_of_slow_ports_keeps_its_results_within_the_probe_timeout(
         tarpits = [stack.enter_context(listener("127.0.10.20", "tarpit")) for _ in range(12)]
         scanner = PortScanner([21, 22, *tarpits], 200, 12)
         opened = tuple(p for p in scanner.connect_scan(["127.0.10.20"]).ports if p.state == "open")
-        context = dataclasses.replace(
-            build_context(lab_resolver, AddressPolicy(allow_private=True), profile, None, 2.0),
-            ports=scanner,
-        )
-        obs = OpenPorts("127.0.10.20", ("legacy.test",), ("web",), (80, 443), "scanned", "", opened)
-        upstream = ProbeResult(
-            "ports", AttemptStatus.COMPLETED, 0.1, (obs,), (), "", "1"
-        )  # fmt: skip
-        start = time.monotonic()
-        (services,) = ServicesProbe().gather(
-            Target("Legacy", ("legacy.test",)),
-            dataclasses.replace(context, upstream={"ports": upstream}),
-        )
-        elapsed = time.monotonic() - start
+        services, elapsed = _gather(lab_resolver, profile, scanner, opened)
     assert elapsed < profile.probe_timeout, elapsed
-    assert isinstance(services, ServicesObservation)
     products = {p.port: p.product for p in services.ports}
     assert products[21] == "vsftpd" and products[22] == "OpenSSH"
     assert set(tarpits) <= set(products)  # every slow port still listed open
@@ -441,28 +435,10 @@ def test_a_web_port_that_never_answers_costs_the_host_timeout_once(
     """vetscan first asks a web port itself (its Server header), then leaves it to nmap:
     the two share the port's host timeout, so a tarpit on port 80 costs that timeout,
     not our request's timeout and then nmap's (the hostile provider paid 45 s for 30)."""
-    from scanner.probes.ports import OpenPorts
-
     with listener("127.0.10.20", "tarpit") as tarpit:
-        scanner = PortScanner([tarpit], 200, 8)
-        context = dataclasses.replace(
-            build_context(
-                lab_resolver, AddressPolicy(allow_private=True), default_profile, None, 4.0
-            ),
-            ports=scanner,
-        )
         web = PortResult("127.0.10.20", tarpit, "open", "http", "", "", "", "", "")
-        obs = OpenPorts("127.0.10.20", ("legacy.test",), ("web",), (80,), "scanned", "", (web,))
-        upstream = ProbeResult(
-            "ports", AttemptStatus.COMPLETED, 0.1, (obs,), (), "", "1"
-        )  # fmt: skip
-        start = time.monotonic()
-        (services,) = ServicesProbe().gather(
-            Target("Legacy", ("legacy.test",)),
-            dataclasses.replace(context, upstream={"ports": upstream}),
-        )
-        elapsed = time.monotonic() - start
-    assert isinstance(services, ServicesObservation)
+        scanner = PortScanner([tarpit], 200, 8)
+        services, elapsed = _gather(lab_resolver, default_profile, scanner, (web,), (80,), 4.0)
     assert [(p.port, p.state) for p in services.ports] == [(tarpit, "open")]
     assert dict(services.unidentified)[tarpit] == "no answer naming the service within 8 s"
     # Before: our 4 s request, then nmap's whole 8 s. Now nmap gets the 4 s left, too

@@ -728,15 +728,15 @@ def evaluate_endpoint(ep: TlsEndpointResult, t: Thresholds) -> list[Finding]:
     checks = checks_for(ep)
     if ep.outcome == "limited_after":
         # STARTTLS is decided by the first EHLO, which offered it; the server then
-        # refused the connections that would have told the rest.
-        offered = finding(
-            "mail.starttls.missing",
-            Status.PASS,
-            ep,
-            f"{asset(ep)} offers STARTTLS (in its first EHLO reply).",
-        )
-        rest = [not_assessed(c, ep, ep.reason) for c, _ in checks if c != offered.check_id]
-        return [offered, *rest]
+        # refused the connections that would have told the rest. (A submission port
+        # has no mail.starttls.* checks: the services probe judges its STARTTLS.)
+        offered = [
+            finding(c, Status.PASS, ep, f"{asset(ep)} offers STARTTLS (in its first EHLO reply).")
+            for c, _ in checks
+            if c == "mail.starttls.missing"
+        ]
+        rest = [not_assessed(c, ep, ep.reason) for c, _ in checks if c != "mail.starttls.missing"]
+        return [*offered, *rest]
     if ep.outcome == "no_starttls":
         # Without TLS there is nothing else to judge: the other checks do not apply.
         return [

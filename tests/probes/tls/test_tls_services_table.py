@@ -134,6 +134,13 @@ def test_a_server_that_limited_us_after_offering_starttls() -> None:
     rest = [f for c, f in by_check.items() if c != "mail.starttls.missing"]
     assert rest and {f.status for f in rest} == {Status.NOT_ASSESSED}
     assert all("421 4.7.0" in f.detail for f in rest)
+    # A submission port that did the same gets only its own checks, all not assessed.
+    submission = evaluate_endpoint(
+        _result("submission", "limited_after", why), load_profile("default").thresholds
+    )
+    expected = {c for c, _ in checks_for(_result("submission"))}
+    assert {f.check_id for f in submission} == expected
+    assert {f.status for f in submission} == {Status.NOT_ASSESSED}
 
 
 def test_a_server_that_limited_us_from_the_start_is_not_assessed_at_all() -> None:

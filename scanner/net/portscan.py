@@ -114,23 +114,16 @@ class PortScanner:
             silent = f"not identified within the {limit:.0f} s the probe had left for it"
         if budget <= 0 or budget < min(MIN_IDENTIFY_S, self.host_timeout - 1):
             return port, silent
-        arguments = build_arguments([port.port], self.max_rate, budget, ip.version == 6)
-        scanner = nmap.PortScanner()
         try:
-            raw = scanner.scan(hosts=str(ip), arguments=arguments, timeout=int(budget * 2 + 30))
-        except nmap.PortScannerTimeout:
-            return port, "version detection did not finish in time"
-        except nmap.PortScannerError as exc:
-            return port, f"version detection failed: {str(exc).strip()[:200]}"
-        xml = scanner.get_nmap_last_output()
-        if _timed_out(xml, budget):
+            report = self._scan([str(ip)], ip.version == 6, True, (port.port,), budget)
+        except PortScanError as exc:
+            return port, f"version detection: {exc}"
+        if report.incomplete:
             return port, silent
-        tunnels = _tunnels(xml)
-        found = [p for p in _convert(raw) if p.port == port.port and p.state == "open"]
+        found = [p for p in report.ports if p.port == port.port and p.state == "open"]
         if not found:
             return port, "version detection saw the port closed"
-        best = found[0]
-        return dataclasses.replace(best, tunnel=tunnels.get((best.address, best.port), "")), ""
+        return found[0], ""
 
     def scan(self, addresses: Sequence[str], versions: bool = True) -> PortScanReport:
         if not nmap_available():
@@ -153,22 +146,32 @@ class PortScanner:
             {**unroutable, **{a: why for r in reports for a, why in r.incomplete.items()}},
         )
 
-    def _scan(self, addresses: list[str], ipv6: bool, versions: bool = True) -> PortScanReport:
-        arguments = build_arguments(self.ports, self.max_rate, self.host_timeout, ipv6, versions)
+    def _scan(
+        self,
+        addresses: list[str],
+        ipv6: bool,
+        versions: bool = True,
+        only: Sequence[int] | None = None,
+        host_timeout: float | None = None,
+    ) -> PortScanReport:
+        """One nmap run over ``addresses``: the profile's ports and host timeout, or
+        ``only`` these ports within ``host_timeout``."""
+        timeout = self.host_timeout if host_timeout is None else host_timeout
+        arguments = build_arguments(
+            self.ports if only is None else only, self.max_rate, timeout, ipv6, versions
+        )
         scanner = nmap.PortScanner()
         try:
             # A wall-clock bound on the nmap process on top of its own host timeout.
             raw = scanner.scan(
-                hosts=" ".join(addresses),
-                arguments=arguments,
-                timeout=int(self.host_timeout * 2 + 30),
+                hosts=" ".join(addresses), arguments=arguments, timeout=int(timeout * 2 + 30)
             )
         except nmap.PortScannerTimeout:
             raise PortScanError("nmap did not finish in time") from None
         except nmap.PortScannerError as exc:
             raise PortScanError(f"nmap failed: {str(exc).strip().splitlines()[0][:200]}") from None
         xml = scanner.get_nmap_last_output()
-        incomplete = _timed_out(xml, self.host_timeout)
+        incomplete = _timed_out(xml, timeout)
         for address in addresses:
             if address not in raw.get("scan", {}):
                 incomplete.setdefault(address, "nmap returned no result for this address")

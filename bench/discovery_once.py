@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
         }
         profile = type(profile)(**{**profile.__dict__, "settings": settings})
     client = DiscoveryClient(
-        HttpClient(timeout=2.0, max_body=MAX_SEARCH_BODY), resolver, policy, 2.0
+        HttpClient(timeout=2.0, max_body=MAX_SEARCH_BODY, policy=policy), resolver, policy, 2.0
     )
     context = ProbeContext(
         resolver=resolver, policy=policy, profile=profile, timeout=2.0, discovery=client

@@ -14,9 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scanner.net.policy import AddressPolicy
 from scanner.net.tls_scan import TlsScanner
 from scanner.probes.tls.observations import TlsEndpoint
 from scanner.probes.tls.probe import reachable
+
+# The lab lives on loopback: these adapter tests may contact it.
+LAB_POLICY = AddressPolicy(allow_private=True)
 
 
 def main(argv: list[str]) -> int:
@@ -28,7 +32,7 @@ def main(argv: list[str]) -> int:
         endpoints.append(TlsEndpoint(host, port, address, role, starttls, kind))
     ready = [e for e in endpoints if reachable(e, timeout, 30.0).ok]
     if ready:
-        TlsScanner(ca, timeout).scan(ready)
+        TlsScanner(ca, timeout, policy=LAB_POLICY).scan(ready)
     return 0
 
 

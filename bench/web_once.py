@@ -23,6 +23,9 @@ from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.probes.web.probe import WebProbe
 from scanner.scoring.profile import load_profile
 
+# The lab lives on loopback: these adapter tests may contact it.
+LAB_POLICY = AddressPolicy(allow_private=True)
+
 
 def main(argv: list[str]) -> int:
     domain, ca, out = argv[0], Path(argv[1]), Path(argv[2])
@@ -30,7 +33,7 @@ def main(argv: list[str]) -> int:
         resolver=Resolver(parse_nameserver(NAMESERVER), timeout=2.0),
         policy=AddressPolicy(allow_private=True),
         profile=load_profile("default"),
-        http=HttpClient(ca, timeout=3.0),
+        http=HttpClient(ca, timeout=3.0, policy=LAB_POLICY),
     )
     start = time.perf_counter()
     run_probes(Target(domain, (domain,)), [DnsDiscoveryProbe(), WebProbe()], context)

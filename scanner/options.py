@@ -6,6 +6,7 @@ constructors, so a value is checked the same way whoever gives it."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ from scanner.document.integrity import IntegrityError, load_private_key
 from scanner.errors import InputError
 from scanner.inputs import InputFileError, check_input
 from scanner.net.dnssec import load_anchors
+from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Nameserver, parse_nameserver
 from scanner.render import Format
 from scanner.render.pdf import pdf_available
@@ -44,6 +46,15 @@ class ScanOptions:
     # vendor's own profile included), see ``discovery_profile``.
     max_hosts: int | None = None
     ct_urls: tuple[str, ...] = ()
+    # Tests only (see AddressPolicy.lab_public): not reachable from ``build``, the CLI
+    # or a portfolio.
+    lab_public: tuple[str, ...] = ()
+
+    def policy(self) -> AddressPolicy:
+        """The address policy every connection of this scan passes."""
+        return AddressPolicy(
+            self.allow_private, tuple(ipaddress.ip_network(n) for n in self.lab_public)
+        )
 
     def discovery_profile(self) -> Profile:
         """The profile with this scan's discovery overrides applied."""

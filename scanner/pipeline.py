@@ -27,7 +27,6 @@ from scanner.errors import InputError, ScanIncomplete
 from scanner.history.base import HistoryStore
 from scanner.history.diff import regressions_since
 from scanner.model import ScanResult, Severity, Target
-from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.options import OutputOptions, ScanOptions
 from scanner.output import (
@@ -68,7 +67,7 @@ def scan(
     becomes "not assessed" findings with the reason, never an exception."""
     timeout = options.timeout or options.profile.dns_timeout
     resolver = Resolver(options.nameserver, timeout=timeout)
-    policy = AddressPolicy(options.allow_private)
+    policy = options.policy()
     preflight(target, resolver, policy)
     context = build_context(
         resolver,

@@ -105,7 +105,9 @@ def lab_context(lab: Path, lab_resolver: Resolver, default_profile: Profile) -> 
         policy=policy,
         profile=with_discovery(default_profile, None, CT_URLS),
         ca_file=manager.ca_file(lab),
-        discovery=DiscoveryClient(HttpClient(timeout=3.0), lab_resolver, policy, 3.0),
+        discovery=DiscoveryClient(
+            HttpClient(timeout=3.0, policy=policy), lab_resolver, policy, 3.0
+        ),
     )
 
 

@@ -125,3 +125,48 @@ def test_each_third_party_tool_has_one_adapter() -> None:
                 if any(n == tool or n.startswith(f"{tool}.") for n in names):
                     users.add(name)
         assert users == {adapter}, (tool, users)
+
+
+# Modules that may open sockets or drive a library that does, and why. Every other
+# module reaches the network through these; the target-facing ones approve each
+# address through scanner.net.dial (tests/test_choke_point.py proves it on a scan).
+NETWORK_MODULES = {
+    "scanner.net.dial": "the one door: every connection to a target",
+    "scanner.net.nameservers": "dnspython to a target's name servers, each address approved first",
+    "scanner.net.tls_scan": "sslyze, each endpoint's address approved first",
+    "scanner.net.portscan": "nmap, each address on its command line approved first",
+    "scanner.net.resolver": "the operator's resolver (--nameserver)",
+    "scanner.audit.notify": "the operator's alert webhook and mail relay",
+    "scanner.distributed.app": "the operator's broker",
+    "scanner.history.postgres": "the operator's database",
+}
+_SOCKET_CALLS = {"create_connection", "socket", "socketpair", "fromfd"}
+_CONNECTING = ("dns.query", "smtplib", "urllib.request", "http.client", "nmap", "sslyze")
+
+
+def test_only_the_door_and_the_operators_clients_open_connections() -> None:
+    offenders: dict[str, list[str]] = {}
+    for name, path in MODULES.items():
+        if name.startswith("scanner.lab") or name in NETWORK_MODULES:
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        found = []
+        for node in _runtime_nodes(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "socket"
+                and node.func.attr in _SOCKET_CALLS
+            ):
+                found.append(f"socket.{node.func.attr}() at line {node.lineno}")
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = (
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else
+                    [node.module or ""]
+                )  # fmt: skip
+                found += [n for n in names if n.startswith(_CONNECTING)]
+        if found:
+            offenders[name] = found
+    # http.client is the HTTP client's protocol engine; its connect() is ours (dial.tcp).
+    assert offenders == {"scanner.net.http": ["http.client"]}, offenders

@@ -44,7 +44,7 @@ class AxfrSource(Source):
             raise SourceUnavailable(f"no name server of {domain} has an address to ask")
         with DaemonPool(len(servers), name="axfr") as pool:
             results: list[Transfer] = pool.map(
-                lambda s: transfer(s[1], domain, context.timeout), servers
+                lambda s: transfer(s[1], domain, context.timeout, policy=context.policy), servers
             )
         found, tried = [], []
         for (host, address), result in zip(servers, results, strict=True):

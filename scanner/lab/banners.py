@@ -18,6 +18,8 @@ import sys
 import urllib.parse
 from collections.abc import Awaitable, Callable
 
+from scanner.lab import inward
+
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 READ_LIMIT = 4096
 IDLE_TIMEOUT = 10.0
@@ -514,6 +516,23 @@ async def tls_hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
         await writer.drain()
 
 
+async def tls_page(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A plain HTTPS page (the inward provider's: its certificates are the point)."""
+    while await _readline_request(reader):
+        body = b"<html><body>inward</body></html>"
+        headers = [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
+        writer.write(_http("200 OK", headers, body))
+        await writer.drain()
+
+
+async def redirect_inward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Redirects every request to the scanner's own loopback, spelled in hex."""
+    if await _read_head(reader):
+        location = inward.REDIRECT_LOCATION
+        writer.write(_http("302 Found", [("Location", location), ("Content-Length", "0")]))
+        await writer.drain()
+
+
 async def ssh_hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     writer.write(("SSH-2.0-OpenSSH_7.4 " + HOSTILE_TEXT.format(where="ssh") + "\r\n").encode())
     await writer.drain()
@@ -599,6 +618,7 @@ SERVICES: dict[str, Handler] = {
     "webhook-redirect": webhook_redirect,
     "bad-status": bad_status,
     "redirect-forms": redirect_forms,
+    "redirect-inward": redirect_inward,
     "ssh-hostile": ssh_hostile,
     "ssh": ssh,
     "ftp": ftp,
@@ -644,6 +664,8 @@ async def serve_all(listeners: list[dict[str, object]]) -> None:
             handler = tls_quadratic
         elif spec["service"] == "tls-bigcert":
             handler = tls_hostile
+        elif spec["service"] == "tls-page":
+            handler = tls_page
         elif spec["service"] == "ct-stub":
             handler = ct_stub(dict(spec["names"]))  # type: ignore[call-overload]
         else:

@@ -24,29 +24,40 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-from scanner.lab import hostile, keytrap
+from scanner.lab import hostile, inward, keytrap
 from scanner.lab.providers import STALE_SERIAL
 
 ZONE = dns.name.from_text(hostile.DOMAIN)
-SOA = dns.rrset.from_text(
-    ZONE,
-    300,
-    "IN",
-    "SOA",
-    f"ns1.{hostile.DOMAIN}. hostmaster.{hostile.DOMAIN}. 1 3600 600 86400 300",
-)
+# The inward provider's zone (scanner.lab.inward) is served here too, unsigned.
+INWARD = dns.name.from_text(inward.DOMAIN)
+
+
+def _soa(zone: str) -> dns.rrset.RRset:
+    return dns.rrset.from_text(
+        dns.name.from_text(zone),
+        300,
+        "IN",
+        "SOA",
+        f"ns1.{zone}. hostmaster.{zone}. 1 3600 600 86400 300",
+    )
+
+
+SOA = _soa(hostile.DOMAIN)
+SOAS = {ZONE: SOA, INWARD: _soa(inward.DOMAIN)}
 
 
 def _zone() -> dict[tuple[dns.name.Name, int], dns.rrset.RRset]:
     grouped: dict[tuple[dns.name.Name, str], list[str]] = {}
-    for owner, rtype, rdata in hostile.RECORDS:
-        name = ZONE if owner == "@" else dns.name.from_text(owner, ZONE)
-        grouped.setdefault((name, rtype), []).append(rdata)
+    for zone, records in ((ZONE, hostile.RECORDS), (INWARD, inward.RECORDS)):
+        for owner, rtype, rdata in records:
+            name = zone if owner == "@" else dns.name.from_text(owner, zone)
+            grouped.setdefault((name, rtype), []).append(rdata)
     out: dict[tuple[dns.name.Name, int], dns.rrset.RRset] = {}
     for (name, rtype), datas in grouped.items():
         rrset = dns.rrset.from_text_list(name, 300, "IN", rtype, datas)
         out[(name, rrset.rdtype)] = rrset
-    out[(ZONE, dns.rdatatype.SOA)] = SOA
+    for zone, soa in SOAS.items():
+        out[(zone, dns.rdatatype.SOA)] = soa
     return out
 
 
@@ -87,7 +98,7 @@ def answer(wire: bytes, udp: bool) -> bytes | None:
         return None
     if qname == STALE_ZONE and qtype == dns.rdatatype.SOA:
         response.answer.append(STALE_SOA)
-    elif not qname.is_subdomain(ZONE):
+    elif not any(qname.is_subdomain(zone) for zone in SOAS):
         response.flags &= ~dns.flags.AA
         response.set_rcode(dns.rcode.REFUSED)
     elif qname in SERVFAIL:
@@ -110,7 +121,7 @@ def answer(wire: bytes, udp: bool) -> bytes | None:
         elif not response.answer:
             if name not in NAMES and not any(n.is_subdomain(name) for n in NAMES):
                 response.set_rcode(dns.rcode.NXDOMAIN)
-            response.authority.append(SOA)
+            response.authority.append(SOAS[INWARD if name.is_subdomain(INWARD) else ZONE])
     limit = 65535
     if udp:
         limit = max(512, query.payload) if query.edns >= 0 else 512

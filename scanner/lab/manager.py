@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import EnvironmentUnusable
-from scanner.lab import dns, hostile, pki, resolver, web
+from scanner.lab import dns, hostile, inward, pki, resolver, web
 from scanner.lab.providers import (
     CT_ADDRESS,
     DNS_ADDRESSES,
@@ -127,7 +127,7 @@ def _banners_ready(providers: tuple[LabProvider, ...]) -> Callable[[], bool]:
     ] + [(m.address, 25) for p in providers for m in p.mail]
     endpoints += [(a.address, a.port) for p in providers for a in p.mail_access]
     endpoints += [("::1", 25)] if any(m.ipv6 for p in providers for m in p.mail) else []
-    endpoints += [(listener.address, listener.port) for listener in hostile.LISTENERS]
+    endpoints += [(item.address, item.port) for item in (*hostile.LISTENERS, *inward.LISTENERS)]
     endpoints += [(CT_ADDRESS, 80)]
     return lambda: all(tcp_open(a, port) for a, port in endpoints)
 
@@ -254,17 +254,29 @@ def _banner_config(
             chosen = big if item.service == "tls-bigcert" else issued
             spec.update(cert=str(chosen.cert), key=str(chosen.key), name=f"mx.{hostile.DOMAIN}")
         listeners.append(spec)
-    listeners.append(
-        {
-            "address": CT_ADDRESS,
-            "port": 80,
-            "service": "ct-stub",
-            "names": {p.domain: list(p.ct_names) for p in providers if p.ct_names},
-        }
-    )
+    listeners += _inward_listeners(lab_dir)
+    names = {p.domain: list(p.ct_names) for p in providers if p.ct_names}
+    names[inward.DOMAIN] = list(inward.CT_NAMES)
+    listeners.append({"address": CT_ADDRESS, "port": 80, "service": "ct-stub", "names": names})
     path = lab_dir / "banners.json"
     path.write_text(json.dumps(listeners, indent=1), "utf-8")
     return path
+
+
+def _inward_listeners(lab_dir: Path) -> list[dict[str, object]]:
+    """The inward provider's web host and its AIA hosts, each with its own certificate."""
+    ca, out = lab_dir / "ca", lab_dir / "inward"
+    certs = {inward.WEB: pki.issue(ca, out, "web", inward.WEB_CERT)}
+    for (form, url), address in zip(inward.AIA_FORMS, inward.AIA_ADDRESSES, strict=True):
+        certs[address] = pki.issue(ca, out, f"aia-{form}", inward.aia_cert(form, url))
+    listeners: list[dict[str, object]] = []
+    for item in inward.LISTENERS:
+        spec: dict[str, object] = {"address": item.address, "port": item.port}
+        spec["service"] = item.service
+        if item.service.startswith("tls-"):
+            spec.update(cert=str(certs[item.address].cert), key=str(certs[item.address].key))
+        listeners.append(spec)
+    return listeners
 
 
 def _access_cert(lab_dir: Path, access: MailAccess) -> pki.IssuedCert | None:

@@ -41,6 +41,7 @@ class CertSpec:
     self_signed: bool = False
     send_chain: bool = True  # False: serve the leaf without its intermediate
     common_name: str | None = None  # defaults to the first name
+    issuer_url: str | None = None  # the AIA caIssuers URL; None: the lab CA's own
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def issue(ca_dir: Path, out_dir: Path, stem: str, spec: CertSpec) -> IssuedCert:
                 [
                     x509.AccessDescription(
                         AuthorityInformationAccessOID.CA_ISSUERS,
-                        x509.UniformResourceIdentifier(ISSUER_URL),
+                        x509.UniformResourceIdentifier(spec.issuer_url or ISSUER_URL),
                     )
                 ]
             ),

@@ -16,8 +16,8 @@ from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-# (URL) -> the body served there, or None with nothing usable.
-IssuerFetch = Callable[[str], bytes | None]
+# (URL) -> the body served there, or why nothing usable came (one line).
+IssuerFetch = Callable[[str], bytes | str]
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ def complete(
     if not url:
         return Completion("", False, "the certificate names no issuer URL (AIA caIssuers)")
     body = fetch(url)
-    if body is None:
-        return Completion(url, False, f"the issuer could not be fetched from {url}")
+    if isinstance(body, str):
+        return Completion(url, False, f"the issuer could not be fetched from {url}: {body}")
     issuer = _issuer(body)
     if issuer is None:
         return Completion(url, False, f"{url} does not serve a certificate")

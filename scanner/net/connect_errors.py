@@ -4,7 +4,8 @@ or this machine has no route there (a limit of the scanner, not the provider's).
 from __future__ import annotations
 
 import errno
-import socket
+
+from scanner.net.policy import AddressRefused
 
 # Local network errors: the packet never left this machine (no route, no address of
 # that family to send from).
@@ -24,6 +25,8 @@ def no_route_reason(exc: OSError, address: str) -> str | None:
 
 def connect_error(exc: OSError, address: str, timeout: float) -> tuple[str, str]:
     """(outcome, reason) for a failed TCP connection."""
+    if isinstance(exc, AddressRefused):
+        return "error", str(exc)  # the address policy's reason (net/dial.py)
     if isinstance(exc, TimeoutError):
         return "timeout", f"no TCP connection within {timeout:g} s"
     if isinstance(exc, ConnectionRefusedError):
@@ -34,15 +37,3 @@ def connect_error(exc: OSError, address: str, timeout: float) -> tuple[str, str]
     if local:
         return "no_route", local
     return "error", f"cannot connect: {exc.strerror or exc}"
-
-
-def route_problem(address: str) -> str | None:
-    """Whether this machine can send to ``address`` at all, asked without sending:
-    connecting a UDP socket only looks up the route."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_DGRAM) as probe:
-            probe.connect((address, 9))  # discard port; nothing is sent
-    except OSError as exc:
-        return no_route_reason(exc, address)
-    return None

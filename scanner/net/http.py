@@ -15,19 +15,19 @@ connect to and never looks a name up.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import socket
 import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.net import dial
 from scanner.net.connect_errors import no_route_reason
+from scanner.net.policy import AddressPolicy
 from scanner.net.tls_contexts import lenient_client_context
 
 MAX_BODY = 1024 * 1024
 USER_AGENT = "vetscan (provider security posture scan; https://vetscan.invalid)"
-MAX_HEADERS_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,12 @@ class _Watchdog:
 
 
 class _Connection(http.client.HTTPConnection):
-    """Connects to ``address`` and, for HTTPS, speaks TLS for ``server_name``."""
+    """Connects to ``address`` (through the address policy) and, for HTTPS, speaks TLS
+    for ``server_name``."""
 
     def __init__(
         self,
+        policy: AddressPolicy,
         address: str,
         port: int,
         server_name: str,
@@ -114,17 +116,15 @@ class _Connection(http.client.HTTPConnection):
         watchdog: _Watchdog,
     ) -> None:
         super().__init__(address, port, timeout=timeout)
+        self._policy = policy
+        self._wait = timeout
         self._server_name = server_name
         self._tls = tls
         self._watchdog = watchdog
 
     def connect(self) -> None:
-        family = socket.AF_INET6 if ipaddress.ip_address(self.host).version == 6 else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        self._watchdog.watch(sock)
-        sock.settimeout(self.timeout)
+        sock = dial.tcp(self._policy, self.host, self.port, self._wait, watch=self._watchdog.watch)
         try:
-            sock.connect((self.host, self.port))
             if self._tls is not None:
                 sock = self._tls.wrap_socket(sock, server_hostname=self._server_name)
                 self._watchdog.watch(sock)
@@ -136,7 +136,8 @@ class _Connection(http.client.HTTPConnection):
 
 class HttpClient:
     """``timeout`` bounds each network wait; ``exchange_limit`` (default three
-    timeouts) bounds a whole request from connect to the last body byte."""
+    timeouts) bounds a whole request from connect to the last body byte. Every
+    connection passes ``policy`` (net/dial.py)."""
 
     def __init__(
         self,
@@ -144,7 +145,10 @@ class HttpClient:
         timeout: float = 5.0,
         max_body: int = MAX_BODY,
         exchange_limit: float | None = None,
+        *,
+        policy: AddressPolicy,
     ):
+        self.policy = policy
         self.ca_file = ca_file
         self.timeout = timeout
         self.max_body = max_body
@@ -183,7 +187,7 @@ class HttpClient:
             return HttpResponse(shown, None, error="the request path is not a valid URL path")
         tls = self._context(verify) if scheme == "https" else None
         watchdog = _Watchdog(self.exchange_limit)
-        connection = _Connection(address, port, host, tls, self.timeout, watchdog)
+        connection = _Connection(self.policy, address, port, host, tls, self.timeout, watchdog)
         try:
             connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
             connection.putheader("Host", authority)
@@ -231,6 +235,8 @@ class HttpClient:
 
 
 def _describe(exc: BaseException, address: str = "") -> str:
+    if isinstance(exc, dial.RefusedByPolicy):
+        return str(exc)
     local = no_route_reason(exc, address) if isinstance(exc, OSError) else None
     if local:
         return local

@@ -1,17 +1,18 @@
 """The network access discovery sources get: an HTTP GET to a configured search
 service (certificate transparency) and the names in a server's certificate.
 
-Both go through the scan's resolver and address policy, with the scan's timeout
-and a size cap, like every other connection vetscan makes.
+Both go through the scan's resolver and the address policy's one door
+(net/dial.py), with the scan's timeout and a size cap, like every other
+connection vetscan makes: an IP literal in a URL is no way around it.
 """
 
 from __future__ import annotations
 
-import socket
 import ssl
 
 from cryptography import x509
 
+from scanner.net import dial
 from scanner.net.http import HttpClient
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import DnsOutcome, Resolver
@@ -36,27 +37,30 @@ class DiscoveryClient:
         self.policy = policy
         self.timeout = timeout
 
-    def issuer(self, url: str) -> bytes | None:
-        """The certificate at an AIA caIssuers URL (a few KiB; capped at 64 KiB)."""
+    def issuer(self, url: str) -> bytes | str:
+        """The certificate at an AIA caIssuers URL (a few KiB; capped at 64 KiB), or
+        why there is none."""
         try:
             parsed = parse_http_url(url)
-        except BadLocation:
-            return None
+        except BadLocation as exc:
+            return str(exc)
         address = str(parsed.ip) if parsed.ip is not None else self._address(parsed.host)
         if address.startswith("!"):
-            return None
-        small = HttpClient(timeout=self.timeout, max_body=MAX_ISSUER_BODY)
+            return address[1:]
+        small = HttpClient(timeout=self.timeout, max_body=MAX_ISSUER_BODY, policy=self.policy)
         response = small.get(
             parsed.host, address, parsed.target, scheme=parsed.scheme, port=parsed.port
         )
-        if response.status != 200 or response.truncated:
-            return None
+        if response.status is None:
+            return response.error or "no answer"
+        if response.status != 200:
+            return f"the server answered {response.status}"
+        if response.truncated:
+            return f"the answer is larger than {MAX_ISSUER_BODY // 1024} KiB"
         return response.body
 
     def certificate_names(self, host: str, address: str, port: int) -> list[str]:
-        if self.policy.refusal(address):
-            return []
-        return certificate_names(address, port, host, self.timeout)
+        return certificate_names(self.policy, address, port, host, self.timeout)
 
     def get(self, base: str, query: str) -> tuple[int | None, bytes, str]:
         """(status or None, body, error text); the error is set when there is no
@@ -85,12 +89,14 @@ class DiscoveryClient:
         return f"!{host} does not resolve"
 
 
-def certificate_names(address: str, port: int, server_name: str, timeout: float) -> list[str]:
+def certificate_names(
+    policy: AddressPolicy, address: str, port: int, server_name: str, timeout: float
+) -> list[str]:
     """The DNS names (subjectAltName) of the certificate ``address:port`` presents
-    for ``server_name``; empty when there is no TLS there or no certificate."""
+    for ``server_name``; empty when there is no TLS there, no certificate, or the
+    policy refuses the address."""
     try:
-        with socket.create_connection((address, port), timeout=timeout) as sock:
-            sock.settimeout(timeout)
+        with dial.tcp(policy, address, port, timeout) as sock:
             # Only reads the certificate: accept whatever the server offers.
             with lenient_client_context().wrap_socket(sock, server_hostname=server_name) as tls:
                 der = tls.getpeercert(binary_form=True)

@@ -19,6 +19,8 @@ import dns.rdatatype
 import dns.xfr
 import dns.zone
 
+from scanner.net.policy import AddressPolicy
+
 # A zone handed out whole is proven open by its first records; more is not needed.
 MAX_TRANSFER_NAMES = 2000
 
@@ -35,9 +37,13 @@ class ServerAnswer:
     referral: tuple[str, ...] = ()
 
 
-def server_version(address: str, port: int, timeout: float) -> tuple[bool, str]:
+def server_version(
+    address: str, port: int, timeout: float, *, policy: AddressPolicy
+) -> tuple[bool, str]:
     """(the server answered DNS over TCP, what it says of its software) from the
     CHAOS TXT query version.bind, as nmap's DNS version probe asks it."""
+    if policy.refusal(address):
+        return False, ""
     query = dns.message.make_query("version.bind", "TXT", "CH")
     try:
         response = dns.query.tcp(query, address, timeout=timeout, port=port)
@@ -51,9 +57,19 @@ def server_version(address: str, port: int, timeout: float) -> tuple[bool, str]:
 
 
 def ask(
-    address: str, name: str, rdtype: str, recursion: bool, timeout: float, port: int = 53
+    address: str,
+    name: str,
+    rdtype: str,
+    recursion: bool,
+    timeout: float,
+    port: int = 53,
+    *,
+    policy: AddressPolicy,
 ) -> ServerAnswer:
-    """One query to ``address``; over TCP when the UDP answer is truncated."""
+    """One query to ``address``; over TCP when the UDP answer is truncated. An address
+    the policy refuses is not asked: the answer is an error with the policy's reason."""
+    if refusal := policy.refusal(address):
+        return ServerAnswer(address, "error", reason=refusal)
     query = dns.message.make_query(name, rdtype)
     if not recursion:
         query.flags &= ~dns.flags.RD
@@ -97,8 +113,13 @@ class Transfer:
     reason: str = ""
 
 
-def transfer(address: str, zone: str, timeout: float, port: int = 53) -> Transfer:
-    """Ask ``address`` for the whole of ``zone`` (AXFR over TCP), as anyone could."""
+def transfer(
+    address: str, zone: str, timeout: float, port: int = 53, *, policy: AddressPolicy
+) -> Transfer:
+    """Ask ``address`` for the whole of ``zone`` (AXFR over TCP), as anyone could.
+    An address the policy refuses is not asked (an error, never "refused")."""
+    if refusal := policy.refusal(address):
+        return Transfer(address, "error", reason=refusal)
     origin = dns.name.from_text(zone)
     names: list[str] = []
     try:

@@ -130,7 +130,13 @@ class AddressRefused(InputError):
 
 @dataclass(frozen=True)
 class AddressPolicy:
+    """``lab_public`` is for tests only: lab ranges on loopback that stand in for
+    public addresses, so a test can tell "the provider's own hosts" from "inside"
+    while every other loopback address stays refused. No CLI flag, profile key or
+    environment variable sets it; only Python code building the policy can."""
+
     allow_private: bool = False
+    lab_public: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     def refusal(self, address: str) -> str | None:
         """A one-line reason why ``address`` may not be contacted, or None."""
@@ -140,7 +146,7 @@ class AddressPolicy:
             return f"{address!r} is not an IP address"
         if isinstance(ip, ipaddress.IPv6Address) and ip.scope_id:
             return f"{address!r} carries a zone ID; refused"
-        if self.allow_private:
+        if self.allow_private or any(ip in net for net in self.lab_public):
             return None
         reason = non_public_reason(ip)
         if reason is None:

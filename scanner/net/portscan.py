@@ -19,7 +19,8 @@ import nmap
 
 from scanner.concurrency import DaemonPool
 from scanner.errors import EnvironmentUnusable
-from scanner.net.connect_errors import route_problem
+from scanner.net.dial import route_problem
+from scanner.net.policy import AddressPolicy
 
 
 class PortScanError(EnvironmentUnusable):
@@ -86,7 +87,13 @@ MIN_IDENTIFY_S = 5.0
 
 
 class PortScanner:
-    def __init__(self, ports: Sequence[int], max_rate: int, host_timeout: float) -> None:
+    """nmap opens its own sockets: every address on its command line passes ``policy``
+    here first (net/dial.py); a refused one is reported, never scanned."""
+
+    def __init__(
+        self, ports: Sequence[int], max_rate: int, host_timeout: float, *, policy: AddressPolicy
+    ) -> None:
+        self.policy = policy
         self.ports = tuple(ports)
         self.max_rate = max_rate
         self.host_timeout = host_timeout
@@ -107,6 +114,8 @@ class PortScanner:
         ip = ipaddress.ip_address(address)  # ValueError on anything but an address
         if not 1 <= port.port <= 65535:
             raise ValueError("port out of range")
+        if refusal := self.policy.refusal(str(ip)):
+            return port, refusal
         budget = self.host_timeout - max(0.0, spent)
         silent = f"no answer naming the service within {self.host_timeout:g} s"
         if limit is not None and limit < budget:
@@ -131,8 +140,8 @@ class PortScanner:
         ips = [ipaddress.ip_address(a) for a in addresses]  # ValueError on anything else
         # An address this machine has no route to (IPv6 on an IPv4-only network) is a
         # limit of the scanner: said so, and kept away from nmap, which would only
-        # report it "down".
-        unroutable = {str(ip): why for ip in ips if (why := route_problem(str(ip)))}
+        # report it "down". So is an address the policy refuses.
+        unroutable = {str(ip): why for ip in ips if (why := route_problem(self.policy, str(ip)))}
         ips = [ip for ip in ips if str(ip) not in unroutable]
         groups = [[str(ip) for ip in ips if ip.version == v] for v in (4, 6)]
         jobs = [

@@ -10,7 +10,9 @@ import socket
 import ssl
 from dataclasses import dataclass
 
+from scanner.net import dial
 from scanner.net.connect_errors import connect_error
+from scanner.net.policy import AddressPolicy
 from scanner.net.tls_contexts import lenient_client_context
 
 
@@ -24,16 +26,20 @@ class Reachability:
         return self.outcome == "ok"
 
 
-def _connect(address: str, port: int, timeout: float) -> socket.socket | Reachability:
+def _connect(
+    policy: AddressPolicy, address: str, port: int, timeout: float
+) -> socket.socket | Reachability:
     try:
-        return socket.create_connection((address, port), timeout=timeout)
+        return dial.tcp(policy, address, port, timeout)
     except OSError as exc:
         # A local network limit (no IPv6 route from here) is told apart from the server.
         return Reachability(*connect_error(exc, address, timeout))
 
 
-def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reachability:
-    sock = _connect(address, port, timeout)
+def check_tls(
+    address: str, port: int, server_name: str, timeout: float, *, policy: AddressPolicy
+) -> Reachability:
+    sock = _connect(policy, address, port, timeout)
     if isinstance(sock, Reachability):
         return sock
     try:
@@ -77,10 +83,12 @@ def check_tls(address: str, port: int, server_name: str, timeout: float) -> Reac
     return Reachability("ok")
 
 
-def tls_first_line(address: str, port: int, server_name: str, timeout: float) -> str | None:
+def tls_first_line(
+    address: str, port: int, server_name: str, timeout: float, *, policy: AddressPolicy
+) -> str | None:
     """The first line a server sends inside implicit TLS (an IMAPS or POP3S greeting),
     or None when there is no handshake or no line within the timeout."""
-    sock = _connect(address, port, timeout)
+    sock = _connect(policy, address, port, timeout)
     if isinstance(sock, Reachability):
         return None
     try:

@@ -20,7 +20,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from scanner.net import dial
 from scanner.net.connect_errors import connect_error
+from scanner.net.policy import AddressPolicy
 
 MAX_REPLY = 64 * 1024
 MAX_LINE = 1024
@@ -163,16 +165,20 @@ class _Lines:
 
 
 def talk(
-    address: str, port: int, protocol: str, timeout: float, source: str | None = None
+    address: str,
+    port: int,
+    protocol: str,
+    timeout: float,
+    source: str | None = None,
+    *,
+    policy: AddressPolicy,
 ) -> Dialogue:
     """Greeting and capabilities of the ``protocol`` server at address:port
     (``source``: the local address to connect from)."""
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {protocol!r}")
     try:
-        sock = socket.create_connection(
-            (address, port), timeout=timeout, source_address=(source, 0) if source else None
-        )
+        sock = dial.tcp(policy, address, port, timeout, source)
     except OSError as exc:
         outcome, reason = connect_error(exc, address, timeout)
         return Dialogue(protocol, outcome, reason)
@@ -305,18 +311,21 @@ def talk_gently(
     pauses: Sequence[float] = (2.0, 5.0, 10.0),
     sleep: Callable[[float], None] = time.sleep,
     source: str | None = None,
+    *,
+    policy: AddressPolicy,
 ) -> tuple[Dialogue, int]:
     """``talk``, retried after a pause while the server limits us (421/4xx at the
     greeting: too many connections, greylisting) or resets the connection, as long
     as ``budget`` seconds allow. Returns the last dialogue and the attempts made."""
     end = time.monotonic() + budget
-    attempts = 0
-    for pause in (*pauses, None):
-        attempts += 1
-        dialogue = talk(address, port, protocol, timeout, source)
-        if dialogue.outcome not in ("limited", "reset") or pause is None:
-            return dialogue, attempts
+    dialogue = talk(address, port, protocol, timeout, source, policy=policy)
+    attempts = 1
+    for pause in pauses:
+        if dialogue.outcome not in ("limited", "reset"):
+            break
         if time.monotonic() + pause + timeout * 3 > end:
-            return dialogue, attempts
+            break
         sleep(pause)
-    raise AssertionError("unreachable")
+        dialogue = talk(address, port, protocol, timeout, source, policy=policy)
+        attempts += 1
+    return dialogue, attempts

@@ -45,8 +45,10 @@ from sslyze.plugins.certificate_info.trust_stores.trust_store_repository import 
     TrustStoresRepository,
 )
 
+from scanner.net import dial
 from scanner.net.certs import cert_info
 from scanner.net.chain import Completion, IssuerFetch, complete
+from scanner.net.policy import AddressPolicy
 from scanner.probes.tls.observations import (
     CertificateResult,
     CipherInfo,
@@ -111,7 +113,12 @@ class TlsScanner:
         network_timeout: float = 5.0,
         web_connections_per_server: int = 5,
         issuer_fetch: IssuerFetch | None = None,
+        *,
+        policy: AddressPolicy,
     ) -> None:
+        # sslyze opens its own sockets: every endpoint's address passes the policy
+        # here before sslyze is handed it (net/dial.py).
+        self.policy = policy
         self.ca_file = ca_file
         self.network_timeout = max(1, round(network_timeout))
         self.web_connections = web_connections_per_server
@@ -134,12 +141,21 @@ class TlsScanner:
         return complete(leaf, self._roots, self.issuer_fetch)
 
     def scan(self, endpoints: Sequence[TlsEndpoint]) -> list[TlsEndpointResult]:
-        """Scan every endpoint; the result list follows the input order."""
-        groups = [
-            ([e for e in endpoints if not e.starttls], self.web_connections),
-            ([e for e in endpoints if e.starttls], 1),
-        ]
+        """Scan every endpoint; the result list follows the input order. An endpoint
+        whose address the policy refuses is not scanned: an error with the reason."""
         results: dict[TlsEndpoint, TlsEndpointResult] = {}
+        allowed = []
+        for endpoint in endpoints:
+            try:
+                dial.approve(self.policy, endpoint.address)
+            except dial.RefusedByPolicy as exc:
+                results[endpoint] = endpoint.unscanned("error", str(exc), datetime.now(UTC))
+            else:
+                allowed.append(endpoint)
+        groups = [
+            ([e for e in allowed if not e.starttls], self.web_connections),
+            ([e for e in allowed if e.starttls], 1),
+        ]
         threads = [
             threading.Thread(target=self._scan_group, args=(group, limit, results), daemon=True)
             for group, limit in groups

@@ -26,7 +26,7 @@ def build_context(
 ) -> ProbeContext:
     """``anchors`` are DNSSEC trust anchors by zone (default: the IANA root keys)."""
     discovery = DiscoveryClient(
-        HttpClient(ca_file=ca_file, timeout=timeout, max_body=MAX_SEARCH_BODY),
+        HttpClient(ca_file=ca_file, timeout=timeout, max_body=MAX_SEARCH_BODY, policy=policy),
         resolver,
         policy,
         timeout,
@@ -37,11 +37,13 @@ def build_context(
         profile=profile,
         ca_file=ca_file,
         timeout=timeout,
-        tls=TlsScanner(ca_file=ca_file, network_timeout=timeout, issuer_fetch=discovery.issuer),
-        http=HttpClient(ca_file=ca_file, timeout=timeout),
+        tls=TlsScanner(
+            ca_file=ca_file, network_timeout=timeout, issuer_fetch=discovery.issuer, policy=policy
+        ),
+        http=HttpClient(ca_file=ca_file, timeout=timeout, policy=policy),
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
         # The user's selectors first, then the profile's; the common ones follow in the probe.
         dkim_selectors=tuple(dict.fromkeys((*dkim_selectors, *profile.dkim_selectors))),
-        ports=PortScanner(profile.ports, profile.max_rate, profile.host_timeout),
+        ports=PortScanner(profile.ports, profile.max_rate, profile.host_timeout, policy=policy),
         discovery=discovery,
     )

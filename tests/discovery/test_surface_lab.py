@@ -21,6 +21,9 @@ from scanner.probes.base import ProbeContext
 from scanner.probes.discovery import DnsDiscoveryProbe, HostAddresses
 from scanner.probes.discovery.surface import DiscoveredName, SourceAttempt
 
+# The lab lives on loopback: these adapter tests may contact it.
+LAB_POLICY = AddressPolicy(allow_private=True)
+
 PROBE = DnsDiscoveryProbe()
 pytestmark = pytest.mark.lab
 
@@ -110,7 +113,7 @@ def test_a_failing_ct_search_is_unavailable_with_the_reason(
 ) -> None:
     policy = AddressPolicy(allow_private=True)
     client = DiscoveryClient(
-        HttpClient(timeout=1.0, max_body=16 * 1024 * 1024, exchange_limit=3.0),
+        HttpClient(timeout=1.0, max_body=16 * 1024 * 1024, exchange_limit=3.0, policy=LAB_POLICY),
         lab_resolver,
         policy,
         1.0,

@@ -10,6 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from scanner.net.http import HttpClient
+from scanner.net.policy import AddressPolicy
+
+# The lab lives on loopback: these adapter tests may contact it.
+LAB_POLICY = AddressPolicy(allow_private=True)
 
 ADDRESS = "127.0.10.96"
 
@@ -65,13 +69,15 @@ def server() -> Iterator[int]:
 
 
 def test_host_header_and_body(server: int) -> None:
-    response = HttpClient(timeout=2).get("site.test", ADDRESS, "/", scheme="http", port=server)
+    response = HttpClient(timeout=2, policy=LAB_POLICY).get(
+        "site.test", ADDRESS, "/", scheme="http", port=server
+    )
     assert (response.status, response.body) == (200, b"ok\n")
     assert response.header("content-type") == "text/plain"
 
 
 def test_redirects_are_reported_not_followed(server: int) -> None:
-    response = HttpClient(timeout=2).get(
+    response = HttpClient(timeout=2, policy=LAB_POLICY).get(
         "site.test", ADDRESS, "/redirect", scheme="http", port=server
     )
     assert response.status == 301
@@ -80,7 +86,7 @@ def test_redirects_are_reported_not_followed(server: int) -> None:
 
 def test_a_100_mb_body_is_cut_at_the_cap(server: int) -> None:
     start = time.monotonic()
-    response = HttpClient(timeout=2, max_body=64 * 1024).get(
+    response = HttpClient(timeout=2, max_body=64 * 1024, policy=LAB_POLICY).get(
         "site.test", ADDRESS, "/huge", scheme="http", port=server
     )
     assert response.truncated and len(response.body) == 64 * 1024
@@ -89,7 +95,7 @@ def test_a_100_mb_body_is_cut_at_the_cap(server: int) -> None:
 
 def test_a_dripping_body_is_abandoned_in_bounded_time(server: int) -> None:
     start = time.monotonic()
-    response = HttpClient(timeout=0.5).get(
+    response = HttpClient(timeout=0.5, policy=LAB_POLICY).get(
         "site.test", ADDRESS, "/drip", scheme="http", port=server
     )
     assert response.status is None and "did not arrive" in response.error
@@ -110,13 +116,15 @@ def test_a_service_that_is_not_http() -> None:
         conn.close()
 
     threading.Thread(target=greet, daemon=True).start()
-    response = HttpClient(timeout=1).get("site.test", ADDRESS, "/", scheme="http", port=port)
+    response = HttpClient(timeout=1, policy=LAB_POLICY).get(
+        "site.test", ADDRESS, "/", scheme="http", port=port
+    )
     sock.close()
     assert response.status is None and response.error
 
 
 def test_nothing_listening(server: int) -> None:
-    response = HttpClient(timeout=1).get(
+    response = HttpClient(timeout=1, policy=LAB_POLICY).get(
         "site.test", "127.0.10.97", "/", scheme="http", port=server
     )
     assert response.status is None and response.error

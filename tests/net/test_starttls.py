@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.listeners import listener
 
+from scanner.net.policy import AddressPolicy
 from scanner.net.starttls import (
     ftp_features,
     imap_capabilities,
@@ -22,6 +23,9 @@ from scanner.net.starttls import (
     talk,
     talk_gently,
 )
+
+# The lab lives on loopback: these adapter tests may contact it.
+LAB_POLICY = AddressPolicy(allow_private=True)
 
 # --- parsers, on replies as servers send them ------------------------------------
 
@@ -105,14 +109,14 @@ def test_parsers_take_any_reply(lines: list[str]) -> None:
 def test_a_server_that_greets_and_hangs_costs_the_timeout() -> None:
     with listener("127.0.10.91", "silent-smtp") as port:
         start = time.monotonic()
-        dialogue = talk("127.0.10.91", port, "smtp", 0.5)
+        dialogue = talk("127.0.10.91", port, "smtp", 0.5, policy=LAB_POLICY)
     assert dialogue.outcome == "timeout"
     assert time.monotonic() - start < 3
 
 
 def test_a_non_mail_service_is_not_mistaken_for_a_mail_server() -> None:
     with listener("127.0.10.91", "ssh") as port:
-        dialogue = talk("127.0.10.91", port, "imap", 1.0)
+        dialogue = talk("127.0.10.91", port, "imap", 1.0, policy=LAB_POLICY)
     assert dialogue.outcome == "not_protocol" and "SSH-2.0" in dialogue.reason
     assert dialogue.starttls is None
 
@@ -123,10 +127,12 @@ def test_no_route_from_this_machine_is_a_local_limit() -> None:
     code = (
         "from scanner.net.starttls import talk\n"
         "from scanner.net.reachability import check_tls\n"
-        "from scanner.net.connect_errors import route_problem\n"
-        "print(talk('2001:db8::25', 25, 'smtp', 2).outcome)\n"
-        "print(check_tls('2001:db8::25', 443, 'mx.example', 2).reason)\n"
-        "print(route_problem('2001:db8::25'))\n"
+        "from scanner.net.dial import route_problem\n"
+        "from scanner.net.policy import AddressPolicy\n"
+        "LAB_POLICY = AddressPolicy(allow_private=True)\n"
+        "print(talk('2001:db8::25', 25, 'smtp', 2, policy=LAB_POLICY).outcome)\n"
+        "print(check_tls('2001:db8::25', 443, 'mx.example', 2, policy=LAB_POLICY).reason)\n"
+        "print(route_problem(LAB_POLICY, '2001:db8::25'))\n"
     )
     out = subprocess.run(
         ["unshare", "-n", sys.executable, "-c", code],
@@ -145,16 +151,16 @@ def test_no_route_from_this_machine_is_a_local_limit() -> None:
 
 @pytest.mark.lab
 def test_lab_dialogues(lab: object) -> None:
-    legacy_imap = talk("127.0.10.21", 143, "imap", 2)
+    legacy_imap = talk("127.0.10.21", 143, "imap", 2, policy=LAB_POLICY)
     assert legacy_imap.ok and legacy_imap.starttls is False and legacy_imap.clear_login
     assert "Dovecot" in legacy_imap.greeting
-    late = talk("127.0.10.21", 587, "submission", 2)
+    late = talk("127.0.10.21", 587, "submission", 2, policy=LAB_POLICY)
     assert late.ok and late.starttls and late.clear_login
-    strict = talk("127.0.10.11", 143, "imap", 2)
+    strict = talk("127.0.10.11", 143, "imap", 2, policy=LAB_POLICY)
     assert strict.ok and strict.starttls and strict.clear_login is False
-    pop3 = talk("127.0.10.21", 110, "pop3", 2)
+    pop3 = talk("127.0.10.21", 110, "pop3", 2, policy=LAB_POLICY)
     assert pop3.ok and pop3.starttls is False and pop3.clear_login
-    ftp = talk("127.0.10.20", 21, "ftp", 2)
+    ftp = talk("127.0.10.20", 21, "ftp", 2, policy=LAB_POLICY)
     assert ftp.ok and ftp.starttls is False and "vsFTPd" in ftp.greeting
 
 
@@ -173,6 +179,7 @@ def test_a_greylisting_mx_is_asked_again_after_a_pause(lab: object) -> None:
         pauses=(2.0, 5.0),
         sleep=_recorded(pauses),
         source=source,
+        policy=LAB_POLICY,
     )
     assert attempts == 2 and pauses == [2.0]
     assert dialogue.ok and dialogue.starttls
@@ -182,9 +189,11 @@ def test_a_greylisting_mx_is_asked_again_after_a_pause(lab: object) -> None:
 def test_a_rate_limiting_mx_ends_limited_within_its_budget(lab: object) -> None:
     # Two connections a minute, then 421: use them up, then ask gently.
     for _ in range(3):
-        talk("127.0.10.95", 25, "smtp", 2)
+        talk("127.0.10.95", 25, "smtp", 2, policy=LAB_POLICY)
     start = time.monotonic()
-    dialogue, attempts = talk_gently("127.0.10.95", 25, "smtp", 1.0, 12.0, pauses=(1.0, 2.0))
+    dialogue, attempts = talk_gently(
+        "127.0.10.95", 25, "smtp", 1.0, 12.0, pauses=(1.0, 2.0), policy=LAB_POLICY
+    )
     assert dialogue.outcome == "limited"
     assert dialogue.reason.startswith("the server limited our connections (421 4.7.0")
     assert dialogue.starttls is None  # a refusal says nothing about STARTTLS

@@ -66,10 +66,10 @@ def _parent(domain: str) -> str:
 def observe_server(
     domain: str, host: str, address: str, context: ProbeContext
 ) -> NameServerObservation:
-    soa = ask(address, domain, "SOA", recursion=False, timeout=context.timeout)
+    soa = ask(address, domain, "SOA", False, context.timeout, policy=context.policy)
     # A name outside the zone the server has no reason to know: its parent's SOA. An
     # authoritative-only server refuses or refers; a resolver looks it up.
-    outside = ask(address, _parent(domain), "SOA", recursion=True, timeout=context.timeout)
+    outside = ask(address, _parent(domain), "SOA", True, context.timeout, policy=context.policy)
     recursed = (
         outside.recursion_available
         and not outside.authoritative
@@ -106,7 +106,7 @@ def observe_delegation(
         ]
         if not addresses:
             continue
-        seen = ask(addresses[0], domain, "NS", recursion=False, timeout=context.timeout)
+        seen = ask(addresses[0], domain, "NS", False, context.timeout, policy=context.policy)
         if seen.authoritative:
             # The parent's server also serves the child zone: it answers as the child.
             reason = f"{host} serves both {parent} and {domain}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
+from scanner.net.policy import AddressPolicy
 from scanner.net.portscan import PortResult, PortScanError
 from scanner.net.starttls import Dialogue, talk
 from scanner.probes.base import Probe, ProbeContext
@@ -111,7 +112,7 @@ class PortsProbe(Probe):
         except PortScanError as exc:
             failure = str(exc)
         open_ports = [r for r in results if r.state == "open"]
-        dialogues = _dialogues(open_ports, context.timeout)
+        dialogues = _dialogues(open_ports, context.timeout, context.policy)
         for address, entry in sorted(by_address.items()):
             expected = set().union(*(EXPECTED_PORTS.get(r, set()) for r in entry["roles"]))
             expected |= extra_ports.get(address, set())
@@ -134,11 +135,15 @@ class PortsProbe(Probe):
         return []  # the services and TLS probes judge what these observations hold
 
 
-def _dialogues(results: Sequence[PortResult], timeout: float) -> list[tuple[str, PortDialogue]]:
+def _dialogues(
+    results: Sequence[PortResult], timeout: float, policy: AddressPolicy
+) -> list[tuple[str, PortDialogue]]:
     """One clear-text dialogue per open mail-access or FTP port, side by side."""
     wanted = [(r, protocol) for r in results if (protocol := dialogue_protocol(r)) is not None]
     if not wanted:
         return []
     with DaemonPool(min(8, len(wanted)), name="dialogue") as pool:
-        said = list(pool.map(lambda w: talk(w[0].address, w[0].port, w[1], timeout), wanted))
+        said = list(
+            pool.map(lambda w: talk(w[0].address, w[0].port, w[1], timeout, policy=policy), wanted)
+        )
     return [(r.address, PortDialogue(r.port, d)) for (r, _), d in zip(wanted, said, strict=True)]

@@ -178,11 +178,15 @@ def _own_identity(obs: OpenPorts, port: PortResult, context: ProbeContext) -> Po
             if answer.status is not None:
                 identity = http_identity(answer.header("Server"), tls=False)
     if known is not None and known.service in _TLS_GREETING:
-        greeting = tls_first_line(obs.address, port.port, host, context.timeout)
+        greeting = tls_first_line(
+            obs.address, port.port, host, context.timeout, policy=context.policy
+        )
         if greeting is not None:
             identity = greeting_identity(known.service, greeting)
     if port.port == 53 or port.service == "domain":
-        answered, text = server_version(obs.address, port.port, context.timeout)
+        answered, text = server_version(
+            obs.address, port.port, context.timeout, policy=context.policy
+        )
         if answered:
             identity = dns_identity(text)
     said = next((d.dialogue for d in obs.dialogues if d.port == port.port), None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
+from scanner.net.policy import AddressPolicy
 from scanner.net.reachability import Reachability, check_tls
 from scanner.net.starttls import talk, talk_gently
 from scanner.probes.base import Probe, ProbeContext
@@ -76,7 +77,9 @@ class TlsProbe(Probe):
         optional = set(found)
         budget = context.profile.probe_timeout / 4
         with DaemonPool(16, name="tls-check") as pool:
-            checks = list(pool.map(lambda e: reachable(e, context.timeout, budget), planned))
+            checks = list(
+                pool.map(lambda e: reachable(e, context.timeout, budget, context.policy), planned)
+            )
         ready = [e for e, r in zip(planned, checks, strict=True) if r.ok]
         scanned = dict(zip(ready, context.tls.scan(ready), strict=True)) if ready else {}
         now = datetime.now(UTC)
@@ -94,7 +97,7 @@ class TlsProbe(Probe):
             ):
                 continue  # LDAP, XMPP, PostgreSQL without STARTTLS: not a TLS service
             if result.outcome == "error" and endpoint.kind_of_service in ("smtp", "submission"):
-                result = _limited_after(result, endpoint, context.timeout)
+                result = _limited_after(result, endpoint, context.timeout, context.policy)
             results.append(_named(result, hosts))
         return results
 
@@ -207,12 +210,14 @@ def _host_for(address: str, service: str, hosts: Sequence[HostAddresses]) -> tup
     return address, "extra"
 
 
-def reachable(endpoint: TlsEndpoint, timeout: float, budget: float) -> Reachability:
+def reachable(
+    endpoint: TlsEndpoint, timeout: float, budget: float, policy: AddressPolicy
+) -> Reachability:
     """The cheap check before sslyze: a TLS handshake, or for SMTP a gentle EHLO."""
     service = endpoint.kind_of_service
     if service in ("smtp", "submission"):
         dialogue, _ = talk_gently(
-            endpoint.address, endpoint.port, "smtp", timeout, budget, pauses=MX_PAUSES
+            endpoint.address, endpoint.port, "smtp", timeout, budget, MX_PAUSES, policy=policy
         )
         if dialogue.ok:
             if dialogue.starttls:
@@ -224,15 +229,15 @@ def reachable(endpoint: TlsEndpoint, timeout: float, budget: float) -> Reachabil
         # IMAP, POP3, FTP: their dialogue in the services probe offered STARTTLS; LDAP,
         # XMPP, PostgreSQL: sslyze's own attempt is the test.
         return Reachability("ok")
-    return check_tls(endpoint.address, endpoint.port, endpoint.host, timeout)
+    return check_tls(endpoint.address, endpoint.port, endpoint.host, timeout, policy=policy)
 
 
 def _limited_after(
-    result: TlsEndpointResult, endpoint: TlsEndpoint, timeout: float
+    result: TlsEndpointResult, endpoint: TlsEndpoint, timeout: float, policy: AddressPolicy
 ) -> TlsEndpointResult:
     """sslyze could not finish on a mail server that offered STARTTLS moments ago: if the
     server now answers 421, it limited our connections; STARTTLS stays offered."""
-    again = talk(endpoint.address, endpoint.port, "smtp", timeout)
+    again = talk(endpoint.address, endpoint.port, "smtp", timeout, policy=policy)
     if again.outcome != "limited":
         return result
     reason = f"{again.reason}; STARTTLS was offered on the first connection"

@@ -26,6 +26,9 @@ from scanner.probes.services.classify import category, eol_table, outdated, vers
 from scanner.probes.services.probe import ServicesObservation, ServicesProbe, evaluate_address
 from scanner.scoring.profile import Profile, ProfileError, parse_profile
 
+# The lab lives on loopback: these adapter tests may contact it.
+LAB_POLICY = AddressPolicy(allow_private=True)
+
 # --- nothing a user or DNS supplies reaches nmap's command line --------------------
 
 
@@ -34,7 +37,7 @@ from scanner.scoring.profile import Profile, ProfileError, parse_profile
 )
 def test_only_ip_addresses_reach_nmap(address: str) -> None:
     with pytest.raises(ValueError):
-        PortScanner([22], 100, 10).scan([address])
+        PortScanner([22], 100, 10, policy=LAB_POLICY).scan([address])
 
 
 @pytest.mark.parametrize(
@@ -152,7 +155,7 @@ def test_a_missing_nmap_binary_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_
     from scanner.net.portscan import PortScanError
 
     with pytest.raises(PortScanError, match=r"apt-get install nmap"):
-        PortScanner([22], 100, 10).scan(["127.0.10.20"])
+        PortScanner([22], 100, 10, policy=LAB_POLICY).scan(["127.0.10.20"])
 
 
 def _said(port: int, protocol: str, outcome: str = "ok", **facts: object) -> PortDialogue:
@@ -310,7 +313,7 @@ def test_a_host_timeout_is_not_assessed_never_a_clean_host() -> None:
 
     threading.Thread(target=accept, daemon=True).start()
     try:
-        report = PortScanner([port], 100, 2).scan(["127.0.10.98"])
+        report = PortScanner([port], 100, 2, policy=LAB_POLICY).scan(["127.0.10.98"])
     finally:
         server.close()
         for conn in held:
@@ -338,7 +341,7 @@ def test_products_are_named_as_nmap_names_them(default_scans: dict[str, ScanResu
     plain = {
         (p.address, p.port): (p.service, p.product, p.version)
         for address, numbers in ports.items()
-        for p in PortScanner(numbers, 200, 30).scan([address]).ports
+        for p in PortScanner(numbers, 200, 30, policy=LAB_POLICY).scan([address]).ports
         if p.state == "open"
     }
     assert len(plain) == 7
@@ -385,7 +388,7 @@ def test_a_port_that_never_answers_costs_its_timeout_and_no_other_result(
     """A tarpit beside real services: before, nmap's host timeout marked the whole address
     not assessed; now that one port keeps 'open' with a note, the others their products."""
     with listener("127.0.10.20", "tarpit") as tarpit:
-        scanner = PortScanner([21, 22, tarpit], 200, 3)
+        scanner = PortScanner([21, 22, tarpit], 200, 3, policy=LAB_POLICY)
         found = scanner.connect_scan(["127.0.10.20"])
         opened = tuple(p for p in found.ports if p.state == "open")
         assert {p.port for p in opened} == {21, 22, tarpit}
@@ -414,7 +417,7 @@ def test_a_host_of_slow_ports_keeps_its_results_within_the_probe_timeout(
     profile = dataclasses.replace(default_profile, probe_timeout=20)
     with ExitStack() as stack:
         tarpits = [stack.enter_context(listener("127.0.10.20", "tarpit")) for _ in range(12)]
-        scanner = PortScanner([21, 22, *tarpits], 200, 12)
+        scanner = PortScanner([21, 22, *tarpits], 200, 12, policy=LAB_POLICY)
         opened = tuple(p for p in scanner.connect_scan(["127.0.10.20"]).ports if p.state == "open")
         services, elapsed = _gather(lab_resolver, profile, scanner, opened)
     assert elapsed < profile.probe_timeout, elapsed
@@ -437,7 +440,7 @@ def test_a_web_port_that_never_answers_costs_the_host_timeout_once(
     not our request's timeout and then nmap's (the hostile provider paid 45 s for 30)."""
     with listener("127.0.10.20", "tarpit") as tarpit:
         web = PortResult("127.0.10.20", tarpit, "open", "http", "", "", "", "", "")
-        scanner = PortScanner([tarpit], 200, 8)
+        scanner = PortScanner([tarpit], 200, 8, policy=LAB_POLICY)
         services, elapsed = _gather(lab_resolver, default_profile, scanner, (web,), (80,), 4.0)
     assert [(p.port, p.state) for p in services.ports] == [(tarpit, "open")]
     assert dict(services.unidentified)[tarpit] == "no answer naming the service within 8 s"

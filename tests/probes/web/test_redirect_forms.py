@@ -7,6 +7,7 @@ audit hooks must show no connection except to the redirector and the name server
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import pytest
@@ -115,8 +116,10 @@ def test_any_location_is_a_clean_url_or_refused(location: str) -> None:
 @pytest.fixture(scope="module")
 def hostile_context(lab: Path, default_profile: Profile) -> ProbeContext:
     resolver = Resolver(parse_nameserver(hostile.HOSTILE_NAMESERVER), timeout=2.0)
+    # The redirector stands in for a public host; every other address stays refused.
+    policy = AddressPolicy(lab_public=(ipaddress.ip_network(f"{hostile.REDIRECTOR}/32"),))
     return ProbeContext(
-        resolver, AddressPolicy(allow_private=False), default_profile, http=HttpClient(timeout=2)
+        resolver, policy, default_profile, http=HttpClient(timeout=2, policy=policy)
     )
 
 

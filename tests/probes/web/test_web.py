@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -164,8 +165,13 @@ def loop_server() -> Iterator[int]:
     httpd.server_close()
 
 
-def _context(resolver: Resolver, profile: Profile, allow_private: bool) -> ProbeContext:
-    return ProbeContext(resolver, AddressPolicy(allow_private), profile, http=HttpClient(timeout=2))
+def _context(
+    resolver: Resolver, profile: Profile, allow_private: bool, public: str = ""
+) -> ProbeContext:
+    """``public``: a lab address that stands in for a public one (the rest stay refused)."""
+    standing_in = (ipaddress.ip_network(f"{public}/32"),) if public else ()
+    policy = AddressPolicy(allow_private, standing_in)
+    return ProbeContext(resolver, policy, profile, http=HttpClient(timeout=2, policy=policy))
 
 
 @pytest.mark.lab
@@ -198,7 +204,7 @@ def test_a_redirect_to_a_private_address_is_refused_without_allow_private(
     default_profile: Profile,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    context = _context(lab_resolver, default_profile, False)
+    context = _context(lab_resolver, default_profile, False, public="127.0.10.97")
     calls: list[str] = []
     original = context.http.get  # type: ignore[union-attr]
 

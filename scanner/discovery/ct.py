@@ -43,6 +43,8 @@ def _json(status: int | None, body: bytes, error: str, where: str) -> Any:
         raise SourceUnavailable(f"{where}: {error}")
     try:
         return json.loads(body)
+    except RecursionError:
+        raise SourceUnavailable(f"{where} answered with JSON nested too deeply") from None
     except (ValueError, UnicodeDecodeError):
         start = body[:200].lstrip().lower()
         kind = "an HTML page" if start.startswith((b"<!doctype", b"<html")) else "text"
@@ -91,8 +93,12 @@ def _urls(context: SourceContext, key: str) -> list[str]:
 
 
 def _result(names: list[str], source: str, where: str) -> SourceResult:
-    unique = list(dict.fromkeys(n.strip().lower() for n in names))[:MAX_NAMES]
-    return SourceResult(tuple(Found(n, source, where) for n in unique))
+    unique = list(dict.fromkeys(n.strip().lower() for n in names))
+    notes: tuple[str, ...] = ()
+    if len(unique) > MAX_NAMES:
+        notes = (f"{where} listed {len(unique)} names; the first {MAX_NAMES} were taken",)
+    found = tuple(Found(n, source, where) for n in unique[:MAX_NAMES])
+    return SourceResult(found, notes=notes)
 
 
 class CrtShSource(Source):

@@ -86,15 +86,22 @@ class NsecSource(Source):
         if nsec3.outcome is DnsOutcome.OK:
             return SourceResult(evidence={"signed": True, "denial": "NSEC3"})
         names: list[str] = []
-        current = domain
+        seen: set[str] = set()
+        current, note = domain, f"the walk stopped after {MAX_WALK} names; the chain goes on"
         for _ in range(MAX_WALK):
             answer = resolver.query(current, "NSEC")
             if answer.outcome is not DnsOutcome.OK or not answer.records:
+                note = ""
                 break
             following = _next_name(answer.records[0])
-            if not following or following == domain or following in names:
+            if not following or following == domain:
+                note = ""
                 break  # back at the apex: the chain is complete
+            if following in seen:
+                note = f"the chain loops back to {following} and never reaches the apex"
+                break
             names.append(following)
+            seen.add(following)
             current = following
         if not names:
             return SourceResult(evidence={"signed": True, "denial": "unknown"})
@@ -103,4 +110,5 @@ class NsecSource(Source):
             for n in names
             if not _service_label(n, domain)
         )
-        return SourceResult(found, evidence={"signed": True, "denial": "NSEC", "names": len(names)})
+        evidence = {"signed": True, "denial": "NSEC", "names": len(names)}
+        return SourceResult(found, notes=(note,) if note else (), evidence=evidence)

@@ -542,13 +542,17 @@ async def ssh_hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 # --- the certificate-transparency stub --------------------------------------------
 
 CT_HUGE_BYTES = 20 * 1024 * 1024  # over vetscan's 16 MiB search cap
+CT_MANY = 100_000  # names in the "many" answer: under the size cap, far over any budget
+CT_NESTING = 200_000  # depth of the "nested" answer's lists
 
 
 def ct_stub(names: dict[str, list[str]]) -> Handler:
     """A CT search in crt.sh's and Certspotter's formats, and their failure modes.
 
     The first path segment picks the behaviour: ok, 403, 429, 502, html (an error
-    page with status 200), drip (a byte a second), huge (an endless-looking body).
+    page with status 200), drip (a byte a second), huge (an endless-looking body),
+    many (100,000 names of the domain asked, within the size cap), nested (JSON
+    lists nested 200,000 deep).
     """
 
     def listed(domain: str) -> list[str]:
@@ -584,6 +588,15 @@ def ct_stub(names: dict[str, list[str]]) -> Handler:
                 writer.write(chunk)
                 await writer.drain()
                 sent += len(chunk)
+        elif mode == "many":
+            domain = params.get("q", params.get("domain", "x.test")).lstrip("%.")
+            many = ",".join(
+                f'{{"id":{i},"name_value":"h{i}.{domain}","dns_names":["h{i}.{domain}"]}}'
+                for i in range(CT_MANY)
+            )
+            writer.write(_http("200 OK", json_type, f"[{many}]".encode()))
+        elif mode == "nested":
+            writer.write(_http("200 OK", json_type, b"[" * CT_NESTING + b"]" * CT_NESTING))
         elif path == "v1/issuances":
             # Certspotter: one issuance per name, two per page, paged with after=<id>.
             domain = params.get("domain", "")

@@ -31,6 +31,12 @@ ALERT_WEBHOOK_BAD_STATUS = f"http://{ALERTS}:8081/hook"
 REDIRECT_FORMS = 16  # fN.redirect.hostile.test answers with form N of banners.REDIRECT_FORMS
 EXTRA_HOSTS = (f"reset.{DOMAIN}:443", f"plain.{DOMAIN}:443", f"big.{DOMAIN}:443")
 CHAIN_LENGTH = 30
+# Zones that bury a discovery source (served by hostile_dns, all under DOMAIN): a zone
+# transfer of AXFR_NAMES names, one that never ends, an NSEC chain that loops back
+# to its second name, and one that never comes back to the apex.
+AXFR_BIG, AXFR_ENDLESS = f"axfr-big.{DOMAIN}", f"axfr-endless.{DOMAIN}"
+AXFR_NAMES = 50_000
+WALK_LOOP, WALK_ENDLESS = f"walk-loop.{DOMAIN}", f"walk-endless.{DOMAIN}"
 
 # Markup, terminal escapes (clear screen, set title, colours), a bell and a
 # right-to-left override: none of it may reach a page or a terminal live.

@@ -14,6 +14,7 @@ import socketserver
 import struct
 import sys
 import threading
+from collections.abc import Iterator
 
 import dns.exception
 import dns.flags
@@ -82,6 +83,69 @@ STALE_SOA = dns.rrset.from_text(
 )
 
 
+# The zones that bury a discovery source (scanner.lab.hostile AXFR_* and WALK_*).
+AXFR_ZONES = {dns.name.from_text(hostile.AXFR_BIG), dns.name.from_text(hostile.AXFR_ENDLESS)}
+WALK_LOOP = dns.name.from_text(hostile.WALK_LOOP)
+WALK_ENDLESS = dns.name.from_text(hostile.WALK_ENDLESS)
+NS_HERE = dns.rrset.from_text(ZONE, 300, "IN", "NS", f"ns1.{hostile.DOMAIN}.")
+
+
+def _walk_next(qname: dns.name.Name) -> dns.name.Name | None:
+    """The next name of the NSEC chains: walk-loop goes apex, a, b, c, then back to a;
+    walk-endless goes apex, n1, n2, ... and never returns."""
+    if qname.is_subdomain(WALK_LOOP):
+        label = qname.relativize(WALK_LOOP).to_text()
+        following = {"@": "a", "a": "b", "b": "c", "c": "a"}.get(label)
+        return dns.name.from_text(following, WALK_LOOP) if following else None
+    if qname.is_subdomain(WALK_ENDLESS):
+        label = qname.relativize(WALK_ENDLESS).to_text()
+        number = 0 if label == "@" else int(label[1:]) if label[1:].isdigit() else -1
+        return dns.name.from_text(f"n{number + 1}", WALK_ENDLESS) if number >= 0 else None
+    return None
+
+
+def _burying(query: dns.message.Message, qname: dns.name.Name, qtype: int) -> bytes | None:
+    """Answers for the burying zones (None: not one of theirs)."""
+    apexes = (*AXFR_ZONES, WALK_LOOP, WALK_ENDLESS)
+    if not any(qname.is_subdomain(z) for z in apexes):
+        return None
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.AA
+    if qname in apexes and qtype == dns.rdatatype.NS:
+        response.answer.append(dns.rrset.from_text(qname, 300, "IN", "NS", NS_HERE[0].to_text()))
+    elif qname in (WALK_LOOP, WALK_ENDLESS) and qtype == dns.rdatatype.DNSKEY:
+        response.answer.append(dns.rrset.from_rdata_list(qname, 300, list(_DNSKEYS)[:1]))
+    elif qtype == dns.rdatatype.NSEC and (following := _walk_next(qname)) is not None:
+        response.answer.append(
+            dns.rrset.from_text(qname, 300, "IN", "NSEC", f"{following} A RRSIG NSEC")
+        )
+    else:
+        response.authority.append(SOA)
+    return response.to_wire()
+
+
+def transfer_messages(query: dns.message.Message) -> Iterator[bytes]:
+    """An AXFR of a burying zone: AXFR_NAMES names, or names without end."""
+    zone = query.question[0].name
+    soa = dns.rrset.from_text(zone, 300, "IN", "SOA", f"ns1.{zone} h.{zone} 1 3600 600 86400 300")
+    endless = zone == dns.name.from_text(hostile.AXFR_ENDLESS)
+    sent, first = 0, True
+    while endless or sent < hostile.AXFR_NAMES:
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.AA
+        if first:
+            response.answer.append(soa)
+            first = False
+        for i in range(sent, sent + 200):
+            name = dns.name.from_text(f"h{i}", zone)
+            response.answer.append(dns.rrset.from_text(name, 300, "IN", "A", "127.0.10.60"))
+        sent += 200
+        yield response.to_wire()
+    closing = dns.message.make_response(query)
+    closing.answer.append(soa)
+    yield closing.to_wire()
+
+
 def answer(wire: bytes, udp: bool) -> bytes | None:
     """The reply to one query, or None to stay silent."""
     try:
@@ -96,6 +160,8 @@ def answer(wire: bytes, udp: bool) -> bytes | None:
     qname, qtype = question.name, question.rdtype
     if qname in SILENT:
         return None
+    if (buried := _burying(query, qname, qtype)) is not None:
+        return buried
     if qname == STALE_ZONE and qtype == dns.rdatatype.SOA:
         response.answer.append(STALE_SOA)
     elif not any(qname.is_subdomain(zone) for zone in SOAS):
@@ -162,12 +228,28 @@ class TcpHandler(socketserver.BaseRequestHandler):
                     return
                 (length,) = struct.unpack("!H", head)
                 wire = conn.recv(length, socket.MSG_WAITALL)
+                if _is_burying_transfer(wire):
+                    for message in transfer_messages(dns.message.from_wire(wire)):
+                        conn.sendall(struct.pack("!H", len(message)) + message)
+                    return
                 reply = answer(wire, udp=False)
                 if reply is None:
                     return
                 conn.sendall(struct.pack("!H", len(reply)) + reply)
         except OSError:
             return
+
+
+def _is_burying_transfer(wire: bytes) -> bool:
+    try:
+        query = dns.message.from_wire(wire)
+    except Exception:  # noqa: BLE001 - garbage: answered (not) by answer()
+        return False
+    return bool(
+        query.question
+        and query.question[0].rdtype == dns.rdatatype.AXFR
+        and query.question[0].name in AXFR_ZONES
+    )
 
 
 def main(_argv: list[str]) -> int:

@@ -121,7 +121,7 @@ def transfer(
     if refusal := policy.refusal(address):
         return Transfer(address, "error", reason=refusal)
     origin = dns.name.from_text(zone)
-    names: list[str] = []
+    names: dict[str, None] = {}  # in order, each once
     try:
         for message in dns.query.xfr(
             address, origin, timeout=timeout, lifetime=timeout * 3, port=port, relativize=False
@@ -130,11 +130,11 @@ def transfer(
                 text = dns.rcode.to_text(message.rcode())
                 return Transfer(address, "refused", reason=f"the server answered {text}")
             for rrset in message.answer:
-                owner = rrset.name.to_text().rstrip(".").lower()
-                if owner not in names:
-                    names.append(owner)
+                names[rrset.name.to_text().rstrip(".").lower()] = None
+                if len(names) >= MAX_TRANSFER_NAMES:
+                    break
             if len(names) >= MAX_TRANSFER_NAMES:
-                break
+                break  # proven open; the rest of the zone is not needed
     except dns.xfr.TransferError as exc:
         return Transfer(address, "refused", reason=f"the server refused the transfer ({exc})")
     except (dns.exception.Timeout, TimeoutError):

@@ -18,7 +18,7 @@ from typing import Any
 from celery import Celery, signals
 from celery.exceptions import SoftTimeLimitExceeded
 
-from scanner.distributed.task import TASK_NAME
+from scanner.distributed.task import MAX_PAYLOAD, TASK_NAME
 from scanner.distributed.work import Worker, WorkerSettings
 from scanner.errors import EnvironmentUnusable, HistoryUnusable
 from scanner.redact import redact, scrub
@@ -27,6 +27,10 @@ QUEUE = "vetscan"
 # A scan that outlives its budget by this much is ended by Celery itself.
 SOFT_MARGIN_S = 60.0
 HARD_MARGIN_S = 120.0
+# The largest message body a worker decodes: a task at its size limit, with room for
+# Celery's envelope. A larger one is refused unread (parse_task would refuse it too,
+# but only after JSON decoding had cost several times its size in memory).
+MAX_MESSAGE = 2 * MAX_PAYLOAD
 
 
 class BrokerUnusable(EnvironmentUnusable):
@@ -136,8 +140,26 @@ def workers_answering(app: Celery, timeout: float = 1.5) -> int:
         return 0
 
 
+def _cap_message_bodies() -> None:
+    """Replaces kombu's JSON decoder in this (worker) process with one that refuses
+    a body over MAX_MESSAGE before decoding it; Celery then logs the refusal, drops
+    the message and goes on."""
+    from kombu import serialization
+    from kombu.utils import json as kombu_json
+
+    def loads(body: str | bytes) -> Any:
+        if len(body) > MAX_MESSAGE:
+            raise ValueError(f"task refused unread: larger than {MAX_MESSAGE} bytes")
+        return kombu_json.loads(body)  # type: ignore[no-untyped-call]
+
+    serialization.registry.register(  # type: ignore[no-untyped-call]
+        "json", kombu_json.dumps, loads, content_type="application/json", content_encoding="utf-8"
+    )
+
+
 def run_worker(app: Celery, concurrency: int, loglevel: str = "WARNING") -> int:
     """Runs a worker until it is told to stop (SIGTERM: finish the scans in hand)."""
+    _cap_message_bodies()
 
     @signals.worker_ready.connect(weak=False)  # type: ignore[untyped-decorator]
     def ready(**_kwargs: Any) -> None:

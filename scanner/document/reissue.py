@@ -56,7 +56,12 @@ def upgrade_saved(data: dict[str, Any], name: str) -> dict[str, Any]:
     original = check_json(data)
     if data.get("integrity") and not original.ok:
         raise SavedScanError(f"{name}: {original.detail}; refusing to re-issue altered evidence")
-    document = seal(with_sections(data, None))
+    try:
+        document = seal(with_sections(data, None))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # An observation a report hook cannot read: edited by hand, or not vetscan's.
+        problem = f"{type(exc).__name__}: {exc}"[:300]
+        raise SavedScanError(f"{name} is not a valid scan (its observations: {problem})") from None
     try:
         jsonschema.validate(document, schema())
     except jsonschema.ValidationError as exc:

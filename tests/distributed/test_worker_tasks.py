@@ -194,6 +194,16 @@ def test_a_worker_refuses_pickle_and_foreign_tasks_and_goes_on(
         hostile.send_task("os.system", args=["touch /tmp/pwned"], queue="vetscan")
         worker.wait_for("pickle", 30)
         worker.wait_for("unregistered task", 30)
+        # A profile that names a file on the worker, and a 100 MiB task (of an audit
+        # nobody started, so their refusals leave no error row behind).
+        stranger = _task("20261130T000000Z-ffff0000").payload()
+        named = {**stranger, "profile": "/etc/passwd"}
+        hostile.send_task(TASK_NAME, args=[named], queue="vetscan", serializer="json")
+        worker.wait_for("built-in profile", 30)
+        huge = {**stranger, "padding": "x" * (100 * 1024 * 1024)}
+        hostile.send_task(TASK_NAME, args=[huge], queue="vetscan", serializer="json")
+        del huge
+        worker.wait_for("task refused unread: larger than", 60)
         with open_store(db, read_only=True) as history:
             assert history.outcomes(task.audit_run) == {}
         hostile.send_task(TASK_NAME, args=[task.payload()], queue="vetscan", serializer="json")
@@ -204,7 +214,11 @@ def test_a_worker_refuses_pickle_and_foreign_tasks_and_goes_on(
             if done or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
+        peak = worker.peak_mb()
     finally:
         worker.stop()
     assert len(done) == 1 and '"grade"' in done[0][0], worker.text()
     assert not Path("/tmp/pwned").exists()
+    # Redis's transport holds a message several times over while it reads it (about
+    # 740 MB for this one); its body is then refused before it is decoded.
+    assert peak < 1024, peak

@@ -44,6 +44,20 @@ class WorkerProcess:
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def peak_mb(self) -> float:
+        """The largest peak memory (VmHWM) of the worker and its pool processes."""
+        peaks = []
+        pids = [str(self.process.pid)]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += children.read_text().split()
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status")
+            if status.exists():
+                line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+                peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks, default=0.0)
+
     def wait_for(self, needle: str, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
         while needle not in self.text():

@@ -31,6 +31,7 @@ from scanner import api
 from scanner.lab import hostile, inward, manager
 from scanner.lab.providers import CT_ADDRESS, CT_URLS
 from scanner.model import Finding, ScanResult, Target
+from scanner.probes.dnshealth.takeover import TakeoverObservation as Takeover
 from scanner.options import ScanOptions
 
 pytestmark = pytest.mark.lab
@@ -158,3 +159,19 @@ def test_refused_inputs_are_not_assessed_with_the_policy_reason(
         assert all(f.status.value != "pass" for f in mine), mine
     text = " ".join(f.detail for f in result.findings)
     assert "not scanned without --allow-private" in text
+
+
+def test_takeover_fingerprints_that_drip_or_point_inside_are_not_assessed(
+    inward_scans: dict[str, Any],
+) -> None:
+    result: ScanResult = inward_scans["strict"]
+    observed = {
+        o.name: o for p in result.probes for o in p.observations if isinstance(o, Takeover)
+    }
+    drip, redirect, inside = (observed[f"{n}.{inward.DOMAIN}"] for n in ("shop", "docs", "blog"))
+    assert drip.verdict == "unknown" and "did not arrive within" in drip.evidence, drip
+    assert inside.verdict == "unknown" and "address policy" in inside.evidence, inside
+    # The redirect inside is an answer, never followed (nothing reached 127.0.0.1).
+    assert redirect.verdict == "claimed", redirect
+    (possible,) = _findings(result, "dns.takeover.possible")
+    assert possible.status.value != "pass" or "could not" in possible.detail, possible

@@ -31,6 +31,7 @@ from scanner.lab.providers import STALE_SERIAL
 ZONE = dns.name.from_text(hostile.DOMAIN)
 # The inward provider's zone (scanner.lab.inward) is served here too, unsigned.
 INWARD = dns.name.from_text(inward.DOMAIN)
+PAGES = dns.name.from_text(inward.SERVICE_ZONE)
 
 
 def _soa(zone: str) -> dns.rrset.RRset:
@@ -44,12 +45,13 @@ def _soa(zone: str) -> dns.rrset.RRset:
 
 
 SOA = _soa(hostile.DOMAIN)
-SOAS = {ZONE: SOA, INWARD: _soa(inward.DOMAIN)}
+SOAS = {ZONE: SOA, INWARD: _soa(inward.DOMAIN), PAGES: _soa(inward.SERVICE_ZONE)}
 
 
 def _zone() -> dict[tuple[dns.name.Name, int], dns.rrset.RRset]:
     grouped: dict[tuple[dns.name.Name, str], list[str]] = {}
-    for zone, records in ((ZONE, hostile.RECORDS), (INWARD, inward.RECORDS)):
+    zones = ((ZONE, hostile.RECORDS), (INWARD, inward.RECORDS), (PAGES, inward.SERVICE_RECORDS))
+    for zone, records in zones:
         for owner, rtype, rdata in records:
             name = zone if owner == "@" else dns.name.from_text(owner, zone)
             grouped.setdefault((name, rtype), []).append(rdata)
@@ -187,7 +189,8 @@ def answer(wire: bytes, udp: bool) -> bytes | None:
         elif not response.answer:
             if name not in NAMES and not any(n.is_subdomain(name) for n in NAMES):
                 response.set_rcode(dns.rcode.NXDOMAIN)
-            response.authority.append(SOAS[INWARD if name.is_subdomain(INWARD) else ZONE])
+            zone = next((z for z in SOAS if name.is_subdomain(z)), ZONE)
+            response.authority.append(SOAS[zone])
     limit = 65535
     if udp:
         limit = max(512, query.payload) if query.edns >= 0 else 512

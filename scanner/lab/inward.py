@@ -23,6 +23,16 @@ WEB, MX = "127.0.14.10", "127.0.14.11"
 # The inside service the AIA URLs and the redirect name: 127.0.0.1 on this port.
 INSIDE_PORT = 9997
 
+# The pages service's names (github.io, served by the hostile DNS server too).
+SERVICE_ZONE = "github.io"
+DRIP, REDIRECTS = "127.0.14.30", "127.0.14.31"
+SERVICE_NAMES = tuple(f"inward-{n}.{SERVICE_ZONE}" for n in ("drip", "redirect", "inside"))
+SERVICE_RECORDS: tuple[tuple[str, str, str], ...] = (
+    ("inward-drip", "A", DRIP),
+    ("inward-redirect", "A", REDIRECTS),
+    ("inward-inside", "A", "127.0.0.1"),
+)
+
 AIA_FORMS: tuple[tuple[str, str], ...] = (
     ("dotted", f"http://127.0.0.1:{INSIDE_PORT}/int.der"),
     ("decimal", f"http://2130706433:{INSIDE_PORT}/int.der"),
@@ -66,6 +76,11 @@ RECORDS: tuple[tuple[str, str, str], ...] = (
     ("@", "TXT", f'"v=spf1 a:spf-in.{DOMAIN} mx:mx-in.{DOMAIN} a:ten.{DOMAIN} -all"'),
     ("_dmarc", "TXT", '"v=DMARC1; p=reject"'),
     ("_mta-sts", "TXT", '"v=STSv1; id=1"'),
+    # CNAMEs to a pages service the takeover check asks: its answer drips, redirects
+    # inside, or its address is inside.
+    ("shop", "CNAME", f"{SERVICE_NAMES[0]}."),
+    ("docs", "CNAME", f"{SERVICE_NAMES[1]}."),
+    ("blog", "CNAME", f"{SERVICE_NAMES[2]}."),
     *(
         (f"aia-{form}", "A", address)
         for (form, _), address in zip(AIA_FORMS, AIA_ADDRESSES, strict=True)
@@ -74,7 +89,13 @@ RECORDS: tuple[tuple[str, str, str], ...] = (
     *((name, "AAAA", v6) for name, (_, v6) in INSIDE.items() if v6),
 )
 # What the lab's CT stub lists for the domain: its own hosts and one inside.
-CT_NAMES = (f"www.{DOMAIN}", f"ct-in.{DOMAIN}", f"alias.{DOMAIN}", *AIA_HOSTS)
+CT_NAMES = (
+    f"www.{DOMAIN}",
+    f"ct-in.{DOMAIN}",
+    f"alias.{DOMAIN}",
+    *(f"{n}.{DOMAIN}" for n in ("shop", "docs", "blog")),
+    *AIA_HOSTS,
+)
 
 
 def aia_cert(form: str, url: str) -> CertSpec:
@@ -89,5 +110,7 @@ LISTENERS = (
     Listener(WEB, 80, "redirect-inward"),
     Listener(WEB, 443, "tls-page"),
     *(Listener(address, 443, "tls-page") for address in AIA_ADDRESSES),
+    Listener(DRIP, 80, "header-drip"),
+    Listener(REDIRECTS, 80, "redirect-inward"),
 )
 REDIRECT_LOCATION = f"http://0x7f000001:{INSIDE_PORT}/"

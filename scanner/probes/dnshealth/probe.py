@@ -194,7 +194,9 @@ def _cnames(
         n.name
         for n in found
         if n.scope == "provider"
-        and n.status in ("scanned", "no_address")
+        # A refused name's CNAME is still read (DNS only): a takeover does not care
+        # where the name points today.
+        and n.status in ("scanned", "no_address", "refused")
         and in_scope(n.name, (domain,))
         and n.name not in known
     ][:MAX_CNAMES]
@@ -219,8 +221,10 @@ def _cnames(
     chains += [c for c in pool.map(chain, others) if c is not None]
 
     def fetch(name: str, address: str) -> tuple[str | None, str]:
-        if context.http is None or context.policy.refusal(address):
-            return None, "not asked (no HTTP client, or the address policy)"
+        if context.http is None:
+            return None, "not asked (no HTTP client)"
+        if refusal := context.policy.refusal(address):
+            return None, f"not asked: the address policy refuses it ({refusal})"
         response = context.http.get(name, address, "/", scheme="http", verify=False)
         if response.status is None:
             return None, response.error
@@ -231,7 +235,10 @@ def _cnames(
         out.append(CnameObservation(domain, name, target, outcome))
         if not target:
             continue
-        addresses = hosts[name].addresses if name in hosts else ()
+        # The refused addresses too: the policy's reason then says why none was asked.
+        addresses = (
+            (*hosts[name].addresses, *(a for a, _ in hosts[name].refused)) if name in hosts else ()
+        )
         seen = takeover.observe(domain, name, target, outcome, addresses, fetch)
         if seen is not None:
             out.append(seen)

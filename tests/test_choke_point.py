@@ -31,8 +31,8 @@ from scanner import api
 from scanner.lab import hostile, inward, manager
 from scanner.lab.providers import CT_ADDRESS, CT_URLS
 from scanner.model import Finding, ScanResult, Target
-from scanner.probes.dnshealth.takeover import TakeoverObservation as Takeover
 from scanner.options import ScanOptions
+from scanner.probes.dnshealth.takeover import TakeoverObservation as Takeover
 
 pytestmark = pytest.mark.lab
 
@@ -165,9 +165,7 @@ def test_takeover_fingerprints_that_drip_or_point_inside_are_not_assessed(
     inward_scans: dict[str, Any],
 ) -> None:
     result: ScanResult = inward_scans["strict"]
-    observed = {
-        o.name: o for p in result.probes for o in p.observations if isinstance(o, Takeover)
-    }
+    observed = {o.name: o for p in result.probes for o in p.observations if isinstance(o, Takeover)}
     drip, redirect, inside = (observed[f"{n}.{inward.DOMAIN}"] for n in ("shop", "docs", "blog"))
     assert drip.verdict == "unknown" and "did not arrive within" in drip.evidence, drip
     assert inside.verdict == "unknown" and "address policy" in inside.evidence, inside

@@ -93,7 +93,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    return adapter.run_worker(app, concurrency, "INFO" if args.verbose else "WARNING")
+
+    def ready() -> None:
+        print(f"vetscan worker ready ({concurrency} process(es))", flush=True)
+
+    return adapter.run_worker(app, concurrency, "INFO" if args.verbose else "WARNING", ready)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from celery import Celery, signals
@@ -157,13 +157,20 @@ def _cap_message_bodies() -> None:
     )
 
 
-def run_worker(app: Celery, concurrency: int, loglevel: str = "WARNING") -> int:
-    """Runs a worker until it is told to stop (SIGTERM: finish the scans in hand)."""
+def run_worker(
+    app: Celery,
+    concurrency: int,
+    loglevel: str = "WARNING",
+    on_ready: Callable[[], None] | None = None,
+) -> int:
+    """Runs a worker until it is told to stop (SIGTERM: finish the scans in hand);
+    ``on_ready`` is called once it takes tasks."""
     _cap_message_bodies()
 
     @signals.worker_ready.connect(weak=False)  # type: ignore[untyped-decorator]
     def ready(**_kwargs: Any) -> None:
-        print(f"vetscan worker ready ({concurrency} process(es))", flush=True)
+        if on_ready is not None:
+            on_ready()
 
     worker = app.Worker(
         concurrency=concurrency,

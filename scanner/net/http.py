@@ -9,7 +9,8 @@ hop themselves (scanner.net.urls).
 
 Built on http.client rather than requests: requests/urllib3 resolve whatever
 authority a URL string names, while this client is handed the address to
-connect to and never looks a name up.
+connect to (approved by the address policy in net/dial.py) and never looks a
+name up.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+import certifi
 
 from scanner.net import dial
 from scanner.net.connect_errors import no_route_reason
@@ -45,17 +48,9 @@ class HttpResponse:
         return next((v for k, v in self.headers if k.lower() == lowered), None)
 
 
-def _default_cafile() -> str | None:
-    try:
-        import certifi
-    except ImportError:  # pragma: no cover - certifi comes with requests
-        return None
-    return str(certifi.where())
-
-
 def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
-    # With --ca-file only that file is trusted (the lab, an internal CA), as before.
-    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else _default_cafile())
+    # With --ca-file only that file is trusted (the lab, an internal CA); else Mozilla's.
+    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else certifi.where())
     context.check_hostname = True
     return context
 

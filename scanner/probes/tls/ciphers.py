@@ -24,10 +24,12 @@ def is_cbc(name: str) -> bool:
 
 
 def has_forward_secrecy(name: str) -> bool:
-    """Ephemeral (EC)DH key exchange; TLS 1.3 suites always have it."""
-    if not name.startswith("TLS_"):
-        return False  # SSL 2.0 suites
+    """Ephemeral (EC)DH key exchange; TLS 1.3 suites always have it. OLD_ names are
+    the pre-standard ChaCha20 drafts; PSK_DHE is DHE_PSK written the other way."""
+    name = name.removeprefix("OLD_")
+    if not name.startswith("TLS_") or name.endswith("_SCSV"):
+        return False  # SSL 2.0 suites; signalling values are no suites
     if "_WITH_" not in name:
         return True  # TLS 1.3 suite names carry no key exchange
-    kex = name[len("TLS_") : name.index("_WITH_")]
-    return kex.startswith(("ECDHE", "DHE")) and "anon" not in kex
+    kex = name[len("TLS_") : name.index("_WITH_")].split("_")
+    return bool({"ECDHE", "DHE"} & set(kex)) and "anon" not in kex

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from scanner.probes.base import observations_of
+from scanner.probes.tls.ciphers import has_forward_secrecy, is_aead, is_weak
+from scanner.probes.tls.observations import PROTOCOLS
 
 
 def certificate_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -41,23 +43,18 @@ def certificate_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str
     return sorted(out, key=lambda c: (c["endpoint"], c["address"]))
 
 
-_PROTOCOLS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
-_WEAK = ("RC4", "3DES", "_DES_", "NULL", "EXPORT", "_anon_", "IDEA", "MD5")
 CLASSES = ("AEAD with forward secrecy", "CBC with forward secrecy", "no forward secrecy", "weak")
 
 
 def cipher_class(name: str, version: str, anonymous: bool = False) -> str:
     """The class SSL Labs-style grids use: what a reader needs to judge a suite."""
-    upper = name.upper()
-    if anonymous or any(w.upper() in upper for w in _WEAK):
+    if is_weak(name, anonymous):
         return "weak"
     if version == "TLS 1.3":
         return "AEAD with forward secrecy"
-    forward = "_ECDHE_" in upper or "_DHE_" in upper
-    if not forward:
+    if not has_forward_secrecy(name):
         return "no forward secrecy"
-    aead = any(a in upper for a in ("GCM", "CHACHA20", "CCM"))
-    return "AEAD with forward secrecy" if aead else "CBC with forward secrecy"
+    return "AEAD with forward secrecy" if is_aead(name) else "CBC with forward secrecy"
 
 
 def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -79,7 +76,7 @@ def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
                     classes[
                         cipher_class(c.get("name", ""), version, c.get("anonymous", False))
                     ].add(c.get("name", ""))
-        for version in _PROTOCOLS:
+        for version in PROTOCOLS:
             row.setdefault(version, "not tested")
         for c in CLASSES:
             row[c] = len(classes[c])

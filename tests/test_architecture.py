@@ -170,3 +170,30 @@ def test_only_the_door_and_the_operators_clients_open_connections() -> None:
             offenders[name] = found
     # http.client is the HTTP client's protocol engine; its connect() is ours (dial.tcp).
     assert offenders == {"scanner.net.http": ["http.client"]}, offenders
+
+
+def test_library_code_never_prints() -> None:
+    """Only the CLI and the lab's servers print; the library returns or reports
+    through callbacks (an observer, on_ready)."""
+    offenders = []
+    for name, path in MODULES.items():
+        if name.startswith(("scanner.cli", "scanner.lab")) or name == "scanner.__main__":
+            continue
+        for node in _runtime_nodes(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "print"
+            ):
+                offenders.append(f"{name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_the_document_layer_does_not_import_the_renderers() -> None:
+    """Renderers show the document; the document never depends on how it is shown."""
+    users = {
+        name: sorted(i for i in GRAPH[name] if i.startswith("scanner.render"))
+        for name in MODULES
+        if name.startswith("scanner.document")
+    }
+    assert {k: v for k, v in users.items() if v} == {}

@@ -15,7 +15,7 @@ import pytest
 from scanner.cli import main
 from scanner.lab import manager
 from scanner.lab.providers import NAMESERVER, PROVIDERS
-from scanner.render.json import schema
+from scanner.schema import schema
 
 
 def _lab_args(lab: Path, out: Path, profile: str = "passive") -> list[str]:

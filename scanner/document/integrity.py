@@ -28,6 +28,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from scanner.errors import IntegrityFailure
 from scanner.inputs import read_input
 
+# The names of the files a PDF report carries inside: the JSON and its signature.
+JSON_NAME = "vetscan-report.json"
+SIGNATURE_NAME = "vetscan-report.json.sig"
+
 CANONICALIZATION = "json-sorted-keys-compact-ascii-without-integrity"
 HTML_DIGEST_META = "vetscan-html-sha256"
 _ZERO = "0" * 64

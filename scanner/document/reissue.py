@@ -11,6 +11,8 @@ import jsonschema
 
 from scanner.document.build import with_sections
 from scanner.document.integrity import (
+    JSON_NAME,
+    SIGNATURE_NAME,
     Check,
     check_html,
     check_json,
@@ -21,7 +23,7 @@ from scanner.document.integrity import (
 )
 from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input, read_input_text
-from scanner.render.json import schema
+from scanner.schema import schema
 
 
 class SavedScanError(InputError):
@@ -143,8 +145,6 @@ def _verify_page_alone(html_path: Path) -> list[Check]:
 
 
 def _verify_pdf(path: Path, pubkey: Path | None) -> list[Check]:
-    from scanner.render.pdf import JSON_NAME, SIGNATURE_NAME
-
     try:
         from pypdf import PdfReader
         from pypdf.errors import PyPdfError

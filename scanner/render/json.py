@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from scanner.document.build import build_document
@@ -18,9 +17,3 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
 def render_json(document: dict[str, Any]) -> str:
     # ensure_ascii keeps hostile control or bidi characters from targets visible as escapes
     return json.dumps(document, indent=2, ensure_ascii=True, sort_keys=False) + "\n"
-
-
-def schema() -> dict[str, Any]:
-    text = resources.files("scanner.schema").joinpath("scan-result.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.document.integrity import JSON_NAME, SIGNATURE_NAME
 from scanner.errors import EnvironmentUnusable
 from scanner.render.html import render_html
 from scanner.render.json import render_json
@@ -40,10 +41,6 @@ def html_to_pdf(html: str) -> bytes:
         ) from None
     pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf()
     return pdf
-
-
-JSON_NAME = "vetscan-report.json"
-SIGNATURE_NAME = "vetscan-report.json.sig"
 
 
 def render_pdf(document: dict[str, Any], signature: str | None = None) -> bytes:

@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from scanner.document.integrity import seal
+from scanner.document.integrity import JSON_NAME, seal
 from scanner.model import ScanResult
 from scanner.pipeline import build_document
-from scanner.render.pdf import JSON_NAME
 
 MARKUP = "<script>alert('x')</script><img src=x onerror=alert(1)>\x1b[2J"
 # What one vetscan command run prints about itself: exit code and peak memory.

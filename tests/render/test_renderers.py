@@ -21,7 +21,8 @@ from scanner.model import (
     Target,
 )
 from scanner.render import RENDERERS, Format
-from scanner.render.json import scan_document, schema
+from scanner.render.json import scan_document
+from scanner.schema import schema
 
 HOSTILE = '=HYPERLINK("http://evil")<script>alert(1)</script>'
 

@@ -19,7 +19,7 @@ from scanner.model import ScanResult
 from scanner.options import OutputOptions
 from scanner.render import Format
 from scanner.render.html import render_html
-from scanner.render.json import schema
+from scanner.schema import schema
 
 pytestmark = pytest.mark.lab
 

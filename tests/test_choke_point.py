@@ -32,9 +32,12 @@ from scanner.lab import hostile, inward, manager
 from scanner.lab.providers import CT_ADDRESS, CT_URLS
 from scanner.model import Finding, ScanResult, Target
 from scanner.options import ScanOptions
+from scanner.probes.discovery.surface import DiscoveredName
 from scanner.probes.dnshealth.takeover import TakeoverObservation as Takeover
+from scanner.probes.tls.observations import TlsEndpointResult
 
 pytestmark = pytest.mark.lab
+ALLOW = "not scanned without --allow-private"
 
 OWN = (inward.PUBLIC_RANGE, f"{hostile.DNS_ADDRESS}/32", f"{CT_ADDRESS}/32")
 ALL_LOOPBACK = (*OWN, "127.0.0.0/8", "::1/128")
@@ -152,13 +155,29 @@ def test_refused_inputs_are_not_assessed_with_the_policy_reason(
 ) -> None:
     result: ScanResult = inward_scans["strict"]
     chains = {f.asset: f for f in _findings(result, "tls.cert.incomplete_chain")}
+    notes = {
+        o.host: o.certificate.aia_note
+        for p in result.probes
+        for o in p.observations
+        if isinstance(o, TlsEndpointResult) and o.certificate is not None
+    }
     for host in inward.AIA_HOSTS:
         mine = [f for asset, f in chains.items() if asset.startswith(host)]
         assert mine, (host, sorted(chains))
         # The issuer could not be fetched: never "the chain is complete".
         assert all(f.status.value != "pass" for f in mine), mine
-    text = " ".join(f.detail for f in result.findings)
-    assert "not scanned without --allow-private" in text
+        # And the reason is the policy's, whatever spelling the URL used.
+        assert notes[host].startswith("the issuer could not be fetched from "), notes[host]
+        assert ALLOW in notes[host], notes[host]
+    # Every inside name discovery found is listed as refused, with the reason.
+    refused = {
+        o.name: o.reason
+        for p in result.probes
+        for o in p.observations
+        if isinstance(o, DiscoveredName) and o.status == "refused"
+    }
+    for name in ("alias", "ct-in", "srv-in", "spf-in", "ten", "meta", "blog"):
+        assert ALLOW in refused[f"{name}.{inward.DOMAIN}"], (name, refused)
 
 
 def test_takeover_fingerprints_that_drip_or_point_inside_are_not_assessed(
@@ -168,8 +187,9 @@ def test_takeover_fingerprints_that_drip_or_point_inside_are_not_assessed(
     observed = {o.name: o for p in result.probes for o in p.observations if isinstance(o, Takeover)}
     drip, redirect, inside = (observed[f"{n}.{inward.DOMAIN}"] for n in ("shop", "docs", "blog"))
     assert drip.verdict == "unknown" and "did not arrive within" in drip.evidence, drip
-    assert inside.verdict == "unknown" and "address policy" in inside.evidence, inside
+    assert inside.verdict == "unknown" and ALLOW in inside.evidence, inside
     # The redirect inside is an answer, never followed (nothing reached 127.0.0.1).
     assert redirect.verdict == "claimed", redirect
     (possible,) = _findings(result, "dns.takeover.possible")
-    assert possible.status.value != "pass" or "could not" in possible.detail, possible
+    assert possible.status.value == "not_assessed", possible
+    assert "shop.inward.test" in possible.detail and "blog.inward.test" in possible.detail

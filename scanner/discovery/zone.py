@@ -86,7 +86,6 @@ class NsecSource(Source):
         if nsec3.outcome is DnsOutcome.OK:
             return SourceResult(evidence={"signed": True, "denial": "NSEC3"})
         names: list[str] = []
-        seen: set[str] = set()
         current, note = domain, f"the walk stopped after {MAX_WALK} names; the chain goes on"
         for _ in range(MAX_WALK):
             answer = resolver.query(current, "NSEC")
@@ -97,11 +96,10 @@ class NsecSource(Source):
             if not following or following == domain:
                 note = ""
                 break  # back at the apex: the chain is complete
-            if following in seen:
+            if following in names:
                 note = f"the chain loops back to {following} and never reaches the apex"
                 break
             names.append(following)
-            seen.add(following)
             current = following
         if not names:
             return SourceResult(evidence={"signed": True, "denial": "unknown"})

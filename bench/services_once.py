@@ -17,8 +17,8 @@ from scanner.lab.providers import NAMESERVER
 from scanner.model import AttemptStatus, ProbeResult, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
+from scanner.observations.dns import HostAddresses
 from scanner.probes.context import build_context
-from scanner.probes.discovery import HostAddresses
 from scanner.probes.ports import PortsProbe
 from scanner.probes.services.probe import ServicesProbe
 from scanner.scoring.profile import load_profile

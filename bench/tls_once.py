@@ -3,7 +3,7 @@ adapter) on the endpoints given as JSON, for bench/run.py to time as a process.
 
     python bench/tls_once.py CA_FILE TIMEOUT '[["host", 443, "127.0.10.10", false], ...]'
 
-An endpoint may name its service fifth ("imaps", "imap", ...; scanner.probes.tls.services).
+An endpoint may name its service fifth ("imaps", "imap", ...; scanner.observations.tls_services).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scanner.net.policy import AddressPolicy
 from scanner.net.tls_scan import TlsScanner
-from scanner.probes.tls.observations import TlsEndpoint
+from scanner.observations.tls import TlsEndpoint
 from scanner.probes.tls.probe import reachable
 
 # The lab lives on loopback: these adapter tests may contact it.

@@ -17,7 +17,7 @@ or its outputs could not be completed, HistoryUnusable, IntegrityFailure, LockHe
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from scanner.audit.portfolio import Portfolio, load_portfolio
@@ -26,6 +26,7 @@ from scanner.audit.runner import run_audit
 from scanner.distributed.coordinator import QueueOptions, run_queued_audit
 from scanner.history.base import HistoryStore, default_location
 from scanner.history.stores import open_store
+from scanner.model import ScanResult
 from scanner.pipeline import (
     AuditOptions,
     Prepared,
@@ -43,6 +44,9 @@ from scanner.pipeline import (
     write_overview,
     write_reports,
 )
+from scanner.registry import installed
+from scanner.rejudge import rejudge as _rejudge
+from scanner.scoring.profile import Profile, load_profile
 
 __all__ = [
     "AuditInterrupted",
@@ -62,6 +66,7 @@ __all__ = [
     "plugin_problems",
     "prepare",
     "queued_audit",
+    "rejudge",
     "require_completed",
     "scan",
     "store",
@@ -100,3 +105,14 @@ def audit(
     (AuditInterrupted; what was stored stays); ``on_vendor`` hears each vendor's
     summary row as it is stored (a progress bar)."""
     return run_audit(portfolio, options, stop or threading.Event(), on_vendor)
+
+
+def rejudge(document: Mapping[str, Any], profile: Profile | str = "default") -> ScanResult:
+    """A saved scan (its JSON document, checked for alteration:
+    scanner.document.reissue.load_evidence) judged again under ``profile`` by the
+    installed probes' checks, without any network. The result records which profile
+    gathered and which judged; build its document and reports as for a scan. Raises
+    InputError when the document cannot be judged here (an unknown probe or
+    observation, a probe of another version)."""
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+    return _rejudge(document, loaded, installed().probes)

@@ -23,6 +23,7 @@ from scanner.checks import CatalogueError, lookup
 from scanner.model import (
     AttemptStatus,
     Finding,
+    Observation,
     ProbeResult,
     ScanMeta,
     ScanResult,
@@ -31,7 +32,8 @@ from scanner.model import (
     Target,
 )
 from scanner.probes.base import Probe, ProbeContext, ProbeOutput
-from scanner.scoring.score import apply_profile, score
+from scanner.scoring.profile import Profile
+from scanner.scoring.score import ScoreCard, apply_profile, score
 
 Observer = Callable[[str, ProbeResult | None], None]
 """Called with (probe name, None) when a probe starts and with its result when it ends."""
@@ -59,11 +61,7 @@ def scan(
     results = run_probes(
         target, probes, context, observer, disabled=profile.disabled_probes, deadline=deadline
     )
-    # Scoring is a pure step over finished results: the profile's severity
-    # overrides and disabled checks, then the score card.
-    results = [
-        dataclasses.replace(r, findings=tuple(apply_profile(r.findings, profile))) for r in results
-    ]
+    results, card = judged(results, profile)
     meta = ScanMeta(
         run_id=str(uuid.uuid4()),
         started=started,
@@ -72,8 +70,16 @@ def scan(
         resolver=context.resolver.description,
         allow_private=context.policy.allow_private,
     )
-    card = score([f for r in results for f in r.findings], profile)
     return ScanResult(__version__, target, meta, tuple(results), card)
+
+
+def judged(results: Sequence[ProbeResult], profile: Profile) -> tuple[list[ProbeResult], ScoreCard]:
+    """Scoring, a pure step over finished results: the profile's severity overrides
+    and disabled checks, then the score card."""
+    out = [
+        dataclasses.replace(r, findings=tuple(apply_profile(r.findings, profile))) for r in results
+    ]
+    return out, score([f for r in out for f in r.findings], profile)
 
 
 def run_probes(
@@ -101,7 +107,7 @@ def run_probes(
         # A disabled probe still answers for its checks: not assessed, with the reason,
         # so switching a probe off lowers coverage instead of raising the grade.
         reason = f"disabled by profile {context.profile.name}"
-        finish(_failed(pending.pop(name), target, AttemptStatus.SKIPPED, reason, 0.0))
+        finish(failed(pending.pop(name), target, AttemptStatus.SKIPPED, reason, 0.0))
 
     while pending or running:
         for name, probe in list(pending.items()):
@@ -109,14 +115,14 @@ def run_probes(
             if missing:
                 del pending[name]
                 reason = f"needs probe(s) not enabled: {', '.join(missing)}"
-                finish(_failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
+                finish(failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
                 continue
             deps = (*probe.consumes, *(d for d in probe.after if d in by_name))
             if all(dep in results for dep in deps):
                 del pending[name]
                 if time.monotonic() >= budget_end:
                     reason = "was not started: the scan's time budget was spent"
-                    finish(_failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
+                    finish(failed(probe, target, AttemptStatus.SKIPPED, reason, 0.0))
                     continue
                 upstream = {dep: results[dep] for dep in deps}
                 probe_context = dataclasses.replace(context, upstream=upstream)
@@ -131,7 +137,7 @@ def run_probes(
         if not running:
             # Whatever is still pending waits on itself: a dependency cycle.
             for probe in pending.values():
-                finish(_failed(probe, target, AttemptStatus.SKIPPED, "dependency cycle", 0.0))
+                finish(failed(probe, target, AttemptStatus.SKIPPED, "dependency cycle", 0.0))
             break
         wait = max(0.0, min(running.values()) - time.monotonic())
         try:
@@ -145,7 +151,7 @@ def run_probes(
                         reason = f"did not finish within {timeout:g} s"
                     else:
                         reason = "did not finish within the scan's time budget"
-                    finish(_failed(by_name[name], target, AttemptStatus.TIMEOUT, reason, timeout))
+                    finish(failed(by_name[name], target, AttemptStatus.TIMEOUT, reason, timeout))
             continue
         if item.name not in running:
             continue  # a probe that already timed out came back late; its result is dropped
@@ -169,10 +175,26 @@ def _envelope(probe: Probe, target: Target, item: _Done) -> ProbeResult:
     if item.error is not None:
         reason = f"probe crashed (bug): {type(item.error).__name__}: {item.error}"
         return dataclasses.replace(
-            _failed(probe, target, AttemptStatus.ERROR, reason, item.duration), reason=reason
+            failed(probe, target, AttemptStatus.ERROR, reason, item.duration), reason=reason
         )
     assert item.output is not None
-    findings = tuple(dataclasses.replace(f, probe=probe.name) for f in item.output.findings)
+    return completed(
+        probe, target, item.output.observations, item.output.findings, round(item.duration, 3)
+    )
+
+
+def completed(
+    probe: Probe,
+    target: Target,
+    observations: Sequence[Observation],
+    findings: Sequence[Finding],
+    duration: float,
+    version: str | None = None,
+) -> ProbeResult:
+    """The attempt record of a probe that finished: its findings named after it, and a
+    "not assessed" finding for each declared check it reached no verdict on. Also how
+    a saved scan's observations are judged again (scanner.rejudge)."""
+    findings = tuple(dataclasses.replace(f, probe=probe.name) for f in findings)
     reported = {f.check_id for f in findings}
     unreported = [c for c in probe.checks if c not in reported]
     if unreported:
@@ -195,15 +217,20 @@ def _envelope(probe: Probe, target: Target, item: _Done) -> ProbeResult:
     return ProbeResult(
         probe=probe.name,
         status=AttemptStatus.COMPLETED,
-        duration_s=round(item.duration, 3),
-        observations=tuple(item.output.observations),
+        duration_s=duration,
+        observations=tuple(observations),
         findings=findings,
-        version=probe.version,
+        version=probe.version if version is None else version,
     )
 
 
-def _failed(
-    probe: Probe, target: Target, status: AttemptStatus, reason: str, duration: float
+def failed(
+    probe: Probe,
+    target: Target,
+    status: AttemptStatus,
+    reason: str,
+    duration: float,
+    version: str | None = None,
 ) -> ProbeResult:
     """An attempt that produced no verdicts: each of the probe's checks says why."""
     finding_status = Status.ERROR if status is AttemptStatus.ERROR else Status.NOT_ASSESSED
@@ -226,7 +253,7 @@ def _failed(
         duration_s=round(duration, 3),
         findings=findings,
         reason=reason,
-        version=probe.version,
+        version=probe.version if version is None else version,
     )
 
 

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Self, cast
+
+from scanner.observations.codec import decode
 
 SCHEMA_VERSION = "1.1"
 
@@ -88,6 +90,12 @@ class Observation:
         data = _jsonable(dataclasses.asdict(cast(Any, self)))
         return {"kind": self.kind, **data}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, JsonValue]) -> Self:
+        """The observation back from ``to_json`` (scanner.observations.codec.DecodeError
+        when the data is not one)."""
+        return decode(cls, data)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -149,6 +157,10 @@ class ScanMeta:
     profile: str
     resolver: str
     allow_private: bool
+    # Set when a saved scan's observations were judged again (vetscan rejudge): when,
+    # and the profile the observations were gathered under (``profile`` judged them).
+    rejudged_at: datetime | None = None
+    gathered_profile: str = ""
 
 
 @dataclass(frozen=True)

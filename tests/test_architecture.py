@@ -197,3 +197,23 @@ def test_the_document_layer_does_not_import_the_renderers() -> None:
         if name.startswith("scanner.document")
     }
     assert {k: v for k, v in users.items() if v} == {}
+
+
+def test_shared_observations_sit_below_the_adapters_and_the_probes() -> None:
+    """The shapes every probe reads (addresses, certificates, ports) import only the
+    model, so the network adapters that fill them in never import a probe."""
+    below = {
+        name: sorted(i for i in GRAPH[name] if not i.startswith(("scanner.observations",)))
+        for name in MODULES
+        if name.startswith("scanner.observations")
+    }
+    allowed = {"scanner.model", "scanner.errors"}
+    assert {
+        k: [i for i in v if i not in allowed] for k, v in below.items() if set(v) - allowed
+    } == {}
+    upward = {
+        name: sorted(i for i in GRAPH[name] if i.startswith("scanner.probes"))
+        for name in MODULES
+        if name.startswith("scanner.net")
+    }
+    assert {k: v for k, v in upward.items() if v} == {}

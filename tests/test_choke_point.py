@@ -31,10 +31,10 @@ from scanner import api
 from scanner.lab import hostile, inward, manager
 from scanner.lab.providers import CT_ADDRESS, CT_URLS
 from scanner.model import Finding, ScanResult, Target
+from scanner.observations.tls import TlsEndpointResult
 from scanner.options import ScanOptions
 from scanner.probes.discovery.surface import DiscoveredName
 from scanner.probes.dnshealth.takeover import TakeoverObservation as Takeover
-from scanner.probes.tls.observations import TlsEndpointResult
 
 pytestmark = pytest.mark.lab
 ALLOW = "not scanned without --allow-private"

@@ -215,6 +215,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", default="html", metavar="FMT[,FMT]")
     report.add_argument("--csv-bom", action="store_true", help="UTF-8 byte-order mark in CSV")
     report.add_argument("--sign-key", type=Path, metavar="KEY")
+    rejudge = sub.add_parser(
+        "rejudge",
+        parents=[verbosity],
+        help="judge a saved scan again under a profile, without scanning (offline)",
+    )
+    rejudge.add_argument("scan_json", type=Path, nargs="?", metavar="SCAN.json")
+    rejudge.add_argument("--run", metavar="RUN_ID", help="judge a run from history instead")
+    rejudge.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
+    rejudge.add_argument(
+        "--profile", default="default", metavar="NAME|FILE", help="the profile that judges"
+    )
+    rejudge.add_argument(
+        "--out", type=Path, default=Path("reports"), metavar="DIR", help="'-': JSON to stdout"
+    )
+    rejudge.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
+    rejudge.add_argument("--csv-bom", action="store_true", help="UTF-8 byte-order mark in CSV")
+    rejudge.add_argument("--sign-key", type=Path, metavar="KEY")
     compare = sub.add_parser(
         "compare",
         parents=[verbosity],
@@ -264,6 +281,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "worker": queue.cmd_worker,
     "diff": portfolio.cmd_diff,
     "report": reports.cmd_report,
+    "rejudge": reports.cmd_rejudge,
     "verify": reports.cmd_verify,
     "compare": reports.cmd_compare,
     "keygen": reports.cmd_keygen,

@@ -12,6 +12,7 @@ from scanner.cli.args import existing_history, output_options
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
 from scanner.document.integrity import IntegrityError
 from scanner.errors import InputError
+from scanner.model import worst_failing
 from scanner.render import Format
 from scanner.textsafe import term
 
@@ -36,6 +37,44 @@ def cmd_report(args: argparse.Namespace) -> int:
         for path in paths:
             print(f"  {path}")
     return EXIT_OK
+
+
+def cmd_rejudge(args: argparse.Namespace) -> int:
+    """`vetscan rejudge`: a saved scan judged again under a profile, offline."""
+    from scanner.document.reissue import checked_evidence, load_evidence
+    from scanner.scoring.profile import load_profile
+
+    output = output_options(args)
+    if (args.scan_json is None) == (args.run is None):
+        raise InputError("rejudge needs a SCAN.json or --run RUN_ID (one of them)")
+    profile = load_profile(args.profile)
+    if args.run is not None:
+        location = existing_history(args)
+        with api.open_store(location, read_only=True) as history:
+            stored = history.get(args.run)
+        if stored is None:
+            raise InputError(f"run {args.run} is not in {location}")
+        evidence = checked_evidence(stored, f"run {args.run}")
+    else:
+        evidence = load_evidence(args.scan_json)
+    if not output.to_stdout and Format.JSON not in output.formats:
+        # A judgement always comes with the evidence it was made on.
+        output = dataclasses.replace(output, formats=(*output.formats, Format.JSON))
+    result = api.rejudge(evidence, profile)
+    document = api.build_document(result, profile=profile)
+    paths = api.write_reports(document, output)
+    if not args.quiet and not output.to_stdout:
+        from scanner.cli.scancmd import summary
+
+        gathered = term(result.meta.gathered_profile)
+        print(
+            f"{term(result.target.name)}: run {term(result.meta.run_id)} (gathered under "
+            f"profile {gathered}) judged again under profile {term(profile.name)}"
+        )
+        summary(result, paths, quiet=False)
+    worst = worst_failing(result.findings)
+    failed = worst is not None and worst.at_least(profile.fail_threshold)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:

@@ -36,6 +36,16 @@ def base_document(result: ScanResult) -> dict[str, Any]:
             "profile": meta.profile,
             "resolver": meta.resolver,
             "allow_private": meta.allow_private,
+            **(
+                {
+                    "rejudged": {
+                        "at": meta.rejudged_at.isoformat(),
+                        "gathered_profile": meta.gathered_profile,
+                    }
+                }
+                if meta.rejudged_at is not None
+                else {}
+            ),
             "probes": [
                 {
                     "probe": p.probe,

@@ -54,6 +54,19 @@ def load_saved_scan(path: Path) -> dict[str, Any]:
     return upgrade_saved(_read_json(path), str(path))
 
 
+def load_evidence(path: Path) -> dict[str, Any]:
+    """A saved scan as it was written, refused when its digest or signature shows it
+    was altered (what ``vetscan rejudge`` judges again)."""
+    return checked_evidence(_read_json(path), str(path))
+
+
+def checked_evidence(data: dict[str, Any], name: str) -> dict[str, Any]:
+    original = check_json(data)
+    if data.get("integrity") and not original.ok:
+        raise SavedScanError(f"{name}: {original.detail}; refusing to judge altered evidence")
+    return data
+
+
 def upgrade_saved(data: dict[str, Any], name: str) -> dict[str, Any]:
     original = check_json(data)
     if data.get("integrity") and not original.ok:

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from scanner.probes.tls.observations import CertInfo
+from scanner.observations.tls import CertInfo
 
 
 def _key(cert: x509.Certificate) -> tuple[str, int]:

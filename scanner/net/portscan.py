@@ -21,23 +21,11 @@ from scanner.concurrency import DaemonPool
 from scanner.errors import EnvironmentUnusable
 from scanner.net.dial import route_problem
 from scanner.net.policy import AddressPolicy
+from scanner.observations.ports import PortResult
 
 
 class PortScanError(EnvironmentUnusable):
     """nmap could not run: missing, or failed; the message is one line."""
-
-
-@dataclass(frozen=True)
-class PortResult:
-    address: str
-    port: int
-    state: str  # open, closed, filtered, open|filtered
-    service: str  # nmap's service name: ssh, ftp, mysql, ...
-    product: str
-    version: str
-    extrainfo: str
-    cpe: str
-    tunnel: str = ""  # "ssl" when nmap found the service inside TLS
 
 
 @dataclass(frozen=True)

@@ -18,34 +18,17 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from scanner.net import dial
 from scanner.net.connect_errors import connect_error
 from scanner.net.policy import AddressPolicy
+from scanner.observations.ports import Dialogue
 
 MAX_REPLY = 64 * 1024
 MAX_LINE = 1024
 PROTOCOLS = ("smtp", "submission", "imap", "pop3", "ftp")
 # Mechanisms that send the password itself; over clear text they give it away.
 CLEAR_MECHANISMS = {"PLAIN", "LOGIN"}
-
-
-@dataclass(frozen=True)
-class Dialogue:
-    """One conversation with a server before TLS."""
-
-    protocol: str  # smtp, submission, imap, pop3, ftp
-    outcome: str  # ok, limited, not_protocol, timeout, refused, reset, no_route, error
-    reason: str = ""
-    greeting: str = ""  # the first line, as received (the report escapes it)
-    starttls: bool | None = None  # STARTTLS / STLS / AUTH TLS offered
-    clear_login: bool | None = None  # a password may be sent before TLS
-    capabilities: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "ok"
 
 
 # --- pure parsers ------------------------------------------------------------

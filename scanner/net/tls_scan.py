@@ -49,7 +49,7 @@ from scanner.net import dial
 from scanner.net.certs import cert_info
 from scanner.net.chain import Completion, IssuerFetch, complete
 from scanner.net.policy import AddressPolicy
-from scanner.probes.tls.observations import (
+from scanner.observations.tls import (
     CertificateResult,
     CipherInfo,
     Hsts,
@@ -59,7 +59,7 @@ from scanner.probes.tls.observations import (
     TlsEndpointResult,
     Vulnerability,
 )
-from scanner.probes.tls.services import HTTP
+from scanner.observations.tls_services import HTTP
 
 # sslyze's bundled trust stores hold a few old roots with non-positive serial
 # numbers; cryptography warns on each load, which would only clutter output.
@@ -87,7 +87,7 @@ _COMMANDS = {command for _, command in _PROTOCOL_COMMANDS} | {
     ScanCommand.ELLIPTIC_CURVES,
     ScanCommand.TLS_EXTENDED_MASTER_SECRET,
 }
-# sslyze's STARTTLS dialogues, by the service on the port (scanner.probes.tls.services).
+# sslyze's STARTTLS dialogues, by the service on the port (scanner.observations.tls_services).
 _OPPORTUNISTIC = {
     "smtp": ProtocolWithOpportunisticTlsEnum.SMTP,
     "submission": ProtocolWithOpportunisticTlsEnum.SMTP,

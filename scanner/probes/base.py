@@ -70,6 +70,9 @@ class Probe(ABC):
     after: ClassVar[tuple[str, ...]] = ()
     # Every check ID this probe can emit (each must be in the catalogue).
     checks: ClassVar[tuple[str, ...]] = ()
+    # Every observation type it gathers: a saved scan's observations are parsed back
+    # by these (``vetscan rejudge``), so each must round-trip through its JSON.
+    observation_types: ClassVar[tuple[type[Observation], ...]] = ()
     # Report hook: evidence keys of this probe's findings that change from run to run
     # without anything changing at the provider (a countdown); history compares
     # findings without them.

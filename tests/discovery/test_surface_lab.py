@@ -16,9 +16,10 @@ from scanner.net.http import HttpClient
 from scanner.net.lookups import DiscoveryClient
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
+from scanner.observations.dns import HostAddresses
 from scanner.options import with_discovery
 from scanner.probes.base import ProbeContext
-from scanner.probes.discovery import DnsDiscoveryProbe, HostAddresses
+from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.probes.discovery.surface import DiscoveredName, SourceAttempt
 
 # The lab lives on loopback: these adapter tests may contact it.

@@ -14,8 +14,9 @@ from scanner.lab.providers import (
 )
 from scanner.model import Finding, Status, Target
 from scanner.net.policy import AddressPolicy
+from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import ProbeContext
-from scanner.probes.discovery import DnsDiscoveryProbe, DnsRecords, HostAddresses
+from scanner.probes.discovery import DnsDiscoveryProbe
 from scanner.scoring.profile import Profile
 
 PROBE = DnsDiscoveryProbe()

@@ -10,10 +10,10 @@ from scanner.checks import finding
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.outcome import answered
+from scanner.observations.dns import HostAddresses
+from scanner.observations.tls import CertInfo, TlsEndpointResult
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery import HostAddresses
 from scanner.probes.dnshealth import tlsa
-from scanner.probes.tls.observations import CertInfo, TlsEndpointResult
 from scanner.scoring.profile import Profile
 
 IDS = ("mail.dane.missing", "mail.dane.invalid")
@@ -35,6 +35,7 @@ class DaneProbe(Probe):
     description = "DANE TLSA records of each MX, matched against the certificate it presents."
     version = "1"
     consumes = ("dns-discovery", "tls")
+    observation_types = (DaneObservation,)
     checks = IDS
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:

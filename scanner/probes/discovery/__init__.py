@@ -20,6 +20,7 @@ from scanner.model import Finding, Observation, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import DnsAnswer, DnsOutcome, Resolver
 from scanner.net.targets import InvalidTarget, normalize_hostname
+from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery.inventory import discovered_rows, host_rows
 from scanner.probes.discovery.surface import (
@@ -39,55 +40,6 @@ MAX_WORKERS = 16
 
 
 @dataclass(frozen=True)
-class DnsRecords(Observation):
-    kind = "dns.records"
-    name: str
-    rdtype: str
-    outcome: str
-    records: tuple[str, ...]
-    ttl: int | None
-    reason: str
-
-    @classmethod
-    def from_answer(cls, answer: DnsAnswer) -> DnsRecords:
-        return cls(
-            answer.name,
-            answer.rdtype,
-            str(answer.outcome),
-            answer.records,
-            answer.ttl,
-            answer.reason,
-        )
-
-
-@dataclass(frozen=True)
-class HostAddresses(Observation):
-    """The addresses of one host and the roles it plays for the provider.
-
-    ``addresses`` are the ones probes may contact; ``refused`` lists those the
-    address policy kept off limits, each with its reason. ``outcome`` is the
-    worse of the A and AAAA lookups when no address was found.
-    """
-
-    kind = "dns.host_addresses"
-    host: str
-    roles: tuple[str, ...]
-    addresses: tuple[str, ...]
-    refused: tuple[tuple[str, str], ...]
-    outcome: str
-    reason: str
-    # The discovery sources that named it (given, mx, ns, spf, srv, san, ct, wordlist).
-    found_by: tuple[str, ...] = ()
-    # Addresses beyond the profile's max_addresses_per_host of their family (a CDN's or
-    # anycast host's many): listed, not contacted.
-    not_scanned: tuple[str, ...] = ()
-
-    @property
-    def resolved(self) -> bool:
-        return bool(self.addresses or self.refused)
-
-
-@dataclass(frozen=True)
 class InvalidHostName(Observation):
     """A host name that DNS handed us but that is not a valid host name."""
 
@@ -104,6 +56,7 @@ class DnsDiscoveryProbe(Probe):
         "certificate transparency and certificates name) and their addresses."
     )
     version = "1"
+    observation_types = (DnsRecords, HostAddresses, InvalidHostName, SourceAttempt, DiscoveredName)
     checks = (
         "dns.domain.resolves",
         "dns.mx.unresolvable",

@@ -13,8 +13,8 @@ from scanner.discovery.scope import in_scope
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.outcome import answered, no_record
 from scanner.net.resolver import DnsOutcome
+from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery import DnsRecords, HostAddresses
 from scanner.probes.discovery.surface import DiscoveredName
 from scanner.probes.dnshealth import caa, servers, takeover
 from scanner.probes.dnshealth.inventory import host_set_rows
@@ -75,6 +75,15 @@ class DnsHealthProbe(Probe):
     description = "DNSSEC (validated), CAA, NS and MX redundancy, IPv6 reach, dangling CNAMEs."
     version = "1"
     consumes = ("dns-discovery",)
+    observation_types = (
+        DnssecObservation,
+        CaaObservation,
+        HostSet,
+        CnameObservation,
+        servers.NameServerObservation,
+        servers.DelegationObservation,
+        takeover.TakeoverObservation,
+    )
     checks = IDS
 
     def inventory(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.probes.tls.observations import CertInfo
+from scanner.observations.tls import CertInfo
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
 from scanner.net.outcome import answered
 from scanner.net.resolver import Resolver
+from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery import DnsRecords, HostAddresses, mx_hosts
+from scanner.probes.discovery import mx_hosts
 from scanner.probes.email import dmarc, mtasts, spf
 from scanner.probes.email.dkim import COMMON_SELECTORS
 from scanner.probes.email.evaluate import ALL_IDS, evaluate_domain
@@ -67,6 +68,13 @@ class EmailProbe(Probe):
     description = "SPF, DMARC, DKIM, MTA-STS, TLS-RPT and BIMI of each domain."
     version = "1"
     consumes = ("dns-discovery",)
+    observation_types = (
+        SpfObservation,
+        DmarcObservation,
+        DkimObservation,
+        MtaStsObservation,
+        RecordObservation,
+    )
     checks = ALL_IDS
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:

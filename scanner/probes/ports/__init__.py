@@ -11,15 +11,15 @@ STARTTLS is offered and whether a password is taken before it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
 from scanner.net.policy import AddressPolicy
-from scanner.net.portscan import PortResult, PortScanError
-from scanner.net.starttls import Dialogue, talk
+from scanner.net.portscan import PortScanError
+from scanner.net.starttls import talk
+from scanner.observations.dns import HostAddresses
+from scanner.observations.ports import OpenPorts, PortDialogue, PortResult
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery import HostAddresses
 from scanner.scoring.profile import Profile
 
 EXPECTED_PORTS = {
@@ -37,27 +37,6 @@ DIALOGUE_PORTS = {21: "ftp", 110: "pop3", 143: "imap", 587: "submission"}
 _DIALOGUE_NAMES = {"ftp": "ftp", "pop3": "pop3", "imap": "imap", "submission": "submission"}
 
 
-@dataclass(frozen=True)
-class PortDialogue:
-    port: int
-    dialogue: Dialogue
-
-
-@dataclass(frozen=True)
-class OpenPorts(Observation):
-    """The open ports of one address (nmap's service names from its port table)."""
-
-    kind = "ports.address"
-    address: str
-    hosts: tuple[str, ...]
-    roles: tuple[str, ...]
-    expected_ports: tuple[int, ...]
-    outcome: str  # scanned, error, refused_by_policy
-    reason: str
-    ports: tuple[PortResult, ...]
-    dialogues: tuple[PortDialogue, ...] = ()
-
-
 def dialogue_protocol(port: PortResult) -> str | None:
     """The dialogue to hold with an open port: by its number, or by nmap's name for it."""
     if port.tunnel == "ssl":
@@ -73,6 +52,7 @@ class PortsProbe(Probe):
     )
     version = "1"
     consumes = ("dns-discovery",)
+    observation_types = (OpenPorts,)
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         hosts = context.upstream["dns-discovery"].observations_of(HostAddresses)

@@ -13,15 +13,14 @@ from scanner.checks import finding
 from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Status, Target
 from scanner.net.nameservers import server_version
-from scanner.net.portscan import MIN_IDENTIFY_S, PortResult
+from scanner.net.portscan import MIN_IDENTIFY_S
 from scanner.net.reachability import tls_first_line
-from scanner.net.starttls import Dialogue
+from scanner.observations.ports import Dialogue, OpenPorts, PortDialogue, PortResult
+from scanner.observations.tls_services import tls_service
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.ports import OpenPorts, PortDialogue
 from scanner.probes.services.classify import category, eol_table, outdated
 from scanner.probes.services.identify import dns_identity, greeting_identity, http_identity
 from scanner.probes.services.inventory import service_rows, shown_service
-from scanner.probes.tls.services import tls_service
 from scanner.scoring.profile import Profile
 
 IDS = (
@@ -82,6 +81,7 @@ class ServicesProbe(Probe):
     )
     version = "2"
     consumes = ("ports",)
+    observation_types = (ServicesObservation,)
     checks = IDS
 
     def inventory(

@@ -13,11 +13,11 @@ from typing import Any
 
 from scanner.checks import lookup
 from scanner.model import Finding, Severity, Status
+from scanner.observations.tls import CertificateResult, CertInfo, TlsEndpointResult
+from scanner.observations.tls_services import HTTP
 from scanner.probes.tls import ciphers
 from scanner.probes.tls.hostname import matches
 from scanner.probes.tls.mozilla_text import change_for
-from scanner.probes.tls.observations import CertificateResult, CertInfo, TlsEndpointResult
-from scanner.probes.tls.services import HTTP
 from scanner.scoring.profile import Thresholds
 
 Check = Callable[[TlsEndpointResult, Thresholds], Finding]

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from scanner.observations.tls import PROTOCOLS
 from scanner.probes.base import observations_of
 from scanner.probes.tls.ciphers import has_forward_secrecy, is_aead, is_weak
-from scanner.probes.tls.observations import PROTOCOLS
 
 
 def certificate_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

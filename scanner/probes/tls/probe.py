@@ -13,13 +13,13 @@ from scanner.model import Finding, Observation, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.reachability import Reachability, check_tls
 from scanner.net.starttls import talk, talk_gently
+from scanner.observations.dns import HostAddresses
+from scanner.observations.ports import OpenPorts
+from scanner.observations.tls import TlsEndpoint, TlsEndpointResult
+from scanner.observations.tls_services import DIALOGUE, STARTTLS_SERVICES, tls_service
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery import HostAddresses
-from scanner.probes.ports import OpenPorts
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
-from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
-from scanner.probes.tls.services import DIALOGUE, STARTTLS_SERVICES, tls_service
 from scanner.scoring.profile import Profile
 
 # The TLS every host of a role has: (port, service).
@@ -52,6 +52,7 @@ class TlsProbe(Probe):
     consumes = ("dns-discovery",)
     # The ports the services scan found open: every TLS service there is assessed too.
     after = ("ports",)
+    observation_types = (TlsEndpointResult,)
     checks = ALL_IDS
 
     # The days left on a certificate count down daily; crossing a threshold changes

@@ -10,8 +10,8 @@ from scanner.concurrency import DaemonPool
 from scanner.model import Finding, Observation, Target
 from scanner.net.http import HttpResponse
 from scanner.net.urls import BadLocation, HttpUrl, resolve_location
+from scanner.observations.dns import HostAddresses
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery import HostAddresses
 from scanner.probes.web.evaluate import IDS, evaluate_host
 from scanner.probes.web.html import external_scripts
 from scanner.scoring.profile import Profile
@@ -52,6 +52,7 @@ class WebProbe(Probe):
     description = "HTTPS redirect, security headers, cookies, version disclosure and security.txt of the web hosts."
     version = "1"
     consumes = ("dns-discovery",)
+    observation_types = (WebObservation,)
     checks = IDS
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:

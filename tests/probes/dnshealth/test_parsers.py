@@ -6,8 +6,8 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scanner.observations.tls import CertInfo
 from scanner.probes.dnshealth import caa, tlsa
-from scanner.probes.tls.observations import CertInfo
 
 
 def test_caa_records() -> None:

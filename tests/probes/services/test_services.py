@@ -16,12 +16,12 @@ from scanner.lab import manager
 from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, LabProvider
 from scanner.model import AttemptStatus, Finding, ProbeResult, ScanResult, Status, Target
 from scanner.net.policy import AddressPolicy
-from scanner.net.portscan import PortResult, PortScanner, build_arguments
+from scanner.net.portscan import PortScanner, build_arguments
 from scanner.net.resolver import Resolver
-from scanner.net.starttls import Dialogue
+from scanner.observations.ports import Dialogue, PortDialogue, PortResult
 from scanner.probes.context import build_context
 from scanner.probes.discovery import DnsDiscoveryProbe
-from scanner.probes.ports import PortDialogue, PortsProbe
+from scanner.probes.ports import PortsProbe
 from scanner.probes.services.classify import category, eol_table, outdated, version_tuple
 from scanner.probes.services.probe import ServicesObservation, ServicesProbe, evaluate_address
 from scanner.scoring.profile import Profile, ProfileError, parse_profile
@@ -364,7 +364,7 @@ def _gather(
 ) -> tuple[ServicesObservation, float]:
     """The services probe on 127.0.10.20's ``ports``, handed over as the ports probe
     does, and the seconds it took."""
-    from scanner.probes.ports import OpenPorts
+    from scanner.observations.ports import OpenPorts
 
     context = dataclasses.replace(
         build_context(lab_resolver, AddressPolicy(allow_private=True), profile, None, timeout),

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scanner.model import Finding, Severity, Status
-from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
-from scanner.probes.tls.observations import (
+from scanner.observations.tls import (
     PROTOCOLS,
     CertificateResult,
     CertInfo,
@@ -22,6 +21,7 @@ from scanner.probes.tls.observations import (
     TlsEndpointResult,
     Vulnerability,
 )
+from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
 from scanner.scoring.profile import Thresholds
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.model import Finding, ScanResult, Status
-from scanner.probes.tls.observations import TlsEndpointResult
+from scanner.observations.tls import TlsEndpointResult
 
 pytestmark = pytest.mark.lab
 

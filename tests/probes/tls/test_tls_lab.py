@@ -16,10 +16,10 @@ from scanner.model import Finding, HostPort, ProbeResult, ScanResult, Severity, 
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.net.targets import parse_host_port
+from scanner.observations.tls import TlsEndpointResult
 from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
 from scanner.probes.discovery import DnsDiscoveryProbe
-from scanner.probes.tls.observations import TlsEndpointResult
 from scanner.probes.tls.probe import TlsProbe
 from scanner.scoring.profile import Profile
 

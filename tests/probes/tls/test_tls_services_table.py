@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from scanner.model import Status
-from scanner.net.portscan import PortResult
-from scanner.net.starttls import Dialogue
-from scanner.probes.discovery import HostAddresses
-from scanner.probes.ports import OpenPorts, PortDialogue
+from scanner.observations.dns import HostAddresses
+from scanner.observations.ports import Dialogue, OpenPorts, PortDialogue, PortResult
+from scanner.observations.tls import TlsEndpoint, TlsEndpointResult
+from scanner.observations.tls_services import TlsService, tls_service
 from scanner.probes.tls.evaluate import checks_for, evaluate_endpoint
-from scanner.probes.tls.observations import TlsEndpoint, TlsEndpointResult
 from scanner.probes.tls.probe import service_endpoints
-from scanner.probes.tls.services import TlsService, tls_service
 from scanner.scoring.profile import load_profile
 
 

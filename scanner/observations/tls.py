@@ -107,7 +107,7 @@ class TlsEndpoint:
     address: str
     role: str  # web, mail, mta-sts, extra, discovered
     starttls: bool = False
-    # What speaks TLS there (scanner.probes.tls.services): https, smtp, imaps, imap,
+    # What speaks TLS there (scanner.observations.tls_services): https, smtp, imaps, imap,
     # pop3s, submission, ldaps, ...; empty: smtp with STARTTLS, else https.
     service: str = ""
 

@@ -25,7 +25,7 @@ from scanner.net.resolver import Nameserver, parse_nameserver
 from scanner.render import Format
 from scanner.render.pdf import pdf_available
 from scanner.scoring.profile import Profile, load_profile
-from scanner.scoring.settings import SettingError, schemas
+from scanner.scoring.settings import Override, SettingError
 
 _SELECTOR = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 
@@ -33,7 +33,10 @@ _SELECTOR = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 @dataclass(frozen=True)
 class ScanOptions:
     """How to scan. ``anchors`` None means the IANA root keys; ``nameserver`` None
-    means the system resolver (tests and the lab always name one)."""
+    means the system resolver (tests and the lab always name one). ``settings`` are
+    probe settings given for this scan (``--set``; --max-hosts, --ct-url and
+    --dkim-selector are spelled as them), applied to whichever profile scans (a
+    portfolio vendor's own included) by ``scan_profile``."""
 
     profile: Profile
     nameserver: Nameserver | None = None
@@ -41,11 +44,7 @@ class ScanOptions:
     allow_private: bool = False
     timeout: float | None = None
     anchors: Mapping[str, list[str]] | None = None
-    dkim_selectors: tuple[str, ...] = ()
-    # --max-hosts and --ct-url: applied to whichever profile scans (a portfolio
-    # vendor's own profile included), see ``discovery_profile``.
-    max_hosts: int | None = None
-    ct_urls: tuple[str, ...] = ()
+    settings: tuple[Override, ...] = ()
     # Tests only (see AddressPolicy.lab_public): not reachable from ``build``, the CLI
     # or a portfolio.
     lab_public: tuple[str, ...] = ()
@@ -56,9 +55,17 @@ class ScanOptions:
             self.allow_private, tuple(ipaddress.ip_network(n) for n in self.lab_public)
         )
 
-    def discovery_profile(self) -> Profile:
-        """The profile with this scan's discovery overrides applied."""
-        return with_discovery(self.profile, self.max_hosts, self.ct_urls)
+    def scan_profile(self) -> Profile:
+        """The profile with this scan's settings applied."""
+        return self.profile.with_overrides(self.settings)
+
+    def with_settings(self, *overrides: Override) -> ScanOptions:
+        """These options with more settings, applied after the ones already given."""
+        return dataclasses.replace(self, settings=(*self.settings, *overrides))
+
+    def given(self, table: str, key: str) -> bool:
+        """Whether this scan sets ``table.key`` itself."""
+        return any(o.table == table and o.key == key for o in self.settings)
 
     @classmethod
     def build(
@@ -72,10 +79,16 @@ class ScanOptions:
         dkim_selectors: Iterable[str] = (),
         max_hosts: int | None = None,
         ct_urls: Iterable[str] = (),
+        settings: Iterable[str | Override] = (),
     ) -> ScanOptions:
         loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-        urls = tuple(ct_urls)
-        with_discovery(loaded, max_hosts, urls)  # checked now, applied at scan time
+        overrides = [*_settings(settings), *discovery_overrides(max_hosts, tuple(ct_urls))]
+        selectors = tuple(dkim_selectors)
+        for selector in selectors:
+            if not _SELECTOR.fullmatch(selector):
+                raise InputError(f"invalid DKIM selector {selector!r}")
+        if selectors:
+            overrides.append(Override.of("dkim.selectors", list(selectors), extend=True))
         ns = None
         if nameserver is not None:
             if not nameserver.strip():
@@ -91,39 +104,48 @@ class ScanOptions:
         if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= 600):
             raise InputError("--timeout must be between 0 and 600 seconds")
         anchors = load_anchors(Path(trust_anchors)) if trust_anchors is not None else None
-        selectors = tuple(dkim_selectors)
-        for selector in selectors:
-            if not _SELECTOR.fullmatch(selector):
-                raise InputError(f"invalid DKIM selector {selector!r}")
-        return cls(loaded, ns, ca, allow_private, timeout, anchors, selectors, max_hosts, urls)
+        return cls(loaded, ns, ca, allow_private, timeout, anchors, tuple(overrides))
+
+
+def _settings(given: Iterable[str | Override]) -> list[Override]:
+    out = []
+    for item in given:
+        if isinstance(item, Override):
+            out.append(item)
+            continue
+        try:
+            out.append(Override.parse(item))
+        except SettingError as exc:
+            raise InputError(f"--set {exc}") from None
+    return out
+
+
+def discovery_overrides(max_hosts: int | None, ct_urls: tuple[str, ...]) -> list[Override]:
+    """--max-hosts and --ct-url as the discovery settings they stand for.
+    ``certspotter=URL`` names a Certspotter-format search; a plain URL a crt.sh-format
+    one; given URLs replace the profile's of both kinds."""
+    out = []
+    if max_hosts is not None:
+        out.append(_flag("--max-hosts", "discovery.max_hosts", max_hosts))
+    if ct_urls:
+        spotter = [u.split("=", 1)[1] for u in ct_urls if u.startswith("certspotter=")]
+        crtsh = [u.removeprefix("crtsh=") for u in ct_urls if not u.startswith("certspotter=")]
+        out.append(_flag("--ct-url", "discovery.crtsh_urls", crtsh))
+        out.append(_flag("--ct-url", "discovery.certspotter_urls", spotter))
+    return out
+
+
+def _flag(flag: str, name: str, value: Any) -> Override:
+    try:
+        return Override.of(name, value)
+    except SettingError as exc:
+        raise InputError(f"{flag} {str(exc).removeprefix(name + ' ')}") from None
 
 
 def with_discovery(profile: Profile, max_hosts: int | None, ct_urls: tuple[str, ...]) -> Profile:
     """The profile with --max-hosts and --ct-url applied (checked as the profile's own
-    settings are). ``certspotter=URL`` names a Certspotter-format search; a plain URL
-    a crt.sh-format one; given URLs replace the profile's of both kinds."""
-    overrides: dict[str, Any] = {}
-    table = schemas()["discovery"]
-    if max_hosts is not None:
-        try:
-            overrides["max_hosts"] = table["max_hosts"].check(max_hosts)
-        except SettingError as exc:
-            raise InputError(f"--max-hosts {exc}") from None
-    if ct_urls:
-        spotter = [u.split("=", 1)[1] for u in ct_urls if u.startswith("certspotter=")]
-        crtsh = [u.removeprefix("crtsh=") for u in ct_urls if not u.startswith("certspotter=")]
-        for key, urls in (("crtsh_urls", crtsh), ("certspotter_urls", spotter)):
-            try:
-                overrides[key] = table[key].check(urls)
-            except SettingError as exc:
-                raise InputError(f"--ct-url {exc}") from None
-    if not overrides:
-        return profile
-    settings = {
-        **profile.settings,
-        "discovery": {**profile.settings.get("discovery", {}), **overrides},
-    }
-    return dataclasses.replace(profile, settings=settings)
+    settings are)."""
+    return profile.with_overrides(discovery_overrides(max_hosts, ct_urls))
 
 
 @dataclass(frozen=True)

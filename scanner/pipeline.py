@@ -72,11 +72,10 @@ def scan(
     context = build_context(
         resolver,
         policy,
-        options.discovery_profile(),
+        options.scan_profile(),
         options.ca_file,
         options.timeout or 5.0,
         dict(options.anchors) if options.anchors is not None else None,
-        options.dkim_selectors,
     )
     return run_engine(target, installed().probes, context, observer, deadline)
 

@@ -52,6 +52,8 @@ def _one_error_line(err: str) -> str:
         ["scan", "exemplary.test", "--profile", "no-such-profile"],
         ["scan", "exemplary.test", "--nameserver", "127.0.10.53:99999"],
         ["scan", "exemplary.test", "--ca-file", "/nonexistent.pem"],
+        ["scan", "exemplary.test", "--set", "dkim.selector=a"],
+        ["scan", "exemplary.test", "--set", "services.ports=0"],
         ["scan"],
         ["frobnicate"],
     ],
@@ -284,6 +286,8 @@ def test_a_dkim_selector_named_on_the_command_line_is_looked_up(lab: Path, tmp_p
     # The exemplary provider signs with "mail2026", which no list of common selectors has.
     assert dkim([], tmp_path / "a") == "warn"
     assert dkim(["--dkim-selector", "mail2026"], tmp_path / "b") == "pass"
+    # The flag is a spelling of the email probe's setting; --set gives it directly.
+    assert dkim(["--set", "dkim.selectors+=mail2026"], tmp_path / "c") == "pass"
     assert main(["scan", "exemplary.test", "--dkim-selector", "bad selector!"]) == 2
 
 

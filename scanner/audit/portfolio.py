@@ -18,6 +18,7 @@ from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.model import HostPort
 from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
+from scanner.scoring.settings import Override
 
 VENDOR_KEYS = {
     "name",
@@ -27,6 +28,7 @@ VENDOR_KEYS = {
     "owner",
     "tags",
     "dkim_selectors",
+    "settings",
     "waivers",
 }
 WAIVER_KEYS = {"check", "asset", "reason", "accepted_by", "expires"}
@@ -64,6 +66,16 @@ class Vendor:
     tags: tuple[str, ...] = ()
     dkim_selectors: tuple[str, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    # [vendor.settings]: probe settings for this vendor's scans, as a profile's tables.
+    settings: tuple[Override, ...] = ()
+
+    def scan_settings(self) -> tuple[Override, ...]:
+        """What this vendor's scans set: its settings, then its DKIM selectors (before
+        the profile's)."""
+        if not self.dkim_selectors:
+            return self.settings
+        selectors = Override.of("dkim.selectors", list(self.dkim_selectors), extend=True)
+        return (*self.settings, selectors)
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,8 @@ def _vendor(raw: dict[str, Any], index: int, where: _Where, known_checks: set[st
             if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", selector):
                 raise ValueError(f"invalid DKIM selector {selector!r}")
         values[key] = selectors
+        key = "settings"
+        values[key] = _overrides(raw.get(key, {}))
         key = "waivers"
         if not isinstance(raw.get(key, []), list):
             raise ValueError("waivers must be an array of tables ([[vendor.waivers]])")
@@ -178,6 +192,17 @@ def _vendor(raw: dict[str, Any], index: int, where: _Where, known_checks: set[st
     except (ValueError, InvalidTarget) as exc:
         raise fail(key, str(exc)) from None
     return Vendor(**values)
+
+
+def _overrides(raw: Any) -> tuple[Override, ...]:
+    """[vendor.settings] as TOML gives it: {table: {key: value}}, checked like a profile."""
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise ValueError("settings must be a table of probe tables ([vendor.settings])")
+    return tuple(
+        Override.of(f"{table}.{key}", value)
+        for table, keys in raw.items()
+        for key, value in keys.items()
+    )
 
 
 def vendor_from_table(raw: Any, source: str, known_checks: set[str]) -> Vendor:
@@ -199,6 +224,7 @@ def vendor_table(vendor: Vendor) -> dict[str, Any]:
         **({"owner": vendor.owner} if vendor.owner else {}),
         "tags": list(vendor.tags),
         "dkim_selectors": list(vendor.dkim_selectors),
+        "settings": _settings_table(vendor.settings),
         "waivers": [
             {
                 "check": w.check,
@@ -249,3 +275,12 @@ def load_portfolio(path: Path, known_checks: set[str]) -> Portfolio:
     except InputFileError as exc:
         raise PortfolioError(str(exc)) from None
     return parse_portfolio(text, path, known_checks)
+
+
+def _settings_table(overrides: tuple[Override, ...]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for o in overrides:
+        out.setdefault(o.table, {})[o.key] = (
+            list(o.value) if isinstance(o.value, tuple) else o.value
+        )
+    return out

@@ -104,8 +104,8 @@ def _scan_vendor(
 ) -> VendorOutcome:
     start = time.monotonic()
     target = Target(vendor.name, vendor.domains, vendor.hosts)
-    scan_options = dataclasses.replace(
-        options.scan, profile=profile, dkim_selectors=vendor.dkim_selectors
+    scan_options = dataclasses.replace(options.scan, profile=profile).with_settings(
+        *vendor.scan_settings()
     )
     try:
         result = api.scan(target, scan_options, deadline=start + options.vendor_budget)

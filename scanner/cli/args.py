@@ -24,6 +24,7 @@ def scan_options(args: argparse.Namespace, nameserver: str | None = None) -> Sca
         dkim_selectors=tuple(getattr(args, "dkim_selector", None) or ()),
         max_hosts=getattr(args, "max_hosts", None),
         ct_urls=tuple(getattr(args, "ct_url", None) or ()),
+        settings=tuple(getattr(args, "settings", None) or ()),
     )
 
 

@@ -7,7 +7,7 @@ import argparse
 
 from scanner.cli.exits import EXIT_OK
 from scanner.errors import InputError
-from scanner.scoring.profile import load_profile
+from scanner.scoring.profile import Profile, load_profile
 
 
 def cmd_probes(args: argparse.Namespace) -> int:
@@ -66,6 +66,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             profile = load_profile(name)
             print(f"{name:12} {profile.description}")
         return EXIT_OK
+    if args.action == "settings":
+        return _settings(load_profile(args.profile or "default"))
     if args.profile is None:
         raise InputError(f"'profiles {args.action}' needs a profile name or path")
     profile = load_profile(args.profile)
@@ -73,4 +75,18 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print(json.dumps(describe(profile), indent=2))
     else:
         print(f"{profile.source}: valid profile {profile.name!r}")
+    return EXIT_OK
+
+
+def _settings(profile: Profile) -> int:
+    """Every probe setting: what --set and a profile's tables take, with this
+    profile's value."""
+    from scanner.scoring.settings import schemas
+
+    for table, settings in sorted(schemas().items()):
+        for key, setting in settings.items():
+            value = profile.setting(table, key)
+            shown = ",".join(str(v) for v in value) if isinstance(value, tuple) else value
+            print(f"{table}.{key} ({setting.kind}) = {shown}")
+            print(f"    {setting.help}")
     return EXIT_OK

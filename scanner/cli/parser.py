@@ -72,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
     output.add_argument("--profile", default="default", metavar="NAME|PATH")
     output.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="settings",
+        metavar="TABLE.KEY=VALUE",
+        help="a probe setting for this scan over the profile's (lists comma-separated; "
+        "TABLE.KEY+=VALUE adds to a list; 'vetscan profiles show' lists them; repeatable)",
+    )
+    output.add_argument(
         "--sign-key",
         type=Path,
         metavar="KEY",
@@ -263,9 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     checks = sub.add_parser("checks", parents=[verbosity], help="list the check catalogue")
     checks.add_argument("check_id", nargs="?", metavar="ID", help="explain one check")
     profiles = sub.add_parser(
-        "profiles", parents=[verbosity], help="list, show or validate profiles"
+        "profiles",
+        parents=[verbosity],
+        help="list, show or validate profiles; 'settings' lists the probe settings (--set)",
     )
-    profiles.add_argument("action", choices=["list", "show", "validate"])
+    profiles.add_argument("action", choices=["list", "show", "validate", "settings"])
     profiles.add_argument("profile", nargs="?", metavar="NAME|PATH")
     lab = sub.add_parser("lab", parents=[verbosity], help="manage the local lab")
     lab.add_argument("action", choices=["up", "down", "status"])

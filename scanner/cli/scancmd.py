@@ -18,7 +18,8 @@ from scanner.errors import HistoryUnusable, InputError, ScanIncomplete
 from scanner.model import ProbeResult, ScanResult, Target, worst_failing
 from scanner.net.dnssec import load_anchors
 from scanner.net.targets import parse_host_port
-from scanner.options import OutputOptions, ScanOptions
+from scanner.options import OutputOptions, ScanOptions, discovery_overrides
+from scanner.scoring.settings import Override
 from scanner.textsafe import term
 
 
@@ -122,10 +123,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise InputError("--out - writes one scan's JSON to stdout; the demo needs a folder")
     lab_dir = manager.up()
     options = scan_options(args, nameserver=NAMESERVER)
+    # Certificate transparency from the lab's stub unless --ct-url or --set names another.
+    lab_ct = [o for o in discovery_overrides(None, CT_URLS) if not options.given(o.table, o.key)]
     options = dataclasses.replace(
-        options,
-        # Certificate transparency from the lab's stub unless --ct-url names another.
-        ct_urls=options.ct_urls or CT_URLS,
+        options.with_settings(*lab_ct),
         ca_file=manager.ca_file(lab_dir),
         allow_private=True,
         anchors=load_anchors(manager.trust_anchors(lab_dir)),
@@ -138,10 +139,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hosts = tuple(parse_host_port(h) for h in provider.extra_hosts)
         subject = Target(name=provider.name, domains=(provider.domain,), extra_hosts=hosts)
         # The lab's providers name their DKIM selectors, as a vendor would when asked.
-        selectors = tuple(key.selector for key in provider.dkim)
+        selectors = [key.selector for key in provider.dkim]
         result, prepared = run_one(
             subject,
-            dataclasses.replace(options, dkim_selectors=selectors),
+            options.with_settings(Override.of("dkim.selectors", selectors, extend=True)),
             output,
             history,
             args.verbose,

@@ -23,10 +23,14 @@ from scanner.scoring.profile import (
     load_profile,
     profile_from_data,
 )
+from scanner.scoring.settings import Override, SettingError
 
 TASK_NAME = "vetscan.scan_vendor"
 # 2: a custom profile travels as data ("profile_data"), a bare name is a built-in one.
-VERSION = 2
+# 3: probe settings given for the audit travel as "settings" (--max-hosts, --ct-url and
+# --set alike), replacing "max_hosts" and "ct_urls".
+VERSION = 3
+MAX_SETTINGS = 64
 MAX_PAYLOAD = 2 * 1024 * 1024  # bytes of JSON; a CA bundle and anchors fit easily
 MAX_PROFILE = 64 * 1024  # bytes of JSON of a custom profile
 _AUDIT_RUN = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -34,7 +38,8 @@ _KEYS = {
     "version", "audit_run", "vendor", "profile", "profile_data", "scan", "budget",
     "retention", "today",
 }  # fmt: skip
-_SCAN_KEYS = {"nameserver", "ca_pem", "allow_private", "timeout", "anchors", "max_hosts", "ct_urls"}
+_SCAN_KEYS = {"nameserver", "ca_pem", "allow_private", "timeout", "anchors", "settings"}
+_SETTING_KEYS = {"set", "value", "extend"}
 
 
 class TaskError(InputError):
@@ -50,8 +55,7 @@ class ScanSettings:
     allow_private: bool = False
     timeout: float | None = None
     anchors: tuple[str, ...] | None = None  # anchor lines ("name. DS ...")
-    max_hosts: int | None = None
-    ct_urls: tuple[str, ...] = ()
+    settings: tuple[Override, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,7 @@ class VendorTask:
                 "allow_private": self.scan.allow_private,
                 "timeout": self.scan.timeout,
                 "anchors": list(self.scan.anchors) if self.scan.anchors is not None else None,
-                "max_hosts": self.scan.max_hosts,
-                "ct_urls": list(self.scan.ct_urls),
+                "settings": [o.to_json() for o in self.scan.settings],
             },
             "budget": self.budget,
             "retention": self.retention,
@@ -217,13 +220,26 @@ def _scan(value: Any) -> ScanSettings:
         raise _fail("timeout must be between 0 and 600 seconds or null")
     anchors = scan["anchors"]
     lines = None if anchors is None else _strings(anchors, "anchors", 1000)
-    max_hosts = _optional(scan["max_hosts"], int, "max_hosts")
     return ScanSettings(
         nameserver=nameserver,
         ca_pem=ca_pem,
         allow_private=allow_private,
         timeout=float(timeout) if timeout is not None else None,
         anchors=lines,
-        max_hosts=max_hosts,
-        ct_urls=_strings(scan["ct_urls"], "ct_urls", 16),
+        settings=_settings(scan["settings"]),
     )
+
+
+def _settings(value: Any) -> tuple[Override, ...]:
+    if not isinstance(value, list) or len(value) > MAX_SETTINGS:
+        raise _fail(f"settings must be a list of at most {MAX_SETTINGS}")
+    out = []
+    for item in value:
+        entry = _exact_keys(item, _SETTING_KEYS, "a setting")
+        if not isinstance(entry["set"], str) or not isinstance(entry["extend"], bool):
+            raise _fail("a setting names its 'set' as text and 'extend' as true or false")
+        try:
+            out.append(Override.of(entry["set"], entry["value"], entry["extend"]))
+        except SettingError as exc:
+            raise _fail(str(exc)) from None
+    return tuple(out)

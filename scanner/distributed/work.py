@@ -128,9 +128,7 @@ class Worker:
             trust_anchors=self._file(
                 "anchors", "\n".join(scan.anchors) + "\n" if scan.anchors is not None else None
             ),
-            dkim_selectors=task.vendor.dkim_selectors,
-            max_hosts=scan.max_hosts,
-            ct_urls=scan.ct_urls,
+            settings=(*scan.settings, *task.vendor.scan_settings()),
         )
         return options, profile
 
@@ -163,6 +161,5 @@ def settings_of(options: ScanOptions) -> ScanSettings:
         allow_private=options.allow_private,
         timeout=options.timeout,
         anchors=anchors,
-        max_hosts=options.max_hosts,
-        ct_urls=options.ct_urls,
+        settings=options.settings,
     )

@@ -39,7 +39,6 @@ class ProbeContext:
     tls: TlsScanner | None = None
     http: HttpClient | None = None
     dnssec: DnssecValidator | None = None
-    dkim_selectors: tuple[str, ...] = ()
     ports: PortScanner | None = None
     discovery: DiscoveryClient | None = None
     # Results of the probes named in ``Probe.consumes``, filled in by the engine.

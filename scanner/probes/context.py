@@ -22,7 +22,6 @@ def build_context(
     ca_file: Path | None = None,
     timeout: float = 5.0,
     anchors: dict[str, list[str]] | None = None,
-    dkim_selectors: tuple[str, ...] = (),
 ) -> ProbeContext:
     """``anchors`` are DNSSEC trust anchors by zone (default: the IANA root keys)."""
     discovery = DiscoveryClient(
@@ -42,8 +41,6 @@ def build_context(
         ),
         http=HttpClient(ca_file=ca_file, timeout=timeout, policy=policy),
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
-        # The user's selectors first, then the profile's; the common ones follow in the probe.
-        dkim_selectors=tuple(dict.fromkeys((*dkim_selectors, *profile.dkim_selectors))),
         ports=PortScanner(profile.ports, profile.max_rate, profile.host_timeout, policy=policy),
         discovery=discovery,
     )

@@ -9,9 +9,10 @@ folder and travel in the wheel as ``scanner/_profiles``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -22,7 +23,7 @@ from scanner.checks import PITFALLS
 from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.model import Severity
-from scanner.scoring.settings import SettingError, resolve, schemas
+from scanner.scoring.settings import Override, SettingError, overridden, resolve, schemas
 
 
 class ProfileError(InputError):
@@ -60,6 +61,12 @@ class Profile:
 
     def weight(self, pitfall: str) -> float:
         return self.pitfall_weights.get(pitfall, 1.0)
+
+    def with_overrides(self, overrides: Sequence[Override]) -> Profile:
+        """This profile with a scan's ``--set`` values applied (already checked)."""
+        if not overrides:
+            return self
+        return dataclasses.replace(self, settings=overridden(self.settings, tuple(overrides)))
 
     def setting(self, table: str, key: str) -> Any:
         """A probe setting, falling back to the probe's default."""

@@ -147,3 +147,92 @@ def resolve(data: Mapping[str, Any], source: str) -> dict[str, dict[str, Any]]:
                 values[key] = setting.default
         out[table] = values
     return out
+
+
+@dataclass(frozen=True)
+class Override:
+    """One probe setting given for a scan (``--set TABLE.KEY=VALUE``), checked as the
+    profile's own value would be. ``extend`` (``+=``) puts the given names before the
+    profile's instead of replacing them (the list kinds only)."""
+
+    table: str
+    key: str
+    value: Any
+    extend: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.table}.{self.key}"
+
+    @classmethod
+    def of(cls, name: str, value: Any, extend: bool = False) -> Override:
+        """Checked against the settings the probes declare; SettingError says why not."""
+        setting = _setting(name)
+        if extend and setting.kind not in LIST_KINDS:
+            raise SettingError(f"{name} is a single value: use = (+= adds to lists)")
+        try:
+            checked = setting.check(value)
+        except SettingError as exc:
+            raise SettingError(f"{name} {exc}") from None
+        return cls(setting.table, setting.key, checked, extend)
+
+    @classmethod
+    def parse(cls, text: str) -> Override:
+        """``TABLE.KEY=VALUE`` or ``TABLE.KEY+=VALUE`` from a command line; a list is
+        comma-separated, a number is written as one."""
+        name, sep, raw = text.partition("=")
+        if not sep or not name.strip():
+            raise SettingError(f"{text!r}: give TABLE.KEY=VALUE (vetscan profiles show lists them)")
+        extend = name.endswith("+")
+        name = name.removesuffix("+").strip()
+        setting = _setting(name)
+        raw = raw.strip()
+        value: Any
+        if setting.kind in LIST_KINDS:
+            items = [v.strip() for v in raw.split(",") if v.strip()]
+            value = [_number_or_text(v) for v in items] if setting.kind == "ports" else items
+        else:
+            value = _number_or_text(raw)
+        return cls.of(name, value, extend)
+
+    def to_json(self) -> dict[str, Any]:
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {"set": self.name, "value": value, "extend": self.extend}
+
+
+LIST_KINDS = ("ports", "names", "urls")
+
+
+def _setting(name: str) -> Setting:
+    table, _, key = name.partition(".")
+    known = schemas()
+    if table not in known or key not in known[table]:
+        choices = ", ".join(f"{t}.{k}" for t in sorted(known) for k in known[t])
+        raise SettingError(f"unknown setting {name!r} (settings: {choices})")
+    return known[table][key]
+
+
+def _number_or_text(text: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+def overridden(
+    settings: Mapping[str, Mapping[str, Any]], overrides: tuple[Override, ...]
+) -> dict[str, dict[str, Any]]:
+    """Resolved profile settings with ``overrides`` applied in order."""
+    out = {table: dict(values) for table, values in settings.items()}
+    for override in overrides:
+        values = out.setdefault(override.table, {})
+        current = values.get(override.key, schemas()[override.table][override.key].default)
+        if override.extend:
+            merged = tuple(dict.fromkeys((*override.value, *current)))
+            ports = _setting(override.name).kind == "ports"
+            values[override.key] = tuple(sorted(merged)) if ports else merged
+        else:
+            values[override.key] = override.value
+    return out

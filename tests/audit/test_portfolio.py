@@ -9,6 +9,7 @@ import pytest
 
 from scanner.audit.portfolio import PortfolioError, parse_portfolio
 from scanner.checks import catalogue
+from scanner.scoring.profile import load_profile
 
 CHECKS = set(catalogue())
 GOOD = """\
@@ -30,6 +31,11 @@ tags = ["hosting"]
 [[vendor]]
 name = "Beta Mail"
 domains = ["beta.example"]
+dkim_selectors = ["beta1"]
+
+  [vendor.settings]
+  services.ports = [25, 587]
+  discovery.max_hosts = 8
 """
 
 
@@ -46,6 +52,12 @@ def test_a_valid_portfolio_is_read_with_its_defaults() -> None:
         "service.database_exposed", "10.0.0.1:3306"
     )
     assert beta.profile == "" and beta.waivers == () and beta.tags == ()
+    # Probe settings for this vendor's scans, then its selectors before the profile's.
+    profile = load_profile("default").with_overrides(beta.scan_settings())
+    assert profile.setting("services", "ports") == (25, 587)
+    assert profile.setting("discovery", "max_hosts") == 8
+    assert profile.dkim_selectors[0] == "beta1"
+    assert acme.scan_settings() == ()
 
 
 @pytest.mark.parametrize(
@@ -70,6 +82,8 @@ def test_a_valid_portfolio_is_read_with_its_defaults() -> None:
         (GOOD.replace("expires = 2027-06-30", ""), "waiver lacks expires"),
         (GOOD.replace('"vpn.acme.example:8443"', '"vpn.acme.example:99999"'), "key 'hosts'"),
         (GOOD + "[settings]\nx = 1\n", "unknown top-level key 'settings'"),
+        (GOOD.replace("discovery.max_hosts = 8", "discovery.max_hosts = 0"), "max_hosts must be"),
+        (GOOD.replace("services.ports", "services.port"), "unknown setting 'services.port'"),
         (GOOD.replace('name = "Beta Mail"', 'name = "Beta'), "not valid TOML"),
         ("", "no [[vendor]] tables"),
     ],

@@ -3,6 +3,7 @@ again itself; and what it does with a task it must not or need not run."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from scanner.history.stores import open_store
 from scanner.lab import manager
 from scanner.lab.providers import NAMESERVER
 from scanner.model import HostPort
+from scanner.scoring.settings import Override
 
 CHECKS = set(catalogue())
 
@@ -49,8 +51,13 @@ def _task(audit_run: str = "20261130T000000Z-abcd1234", **scan: Any) -> VendorTa
 
 
 def test_a_task_survives_its_journey_as_json_unchanged() -> None:
-    task = _task(anchors=("test. DS 1 13 2 00",), ct_urls=("http://127.0.10.70/ok/",))
-    assert parse_task(task.payload(), CHECKS) == task
+    settings = (
+        Override.of("discovery.crtsh_urls", ["http://127.0.10.70/ok/"]),
+        Override.of("services.ports", [443, 25]),
+        Override.of("dkim.selectors", ["k1"], extend=True),
+    )
+    task = _task(anchors=("test. DS 1 13 2 00",), settings=settings)
+    assert parse_task(json.loads(json.dumps(task.payload())), CHECKS) == task
 
 
 def test_a_custom_profile_travels_as_data_with_its_parents_laid_in(tmp_path: Path) -> None:
@@ -111,7 +118,26 @@ def test_a_custom_profile_travels_as_data_with_its_parents_laid_in(tmp_path: Pat
         (lambda p: p.update(budget=float("inf")), "not plain JSON"),
         (lambda p: p["scan"].update(allow_private="yes"), "allow_private must be"),
         (lambda p: p["scan"].update(timeout=0), "timeout must be"),
-        (lambda p: p["scan"].update(max_hosts=True), "max_hosts must be int"),
+        (lambda p: p["scan"].update(max_hosts=3), "unexpected or missing keys: max_hosts"),
+        (
+            lambda p: p["scan"].update(settings=[{"set": "x.y", "value": 1, "extend": False}]),
+            "unknown setting 'x.y'",
+        ),
+        (
+            lambda p: p["scan"].update(
+                settings=[{"set": "discovery.max_hosts", "value": True, "extend": False}]
+            ),
+            "discovery.max_hosts must be a whole number",
+        ),
+        (
+            lambda p: p["scan"].update(settings=[{"set": "dkim.selectors", "value": []}]),
+            "a setting has unexpected or missing keys: extend",
+        ),
+        (lambda p: p["scan"].update(settings=[{}] * 65), "at most 64"),
+        (
+            lambda p: p["vendor"].update(settings={"services": {"max_rate": 0}}),
+            "services.max_rate must be",
+        ),
         (lambda p: p["vendor"].update(domains=["exa mple.test"]), "domains"),
         (lambda p: p["vendor"].update(hosts=["127.0.0.1:99999"]), "hosts"),
         (lambda p: p["vendor"].update(dkim_selectors=["a;b"]), "invalid DKIM selector"),

@@ -17,6 +17,7 @@ from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
 from scanner.registry import load_registry
 from scanner.scoring.profile import Profile
+from scanner.scoring.settings import Override
 
 
 def lab_context(
@@ -27,11 +28,12 @@ def lab_context(
         resolver,
         AddressPolicy(allow_private=True),
         # Certificate transparency from the lab's stub, as the demo has it.
-        with_discovery(profile, None, CT_URLS),
+        with_discovery(profile, None, CT_URLS).with_overrides(
+            [Override.of("dkim.selectors", [k.selector for k in provider.dkim], extend=True)]
+        ),
         manager.ca_file(lab),
         3.0,
         load_anchors(manager.trust_anchors(lab)),
-        tuple(k.selector for k in provider.dkim),
     )
 
 

@@ -89,7 +89,7 @@ class EmailProbe(Probe):
                 jobs: list[Future[Observation]] = [
                     pool.submit(_spf, domain, txt, context.resolver),
                     pool.submit(_dmarc, domain, txt),
-                    pool.submit(_dkim, domain, txt, context.dkim_selectors),
+                    pool.submit(_dkim, domain, txt, context.profile.dkim_selectors),
                     pool.submit(_mta_sts, domain, txt, context, sts_host, mx),
                     pool.submit(_record, "tlsrpt", f"_smtp._tls.{domain}", domain, txt),
                     pool.submit(_record, "bimi", f"default._bimi.{domain}", domain, txt),

@@ -1,34 +1,24 @@
-"""Which probes exist: the built-in ones plus any registered under the
-``vetscan.probes`` entry-point group by another installed package."""
+"""Which probes exist: every folder of scanner/probes that names its probe (``PROBE``
+in its ``probe.py``, or in its ``__init__`` when it has no probe.py), plus any registered under the ``vetscan.probes`` entry-point
+group by another installed package. Adding a built-in probe is adding its folder."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from importlib import resources
+from importlib.metadata import EntryPoint
 
+import scanner.probes
+from scanner.plugins import load_plugins
 from scanner.probes.base import Probe
-from scanner.probes.dane import DaneProbe
-from scanner.probes.discovery import DnsDiscoveryProbe
-from scanner.probes.dnshealth.probe import DnsHealthProbe
-from scanner.probes.email.probe import EmailProbe
-from scanner.probes.ports import PortsProbe
-from scanner.probes.services.probe import ServicesProbe
-from scanner.probes.tls.probe import TlsProbe
-from scanner.probes.web.probe import WebProbe
 
 ENTRY_POINT_GROUP = "vetscan.probes"
-BUILTIN: tuple[type[Probe], ...] = (
-    DnsDiscoveryProbe,
-    TlsProbe,
-    EmailProbe,
-    DnsHealthProbe,
-    DaneProbe,
-    PortsProbe,
-    ServicesProbe,
-    WebProbe,
-)
 
 
 @dataclass(frozen=True)
@@ -50,29 +40,52 @@ class Registry:
         """Every probe's run-to-run evidence keys (its report hook for history)."""
         return frozenset().union(*(p.volatile_evidence for p in self.probes))
 
+    def in_report_order(self) -> list[Probe]:
+        """The probes as their report sections follow each other."""
+        ranked = [(p.rank if p.report_rank is None else p.report_rank, i, p) for i, p in
+                  enumerate(self.probes)]  # fmt: skip
+        return [p for _, _, p in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+REPORT_FRAGMENT = "report.html.j2"
+
+
+def report_fragment(probe: Probe) -> str | None:
+    """The probe's report.html.j2 beside its code (its sections of "Assets found")."""
+    module = sys.modules[type(probe).__module__]
+    package = module.__spec__.parent if module.__spec__ is not None else ""
+    try:
+        entry = resources.files(package or module.__name__).joinpath(REPORT_FRAGMENT)
+        return entry.read_text("utf-8") if entry.is_file() else None
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def builtin() -> list[type[Probe]]:
+    """The probe of every folder under scanner/probes, by rank (then name)."""
+    found = []
+    for module in pkgutil.iter_modules(scanner.probes.__path__):
+        if not module.ispkg:
+            continue
+        package = f"scanner.probes.{module.name}"
+        home = f"{package}.probe" if importlib.util.find_spec(f"{package}.probe") else package
+        probe = getattr(importlib.import_module(home), "PROBE", None)
+        if isinstance(probe, type) and issubclass(probe, Probe):
+            found.append(probe)
+    return sorted(found, key=lambda cls: (cls.rank, cls.name))
+
 
 def load_registry(plugins: Iterable[EntryPoint] | None = None) -> Registry:
     """Built-ins first; a plugin that fails to load or clashes is reported, not fatal."""
-    probes: list[Probe] = [cls() for cls in BUILTIN]
+    probes: list[Probe] = [cls() for cls in builtin()]
     origins = {p.name: "built-in" for p in probes}
-    errors: list[PluginError] = []
-    found = entry_points(group=ENTRY_POINT_GROUP) if plugins is None else plugins
-    for ep in sorted(found, key=lambda e: e.name):
-        label = f"{ep.name} = {ep.value}"
-        try:
-            cls = ep.load()
-            if not (isinstance(cls, type) and issubclass(cls, Probe)):
-                errors.append(PluginError(label, "does not subclass scanner.probes.base.Probe"))
-                continue
-            probe = cls()
-        except Exception as exc:  # noqa: BLE001 - third-party code may raise anything
-            errors.append(PluginError(label, f"{type(exc).__name__}: {exc}"))
-            continue
-        if probe.name in origins:
-            errors.append(PluginError(label, f"probe name {probe.name!r} is already taken"))
-            continue
+    loaded = load_plugins(ENTRY_POINT_GROUP, Probe, lambda p: p.name, origins, plugins)
+    errors = [
+        PluginError(f"{r.entry_point.name} = {r.entry_point.value}", r.reason)
+        for r in loaded.refused
+    ]
+    for probe, dist in loaded.items:
         probes.append(probe)
-        dist = ep.dist.name if ep.dist is not None else "unknown package"
         origins[probe.name] = f"plugin from {dist}"
     return Registry(tuple(probes), tuple(errors), origins)
 

@@ -13,9 +13,9 @@ import pytest
 
 from scanner.lab import manager
 from scanner.lab.providers import NAMESERVER
-from scanner.registry import BUILTIN, ENTRY_POINT_GROUP, load_registry
+from scanner.registry import ENTRY_POINT_GROUP, builtin, load_registry
 
-BUILTIN_NAMES = [cls.name for cls in BUILTIN]
+BUILTIN_NAMES = [cls.name for cls in builtin()]
 
 PLUGIN = Path(__file__).parent / "fixtures" / "plugin_pkg"
 

@@ -62,6 +62,10 @@ class Probe(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     version: ClassVar[str] = "1"
+    # Where its results stand in the document (built-in probes in tens; plugins come
+    # after the built-ins) and where its report section stands (default: the same).
+    rank: ClassVar[int] = 1000
+    report_rank: ClassVar[int | None] = None
     # Probes whose observations this one reads; it runs after them.
     consumes: ClassVar[tuple[str, ...]] = ()
     # Probes whose observations this one reads when they are part of the run (it
@@ -84,6 +88,10 @@ class Probe(ABC):
     @abstractmethod
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
         """Turn observations into findings. Pure: no I/O, no clock beyond what is observed."""
+
+    # Report hook: the inventory sections this probe's report.html.j2 (beside its code)
+    # shows; any other section of its inventory is shown as a plain table.
+    inventory_sections: ClassVar[tuple[str, ...]] = ()
 
     def inventory(
         self, observations: Sequence[Mapping[str, Any]]

@@ -16,10 +16,25 @@ import jinja2
 
 from scanner.document.counts import LABELS, check_counts
 from scanner.document.integrity import digest, html_placeholder, seal_html
+from scanner.registry import installed, report_fragment
 from scanner.textsafe import visible
 
+_FRAGMENT = "probe/{}.html.j2"
+
+
+def _fragment(name: str) -> str | None:
+    """A probe's own report section (scanner.registry.report_fragment), by template name."""
+    probes = {_FRAGMENT.format(p.name): p for p in installed().probes}
+    text = report_fragment(probes[name]) if name in probes else None
+    # jinja drops a template's last line break; a fragment keeps its own, as if it
+    # were written inline in the report.
+    return text + "\n" if text is not None else None
+
+
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("scanner.render", "templates"),
+    loader=jinja2.ChoiceLoader(
+        [jinja2.PackageLoader("scanner.render", "templates"), jinja2.FunctionLoader(_fragment)]
+    ),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -201,8 +216,19 @@ def render_html(document: dict[str, Any]) -> str:
         sections=_pitfall_sections(document),
         unassessed=unassessed,
         probes_not_completed=[p for p in document["scan"]["probes"] if p["status"] != "completed"],
+        **_inventory_parts(),
     )
     return seal_html(text)
+
+
+def _inventory_parts() -> dict[str, Any]:
+    """The probes' own sections of "Assets found", in report order, and the inventory
+    sections they show (the rest are shown as plain tables)."""
+    with_fragment = [p for p in installed().in_report_order() if report_fragment(p) is not None]
+    return {
+        "inventory_fragments": [_FRAGMENT.format(p.name) for p in with_fragment],
+        "shown_sections": {s for p in with_fragment for s in p.inventory_sections},
+    }
 
 
 def render_index(index: dict[str, Any]) -> str:

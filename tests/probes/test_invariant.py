@@ -23,12 +23,12 @@ from scanner.engine import run_probes
 from scanner.lab.providers import EXEMPLARY
 from scanner.model import ProbeResult, ScanResult, Status, Target
 from scanner.net.resolver import Resolver, parse_nameserver
-from scanner.registry import BUILTIN, load_registry
+from scanner.registry import builtin, load_registry
 from scanner.scoring.profile import Profile
 
 pytestmark = pytest.mark.lab
 
-PROBES = {cls.name: cls for cls in BUILTIN}
+PROBES = {cls.name: cls for cls in builtin()}
 
 
 def _groups(result: ProbeResult) -> dict[str, Counter[str]]:

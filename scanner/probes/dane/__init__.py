@@ -34,6 +34,7 @@ class DaneProbe(Probe):
     name = "dane"
     description = "DANE TLSA records of each MX, matched against the certificate it presents."
     version = "1"
+    rank = 50
     consumes = ("dns-discovery", "tls")
     observation_types = (DaneObservation,)
     checks = IDS
@@ -169,3 +170,6 @@ def _judge(obs: DaneObservation) -> list[Finding]:
             records=list(obs.records),
         ),
     ]
+
+
+PROBE = DaneProbe

@@ -56,6 +56,8 @@ class DnsDiscoveryProbe(Probe):
         "certificate transparency and certificates name) and their addresses."
     )
     version = "1"
+    rank = 10
+    inventory_sections = ("hosts", "discovered")
     observation_types = (DnsRecords, HostAddresses, InvalidHostName, SourceAttempt, DiscoveredName)
     checks = (
         "dns.domain.resolves",
@@ -356,3 +358,6 @@ def _host_checks(
                 )
             )
     return findings
+
+
+PROBE = DnsDiscoveryProbe

@@ -74,6 +74,8 @@ class DnsHealthProbe(Probe):
     name = "dns-health"
     description = "DNSSEC (validated), CAA, NS and MX redundancy, IPv6 reach, dangling CNAMEs."
     version = "1"
+    rank = 40
+    inventory_sections = ("mx", "ns")
     consumes = ("dns-discovery",)
     observation_types = (
         DnssecObservation,
@@ -559,3 +561,6 @@ def _ipv6(domain: str, sets: dict[str, HostSet]) -> list[Finding]:
             f"Web, mail and name-server hosts of {domain} all have IPv6 addresses.",
         )
     ]
+
+
+PROBE = DnsHealthProbe

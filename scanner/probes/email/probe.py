@@ -67,6 +67,7 @@ class EmailProbe(Probe):
     name = "email"
     description = "SPF, DMARC, DKIM, MTA-STS, TLS-RPT and BIMI of each domain."
     version = "1"
+    rank = 30
     consumes = ("dns-discovery",)
     observation_types = (
         SpfObservation,
@@ -231,3 +232,6 @@ def _replace(obs: MtaStsObservation, **changes: object) -> MtaStsObservation:
 def _record(kind: str, name: str, domain: str, txt: TxtCache) -> RecordObservation:
     outcome, texts = txt(name)
     return RecordObservation(domain, kind, name, outcome, tuple(texts))
+
+
+PROBE = EmailProbe

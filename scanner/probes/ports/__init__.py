@@ -51,6 +51,7 @@ class PortsProbe(Probe):
         "profile's ports, and what IMAP, POP3, submission and FTP say before TLS."
     )
     version = "1"
+    rank = 60
     consumes = ("dns-discovery",)
     observation_types = (OpenPorts,)
 
@@ -127,3 +128,6 @@ def _dialogues(
             pool.map(lambda w: talk(w[0].address, w[0].port, w[1], timeout, policy=policy), wanted)
         )
     return [(r.address, PortDialogue(r.port, d)) for (r, _), d in zip(wanted, said, strict=True)]
+
+
+PROBE = PortsProbe

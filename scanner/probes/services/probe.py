@@ -80,6 +80,8 @@ class ServicesProbe(Probe):
         "(-sV --version-light), one bounded run per port."
     )
     version = "2"
+    rank = 70
+    inventory_sections = ("services",)
     consumes = ("ports",)
     observation_types = (ServicesObservation,)
     checks = IDS
@@ -441,3 +443,6 @@ def _file_transfer(obs: ServicesObservation, hosts: str) -> Finding:
             ports=[pd.port for pd in ftp],
         )
     return finding(check_id, Status.PASS, a, f"No FTP server is open on {a} ({hosts}).")
+
+
+PROBE = ServicesProbe

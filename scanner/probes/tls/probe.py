@@ -49,6 +49,10 @@ class TlsProbe(Probe):
         "vulnerabilities, HSTS on HTTPS, Mozilla compliance (sslyze)."
     )
     version = "1"
+    rank = 20
+    inventory_sections = ("tls_grid", "certificates")
+    # Its inventory sections come after the services in the report.
+    report_rank = 75
     consumes = ("dns-discovery",)
     # The ports the services scan found open: every TLS service there is assessed too.
     after = ("ports",)
@@ -251,3 +255,6 @@ def _named(result: TlsEndpointResult, hosts: Sequence[HostAddresses]) -> TlsEndp
     if count > 1:
         label += f" [{result.address}]"
     return dataclasses.replace(result, asset=label)
+
+
+PROBE = TlsProbe

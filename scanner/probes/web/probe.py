@@ -51,6 +51,7 @@ class WebProbe(Probe):
     name = "web"
     description = "HTTPS redirect, security headers, cookies, version disclosure and security.txt of the web hosts."
     version = "1"
+    rank = 80
     consumes = ("dns-discovery",)
     observation_types = (WebObservation,)
     checks = IDS
@@ -171,3 +172,6 @@ def _observe(h: HostAddresses, context: ProbeContext) -> WebObservation:
         security_txt_cert_error=cert_error,
         security_txt_too_large=sectxt.status == 200 and sectxt.truncated,
     )
+
+
+PROBE = WebProbe

@@ -20,7 +20,6 @@ from scanner.probes.email.evaluate.mta_sts import evaluate_mta_sts
 from scanner.probes.email.evaluate.reporting import BIMI_CHECKS, TLSRPT_CHECKS, evaluate_record
 from scanner.probes.email.evaluate.spf import CHECKS as SPF_CHECKS
 from scanner.probes.email.evaluate.spf import evaluate_spf
-from scanner.probes.email.evaluate.table import ids
 from scanner.probes.email.observations import (
     DkimObservation,
     DmarcObservation,
@@ -28,6 +27,7 @@ from scanner.probes.email.observations import (
     RecordObservation,
     SpfObservation,
 )
+from scanner.probes.table import ids
 
 ALL_IDS = (
     *ids(SPF_CHECKS),

@@ -7,7 +7,8 @@ import dataclasses
 from scanner.checks import finding
 from scanner.model import Finding, Severity, Status
 from scanner.probes.email import dkim
-from scanner.probes.email.evaluate.table import (
+from scanner.probes.email.observations import DkimObservation
+from scanner.probes.table import (
     GatedCheck,
     Skip,
     absent,
@@ -15,7 +16,6 @@ from scanner.probes.email.evaluate.table import (
     run,
     unanswered,
 )
-from scanner.probes.email.observations import DkimObservation
 
 
 def _looked_up(obs: DkimObservation) -> Skip | None:

@@ -7,7 +7,8 @@ from typing import Any
 from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Status
 from scanner.probes.email import dmarc
-from scanner.probes.email.evaluate.table import (
+from scanner.probes.email.observations import DmarcObservation
+from scanner.probes.table import (
     GatedCheck,
     Skip,
     absent,
@@ -15,7 +16,6 @@ from scanner.probes.email.evaluate.table import (
     run,
     unanswered,
 )
-from scanner.probes.email.observations import DmarcObservation
 
 
 def _looked_up(obs: DmarcObservation) -> Skip | None:

@@ -6,7 +6,8 @@ from scanner.checks import finding
 from scanner.model import Finding, Status
 from scanner.net.outcome import answered
 from scanner.probes.email import mtasts
-from scanner.probes.email.evaluate.table import (
+from scanner.probes.email.observations import MtaStsObservation
+from scanner.probes.table import (
     GatedCheck,
     Skip,
     absent,
@@ -14,7 +15,6 @@ from scanner.probes.email.evaluate.table import (
     run,
     unanswered,
 )
-from scanner.probes.email.observations import MtaStsObservation
 
 
 def _looked_up(obs: MtaStsObservation) -> Skip | None:

@@ -6,14 +6,14 @@ from scanner.checks import finding
 from scanner.model import Finding, Status
 from scanner.net.outcome import answered
 from scanner.probes.email import reporting
-from scanner.probes.email.evaluate.table import (
+from scanner.probes.email.observations import RecordObservation
+from scanner.probes.table import (
     GatedCheck,
     Skip,
     absent,
     run,
     unanswered,
 )
-from scanner.probes.email.observations import RecordObservation
 
 
 def _looked_up(obs: RecordObservation) -> Skip | None:

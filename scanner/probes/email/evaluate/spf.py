@@ -8,7 +8,8 @@ from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Severity, Status
 from scanner.net.outcome import answered
 from scanner.probes.email import spf
-from scanner.probes.email.evaluate.table import (
+from scanner.probes.email.observations import SpfObservation
+from scanner.probes.table import (
     GatedCheck,
     Skip,
     absent,
@@ -16,7 +17,6 @@ from scanner.probes.email.evaluate.table import (
     run,
     unanswered,
 )
-from scanner.probes.email.observations import SpfObservation
 
 
 def _looked_up(obs: SpfObservation) -> Skip | None:

@@ -1,5 +1,6 @@
-"""The shape every email evaluation shares: a table of check functions, each behind
-the gates it needs.
+"""The shape a probe's evaluation takes: a table of check functions, one per check ID,
+each behind the gates it needs (the email probe's checks and the template probe's
+use it).
 
 A gate says why a check cannot be judged: the lookup failed ("not assessed", with
 the reason) or its subject is absent ("info: not applicable": no SPF record, so no

@@ -63,6 +63,14 @@ class ScanOptions:
         """These options with more settings, applied after the ones already given."""
         return dataclasses.replace(self, settings=(*self.settings, *overrides))
 
+    def on_network(self, ca_file: Path, trust_anchors: Path, allow_private: bool) -> ScanOptions:
+        """These options pointed at a network of one's own (the lab): its CA, its
+        DNSSEC trust anchors, and whether its private addresses may be scanned."""
+        anchors = load_anchors(trust_anchors)
+        return dataclasses.replace(
+            self, ca_file=ca_file, anchors=anchors, allow_private=allow_private
+        )
+
     def given(self, table: str, key: str) -> bool:
         """Whether this scan sets ``table.key`` itself."""
         return any(o.table == table and o.key == key for o in self.settings)

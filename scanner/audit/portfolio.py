@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from scanner.document.waivers import Waiver
 from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.model import HostPort
@@ -37,23 +38,6 @@ _MAX_VENDORS = 10_000
 
 class PortfolioError(InputError):
     pass
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """An accepted risk: one check on one asset ("*" for every asset), until ``expires``."""
-
-    check: str
-    asset: str
-    reason: str
-    accepted_by: str
-    expires: date
-
-    def covers(self, check_id: str, asset: str) -> bool:
-        return self.check == check_id and self.asset in ("*", asset)
-
-    def active(self, today: date) -> bool:
-        return today < self.expires
 
 
 @dataclass(frozen=True)

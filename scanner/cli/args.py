@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from scanner import api
 from scanner.errors import InputError
-from scanner.history.base import default_location
 from scanner.model import Target
 from scanner.net.targets import normalize_hostname, parse_host_port
 from scanner.options import OutputOptions, ScanOptions
@@ -39,19 +38,12 @@ def output_options(args: argparse.Namespace) -> OutputOptions:
 
 def history_location(args: argparse.Namespace) -> str:
     location: str | None = getattr(args, "db", None)
-    return location if location is not None else default_location()
+    return location if location is not None else api.default_location()
 
 
 def existing_history(args: argparse.Namespace) -> str:
     """For commands that only read: a typo must not create an empty database."""
-    location = history_location(args)
-    if "://" not in location or location.startswith("sqlite:"):
-        from scanner.history.base import sqlite_path
-
-        path = sqlite_path(location)
-        if path is not None and not Path(path).is_file():
-            raise InputError(f"no history database at {path}")
-    return location
+    return api.readable_history(history_location(args))
 
 
 def target(args: argparse.Namespace) -> Target:

@@ -20,47 +20,30 @@ from types import FrameType
 from typing import Any
 
 from scanner import api
-from scanner.audit.notify import (
-    NotifyError,
-    deliver,
-    post_webhook,
-    send_email,
-    validate_email_options,
-    validate_webhook,
-)
 from scanner.checks import catalogue
 from scanner.cli.args import existing_history, history_location, output_options, scan_options
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from scanner.cli.queue import cmd_migrate, queue_options
 from scanner.errors import InputError
-from scanner.history.diff import diff
 from scanner.textsafe import term
 
 
-def _check_alerts(args: argparse.Namespace) -> None:
+def _alerts(args: argparse.Namespace) -> api.AlertOptions:
     """Alert options are checked before the scans: a typo must not cost the alert."""
-    if args.notify_webhook:
-        try:
-            validate_webhook(args.notify_webhook)
-        except NotifyError as exc:
-            raise InputError(str(exc)) from None
-    if args.notify_email and not args.smtp:
-        raise InputError("--notify-email needs --smtp HOST[:PORT]")
-    if args.notify_email:
-        try:
-            validate_email_options(
-                args.notify_email,
-                args.smtp_from,
-                args.smtp,
-                str(args.smtp_ca_file) if args.smtp_ca_file else None,
-            )
-        except NotifyError as exc:
-            raise InputError(str(exc)) from None
     if args.smtp_user and "VETSCAN_SMTP_PASSWORD" not in os.environ:
         # Never on the command line, where ps and cron logs would show it.
         raise InputError("--smtp-user needs the password in $VETSCAN_SMTP_PASSWORD")
-    if not (math.isfinite(args.notify_timeout) and 0 < args.notify_timeout <= 3600):
-        raise InputError("--notify-timeout must be between 0 and 3600 seconds")
+    login = (args.smtp_user, os.environ["VETSCAN_SMTP_PASSWORD"]) if args.smtp_user else None
+    return api.AlertOptions.build(
+        webhook=args.notify_webhook,
+        email=args.notify_email or (),
+        smtp=args.smtp,
+        smtp_from=args.smtp_from,
+        smtp_ca_file=str(args.smtp_ca_file) if args.smtp_ca_file else None,
+        login=login,
+        timeout=args.notify_timeout,
+        always=args.notify_always,
+    )
 
 
 def _audit_options(args: argparse.Namespace) -> api.AuditOptions:
@@ -107,7 +90,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         api.load_portfolio(args.portfolio, set(catalogue())) if args.portfolio is not None else None
     )
     options = _audit_options(args)
-    _check_alerts(args)
+    alerts = _alerts(args)
     with _stop_on_signals() as stop:
         bar = _progress(len(portfolio.vendors) if portfolio else None, args.quiet)
 
@@ -131,7 +114,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             print(f"overview: {term(str(index))} (portfolio.json and portfolio.csv beside it)")
         code = _audit_exit(result)
         # After the lock is released: a slow alert server never holds up the next run.
-        _notify(args, result.summary, stop)
+        for warning in api.send_alerts(alerts, result.summary, stop):
+            print(f"vetscan: warning: alert not delivered: {term(warning)}", file=sys.stderr)
         if stop.is_set():
             print(
                 "vetscan: error: stopped while sending alerts; the audit itself is stored",
@@ -174,29 +158,6 @@ def _audit_exit(result: api.AuditResult) -> int:
         print("vetscan: error: no vendor could be scanned; see the messages above", file=sys.stderr)
         return EXIT_INCOMPLETE
     return EXIT_OK
-
-
-def _notify(args: argparse.Namespace, report: dict[str, Any], stop: threading.Event) -> None:
-    if not (report["regressed"] or report["errors"]) and not args.notify_always:
-        return
-    alerts: list[tuple[str, Callable[[], object]]] = []
-    if args.notify_webhook:
-        url = args.notify_webhook
-        alerts.append(("webhook", lambda: post_webhook(url, report)))
-    if args.notify_email:
-        ca_file = str(args.smtp_ca_file) if args.smtp_ca_file else None
-        host, port = validate_email_options(args.notify_email, args.smtp_from, args.smtp, ca_file)
-        login = (args.smtp_user, os.environ["VETSCAN_SMTP_PASSWORD"]) if args.smtp_user else None
-        alerts.append(
-            (
-                "email",
-                lambda: send_email(
-                    report, host, port, args.smtp_from, args.notify_email, ca_file, login=login
-                ),
-            )
-        )
-    for warning in deliver(alerts, args.notify_timeout, stop):
-        print(f"vetscan: warning: alert not delivered: {term(warning)}", file=sys.stderr)
 
 
 def _progress(total: int | None, quiet: bool) -> Any:
@@ -284,7 +245,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 raise InputError(f"run {run} is not a run of {args.vendor!r}")
         old, new = history.get(from_run), history.get(to_run)
     assert old is not None and new is not None
-    change = diff(old, new)
+    change = api.diff(old, new)
     if args.json:
         print(json.dumps(change, indent=2, ensure_ascii=True))
         return EXIT_OK

@@ -9,11 +9,10 @@ import math
 import os
 import sys
 
+from scanner import api
 from scanner.cli.args import history_location
 from scanner.cli.exits import EXIT_OK
-from scanner.distributed.coordinator import QueueOptions
-from scanner.errors import EnvironmentUnusable, InputError
-from scanner.history.stores import open_store
+from scanner.errors import InputError
 from scanner.redact import redact
 
 
@@ -41,7 +40,7 @@ def _shared_history(args: argparse.Namespace, what: str) -> str:
     return location
 
 
-def queue_options(args: argparse.Namespace) -> QueueOptions | None:
+def queue_options(args: argparse.Namespace) -> api.QueueOptions | None:
     """The queue settings of `vetscan audit`, or None for a local audit."""
     url = queue_url(args)
     if url is None:
@@ -55,7 +54,7 @@ def queue_options(args: argparse.Namespace) -> QueueOptions | None:
         raise InputError("--queue-wait must be between 0 and 604800 seconds")
     if args.resume and args.portfolio is not None:
         raise InputError("--resume takes the audit's vendors from history: give no portfolio")
-    return QueueOptions(broker=url, resume=args.resume, wait=args.queue_wait)
+    return api.QueueOptions(broker=url, resume=args.resume, wait=args.queue_wait)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -68,55 +67,38 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise InputError("--concurrency must be between 1 and 256")
     if not (math.isfinite(args.visibility_timeout) and 10 <= args.visibility_timeout <= 7 * 86400):
         raise InputError("--visibility-timeout must be between 10 and 604800 seconds")
-    try:
-        from scanner.distributed import app as adapter
-        from scanner.distributed.work import WorkerSettings
-    except ImportError:
-        raise EnvironmentUnusable(
-            "the worker needs Celery and psycopg (pip install 'vetscan[workers]')"
-        ) from None
-    # The history is reached (and migrated) once, before any task is taken: a wrong
-    # --db ends here with one message instead of in every task.
-    with open_store(history):
-        pass
-    settings = WorkerSettings(history=history, allow_private=args.allow_private)
-    # Restores are looked for often enough that a lost task waits little longer than
-    # the visibility timeout itself.
-    restore = min(10.0, args.visibility_timeout / 4)
-    app = adapter.make_app(url, args.visibility_timeout, restore, worker=settings)
-    adapter.check_broker(app, url)
-    if not args.quiet:
-        print(
-            f"vetscan worker: queue {redact(url)}, history {redact(history)}, "
-            f"{concurrency} process(es)"
-            + (", private addresses allowed" if args.allow_private else ""),
-            file=sys.stderr,
-            flush=True,
-        )
+    options = api.WorkerOptions(
+        broker=url,
+        history=history,
+        concurrency=concurrency,
+        visibility_timeout=args.visibility_timeout,
+        allow_private=args.allow_private,
+        verbose=args.verbose,
+    )
+
+    def started() -> None:
+        if not args.quiet:
+            print(
+                f"vetscan worker: queue {redact(url)}, history {redact(history)}, "
+                f"{concurrency} process(es)"
+                + (", private addresses allowed" if args.allow_private else ""),
+                file=sys.stderr,
+                flush=True,
+            )
 
     def ready() -> None:
         print(f"vetscan worker ready ({concurrency} process(es))", flush=True)
 
-    return adapter.run_worker(app, concurrency, "INFO" if args.verbose else "WARNING", ready)
+    return api.run_worker(options, started, ready)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     if not (args.migrate_from and args.migrate_to):
         raise InputError("history migrate needs --from URL and --to URL")
-    if args.migrate_from == args.migrate_to:
-        raise InputError("history migrate: --from and --to name the same history")
-    with (
-        open_store(args.migrate_from, read_only=True) as source,
-        open_store(args.migrate_to) as target,
-    ):
-        runs = list(source.export())
-        added = target.import_runs(runs)
-        vendors = len({r.vendor for r in runs})
-        target.check()
-        source_where, target_where = source.location, target.location
+    added, read, vendors, source, target = api.migrate_history(args.migrate_from, args.migrate_to)
     if not args.quiet:
         print(
-            f"copied {added} run(s) of {vendors} vendor(s) from {source_where} to {target_where}"
-            + (f" ({len(runs) - added} already there)" if added < len(runs) else "")
+            f"copied {added} run(s) of {vendors} vendor(s) from {source} to {target}"
+            + (f" ({read - added} already there)" if added < read else "")
         )
     return EXIT_OK

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any
 
 from scanner import api
 from scanner.cli.args import existing_history, output_options
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
-from scanner.document.integrity import IntegrityError
 from scanner.errors import InputError
 from scanner.model import worst_failing
 from scanner.render import Format
@@ -18,18 +16,16 @@ from scanner.textsafe import term
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from scanner.document.reissue import load_saved_scan
-
     output = output_options(args)
     if (args.scan_json is None) == (args.run is None):
         raise InputError("report needs a SCAN.json or --run RUN_ID (one of them)")
     if args.run is not None:
-        document = _document_from_history(args)
+        document = api.stored_scan(existing_history(args), args.run)
         if not output.to_stdout and Format.JSON not in output.formats:
             # A report from history always comes with the evidence it shows.
             output = dataclasses.replace(output, formats=(*output.formats, Format.JSON))
     else:
-        document = load_saved_scan(args.scan_json)
+        document = api.saved_scan(args.scan_json)
     paths = api.write_reports(document, output)
     if not args.quiet and not output.to_stdout:  # with --out -, stdout is the JSON's alone
         name, run = term(document["provider"]["name"]), term(document["scan"]["run_id"])
@@ -41,7 +37,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_rejudge(args: argparse.Namespace) -> int:
     """`vetscan rejudge`: a saved scan judged again under a profile, offline."""
-    from scanner.document.reissue import checked_evidence, load_evidence
     from scanner.scoring.profile import load_profile
 
     output = output_options(args)
@@ -49,14 +44,9 @@ def cmd_rejudge(args: argparse.Namespace) -> int:
         raise InputError("rejudge needs a SCAN.json or --run RUN_ID (one of them)")
     profile = load_profile(args.profile)
     if args.run is not None:
-        location = existing_history(args)
-        with api.open_store(location, read_only=True) as history:
-            stored = history.get(args.run)
-        if stored is None:
-            raise InputError(f"run {args.run} is not in {location}")
-        evidence = checked_evidence(stored, f"run {args.run}")
+        evidence = api.evidence(location=existing_history(args), run=args.run)
     else:
-        evidence = load_evidence(args.scan_json)
+        evidence = api.evidence(args.scan_json)
     if not output.to_stdout and Format.JSON not in output.formats:
         # A judgement always comes with the evidence it was made on.
         output = dataclasses.replace(output, formats=(*output.formats, Format.JSON))
@@ -77,30 +67,12 @@ def cmd_rejudge(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _document_from_history(args: argparse.Namespace) -> dict[str, Any]:
-    from scanner.document.reissue import upgrade_saved
-
-    location = existing_history(args)
-    with api.open_store(location, read_only=True) as history:
-        stored = history.get(args.run)
-    if stored is None:
-        raise InputError(f"run {args.run} is not in {history.location}")
-    return upgrade_saved(stored, f"run {args.run}")
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     """`vetscan compare`: 2 to 6 candidates side by side, from saved scans or history."""
-    from scanner.document.reissue import load_saved_scan, upgrade_saved
-
-    documents = [load_saved_scan(path) for path in args.scans]
+    documents = [api.saved_scan(path) for path in args.scans]
     if args.run:
         location = existing_history(args)
-        with api.open_store(location, read_only=True) as history:
-            for run in args.run:
-                stored = history.get(run)
-                if stored is None:
-                    raise InputError(f"run {run} is not in {history.location}")
-                documents.append(upgrade_saved(stored, f"run {run}"))
+        documents += [api.stored_scan(location, run) for run in args.run]
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if "pdf" in formats:
         from scanner.render.pdf import pdf_available
@@ -117,23 +89,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from scanner.document.reissue import verify_report
-
-    try:
-        checks = verify_report(args.report, args.pubkey)
-    except (IntegrityError, OSError) as exc:
-        raise InputError(str(exc)) from None
+    checks = api.verify_report(args.report, args.pubkey)
     for check in checks:
         print(f"{'ok ' if check.ok else 'BAD'} {check.name}: {term(check.detail)}")
     return EXIT_OK if all(c.ok for c in checks) else EXIT_FINDINGS
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    from scanner.document.integrity import generate_key
-
-    try:
-        public = generate_key(args.path)
-    except (IntegrityError, OSError) as exc:
-        raise InputError(str(exc)) from None
+    public = api.generate_key(args.path)
     print(f"private key {args.path} (keep it secret), public key {public} (share it)")
     return EXIT_OK

@@ -4,7 +4,6 @@ and history (compared with, then stored in)."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +15,6 @@ from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
 from scanner.document.counts import check_counts, describe
 from scanner.errors import HistoryUnusable, InputError, ScanIncomplete
 from scanner.model import ProbeResult, ScanResult, Target, worst_failing
-from scanner.net.dnssec import load_anchors
 from scanner.net.targets import parse_host_port
 from scanner.options import OutputOptions, ScanOptions, discovery_overrides
 from scanner.scoring.settings import Override
@@ -125,11 +123,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     options = scan_options(args, nameserver=NAMESERVER)
     # Certificate transparency from the lab's stub unless --ct-url or --set names another.
     lab_ct = [o for o in discovery_overrides(None, CT_URLS) if not options.given(o.table, o.key)]
-    options = dataclasses.replace(
-        options.with_settings(*lab_ct),
-        ca_file=manager.ca_file(lab_dir),
-        allow_private=True,
-        anchors=load_anchors(manager.trust_anchors(lab_dir)),
+    options = options.with_settings(*lab_ct).on_network(
+        manager.ca_file(lab_dir), manager.trust_anchors(lab_dir), allow_private=True
     )
     output = output_options(args)
     # The demo keeps its history with the lab, away from a user's real one.

@@ -7,12 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from scanner.audit.portfolio import Waiver
-from scanner.audit.waivers import annotate
 from scanner.checks import PITFALL_TITLES, catalogue
+from scanner.document.changes import diff
 from scanner.document.inventory import inventory
 from scanner.document.questions import failing_checks, questions, top_risks
-from scanner.history.diff import diff
+from scanner.document.waivers import Waiver, annotate
 from scanner.model import SCHEMA_VERSION, ScanResult
 from scanner.registry import installed
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.document.changes import fingerprint
 from scanner.errors import HistoryUnusable
-from scanner.history.diff import fingerprint
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from scanner.cli import main
-from scanner.history.diff import is_empty
+from scanner.document.changes import is_empty
 from scanner.history.lock import AuditLock
 from scanner.history.sqlite import SqliteHistory as History
 from scanner.lab import manager

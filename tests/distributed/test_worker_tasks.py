@@ -16,10 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.queue import WorkerProcess, new_database
 
-from scanner.audit.portfolio import Vendor, Waiver
+from scanner.audit.portfolio import Vendor
 from scanner.checks import catalogue
 from scanner.distributed.task import TASK_NAME, ScanSettings, TaskError, VendorTask, parse_task
 from scanner.distributed.work import Worker, WorkerSettings
+from scanner.document.waivers import Waiver
 from scanner.history.stores import open_store
 from scanner.lab import manager
 from scanner.lab.providers import NAMESERVER

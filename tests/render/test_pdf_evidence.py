@@ -10,9 +10,9 @@ import pytest
 from test_renderers import document
 
 from scanner.cli import main
-from scanner.document.integrity import generate_key, load_private_key
+from scanner.document.integrity import generate_key, load_private_key, seal
 from scanner.options import OutputOptions
-from scanner.pipeline import seal, write_reports
+from scanner.pipeline import write_reports
 from scanner.render.pdf import pdf_available
 
 pytestmark = pytest.mark.skipif(not pdf_available(), reason="WeasyPrint is missing")

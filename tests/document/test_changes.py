@@ -10,7 +10,7 @@ import pytest
 from support.labscan import scan_lab_provider
 
 from scanner.document.build import build_document
-from scanner.history.diff import diff, fingerprint, is_empty, regressions_since
+from scanner.document.changes import diff, fingerprint, is_empty, regressions_since
 from scanner.lab.providers import EXEMPLARY
 from scanner.model import ScanResult
 from scanner.net.resolver import Resolver

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scanner.audit.portfolio import Waiver
-from scanner.audit.waivers import adjusted, annotate
-from scanner.history.diff import diff, regressions
+from scanner.document.changes import diff, regressions
+from scanner.document.waivers import Waiver, adjusted, annotate
 from scanner.model import Finding, Severity, Status
 
 WAIVER = Waiver("service.database_exposed", "*", "behind a VPN", "CISO", date(2027, 1, 1))

@@ -11,13 +11,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from scanner.audit.portfolio import Waiver
 from scanner.model import Finding, Status
 
 _WAIVABLE = ("fail", "warn")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted risk: one check on one asset ("*" for every asset), until ``expires``."""
+
+    check: str
+    asset: str
+    reason: str
+    accepted_by: str
+    expires: date
+
+    def covers(self, check_id: str, asset: str) -> bool:
+        return self.check == check_id and self.asset in ("*", asset)
+
+    def active(self, today: date) -> bool:
+        return today < self.expires
 
 
 def waiver_for(check_id: str, asset: str, waivers: Sequence[Waiver]) -> Waiver | None:

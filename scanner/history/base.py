@@ -1,10 +1,13 @@
 """The history store: what the audit runner, the CLI and the report need from it,
 as a small protocol, and the one place that opens a store from a URL or a path.
 
-SQLite (scanner.history.sqlite) is the built-in store; PostgreSQL
-(scanner.history.postgres) is the shared one for workers on several machines.
-Another backend is one new module implementing ``HistoryStore`` and a branch in
-``scanner.history.stores.open_store``.
+The protocol is split by role: runs (``RunStore``), the queued audits' ledger
+(``AuditLedger``), export and import (``Portable``), and the lock. One SQL store
+(scanner.history.sql) implements them over two dialects: SQLite
+(scanner.history.sqlite), the built-in one, and PostgreSQL
+(scanner.history.postgres), shared by workers on several machines. Another SQL
+database is a dialect; another kind of backend implements ``HistoryStore`` and gets
+a branch in ``scanner.history.stores.open_store``.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ class RunSummary:
     regressed: bool
 
 
-class HistoryStore(Protocol):
+class RunStore(Protocol):
     """Runs by vendor, each with its whole sealed document. Every write is one
     transaction; a store that cannot be used raises HistoryError (a HistoryUnusable)."""
 
@@ -68,11 +71,9 @@ class HistoryStore(Protocol):
     def check(self) -> None:
         """Integrity check; raises HistoryError when the store is damaged."""
 
-    def lock(self) -> AbstractContextManager[object]:
-        """The audit lock: exclusive, released however the holder ends (LockHeld if taken)."""
 
-    def reader(self) -> HistoryStore:
-        """Another handle for reading from another thread (no checks, no migrations)."""
+class AuditLedger(Protocol):
+    """What a queued audit records beside the runs: its vendors' tasks and outcomes."""
 
     def begin_audit(self, audit_run: str, manifest: Mapping[str, Any]) -> None:
         """Records a queued audit: its vendors' tasks, so ``--resume`` can finish it."""
@@ -88,11 +89,26 @@ class HistoryStore(Protocol):
     def record_outcome(self, audit_run: str, vendor: str, outcome: Mapping[str, Any]) -> bool:
         """A queued audit's vendor that ended without a run (False: already recorded)."""
 
+
+class Portable(Protocol):
+    """A whole history out and in (``history migrate``)."""
+
     def export(self) -> Iterator[StoredRun]:
-        """Every run, oldest first (``history migrate``)."""
+        """Every run, oldest first."""
 
     def import_runs(self, runs: Iterable[StoredRun]) -> int:
         """Copies runs in, in one transaction, skipping run IDs already stored."""
+
+
+class HistoryStore(RunStore, AuditLedger, Portable, Protocol):
+    """A history: its runs, its audit ledger, export and import, and the audit lock.
+    Both stores are scanner.history.sql over a dialect (SQLite, PostgreSQL)."""
+
+    def lock(self) -> AbstractContextManager[object]:
+        """The audit lock: exclusive, released however the holder ends (LockHeld if taken)."""
+
+    def reader(self) -> HistoryStore:
+        """Another handle for reading from another thread (no checks, no migrations)."""
 
     def close(self) -> None: ...
 

@@ -66,6 +66,7 @@ __all__ = [
     "WorkerOptions",
     "audit",
     "build_document",
+    "change_lines",
     "completed",
     "default_location",
     "diff",
@@ -213,6 +214,11 @@ def generate_key(path: Path) -> Path:
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """What changed between two documents of one provider (pure)."""
     return changes.diff(old, new)
+
+
+def change_lines(change: Mapping[str, Any]) -> list[str]:
+    """The asset changes of a ``diff`` as lines of text, each worded by its probe."""
+    return changes.change_lines(change, installed().probes)
 
 
 # --- alerts, workers, history copies ------------------------------------------------

@@ -46,16 +46,32 @@ class Registry:
                   enumerate(self.probes)]  # fmt: skip
         return [p for _, _, p in sorted(ranked, key=lambda r: (r[0], r[1]))]
 
+    def in_changes_order(self) -> list[Probe]:
+        """The probes as their sections of "what changed" follow each other."""
+        return changes_order(self.probes)
+
+
+def changes_order(probes: Iterable[Probe]) -> list[Probe]:
+    def position(probe: Probe) -> int:
+        for rank in (probe.changes_rank, probe.report_rank):
+            if rank is not None:
+                return rank
+        return probe.rank
+
+    return [p for _, p in sorted(enumerate(probes), key=lambda e: (position(e[1]), e[0]))]
+
 
 REPORT_FRAGMENT = "report.html.j2"
+CHANGES_FRAGMENT = "changes.html.j2"
 
 
-def report_fragment(probe: Probe) -> str | None:
-    """The probe's report.html.j2 beside its code (its sections of "Assets found")."""
+def report_fragment(probe: Probe, name: str = REPORT_FRAGMENT) -> str | None:
+    """The probe's report.html.j2 beside its code (its sections of "Assets found"), or
+    its changes.html.j2 (its sections of "What changed")."""
     module = sys.modules[type(probe).__module__]
     package = module.__spec__.parent if module.__spec__ is not None else ""
     try:
-        entry = resources.files(package or module.__name__).joinpath(REPORT_FRAGMENT)
+        entry = resources.files(package or module.__name__).joinpath(name)
         return entry.read_text("utf-8") if entry.is_file() else None
     except (ImportError, OSError, ValueError):
         return None

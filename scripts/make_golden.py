@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.golden import GOLDEN, rendered, write  # noqa: E402
+from support.golden import GOLDEN, reaudit, rendered, write  # noqa: E402
 from support.labscan import scan_lab_provider  # noqa: E402
 
 from scanner import api  # noqa: E402
@@ -42,7 +42,7 @@ def main() -> None:
         folder = GOLDEN / provider.key
         folder.mkdir(exist_ok=True)
         write(folder / "scan.json.gz", render_json(document))
-        for name, content in rendered(document).items():
+        for name, content in {**rendered(document), **reaudit(document)}.items():
             write(folder / f"{name}.gz", content)
         print(f"{provider.key}: {result.scores.grade if result.scores else '-'}")
 

@@ -278,11 +278,5 @@ def _print_diff(change: dict[str, Any]) -> None:
         for f in change.get(key, []):
             text = f"  {label}: {f['check_id']} on {f['asset']} ({f['from_status'] or 'absent'} -> {f['to_status'] or 'absent'})"
             print(term(text))
-    for p in change["ports_opened"]:
-        print(f"  port opened: {p['address']}:{p['port']} {term(p['service'])}")
-    for p in change["ports_closed"]:
-        print(f"  port closed: {p['address']}:{p['port']} {term(p['service'])}")
-    for c in change["certificates"]:
-        print(f"  certificate changed: {term(c['endpoint'])} (expires {c['to_not_after']})")
-    for r in change["records"]:
-        print(term(f"  record changed: {r['record']}: -{r['removed']} +{r['added']}"))
+    for line in api.change_lines(change):
+        print(term(f"  {line}"))

@@ -15,8 +15,8 @@ from functools import cache
 from typing import Any
 
 from scanner.document.types import FindingDoc, waived
-from scanner.net.outcome import answered
-from scanner.registry import installed
+from scanner.probes.base import Probe
+from scanner.registry import changes_order, installed
 
 # Evidence that changes from run to run without anything changing at the provider:
 # the run's own timings here, each probe's own keys from its report hook.
@@ -105,44 +105,37 @@ def _assessed_checks(doc: Doc) -> set[str]:
     return {f["check_id"] for f in doc.get("findings", []) if f["status"] not in _UNASSESSED}
 
 
-def _open_ports(doc: Doc) -> set[tuple[str, int, str]]:
-    out = set()
-    for o in doc.get("observations", []):
-        if o.get("kind") == "services.address" and o.get("outcome") == "scanned":
-            for p in o.get("ports", []):
-                if p.get("state") == "open":
-                    out.add((o["address"], int(p["port"]), p.get("service", "")))
-    return out
+def _row_order(row: Mapping[str, Any]) -> tuple[tuple[int, Any], ...]:
+    """Rows of one section in a stable order, whichever probes filled it: by their
+    values in field order (numbers as numbers, anything else as text)."""
+    return tuple(
+        (0, v) if isinstance(v, int | float) and not isinstance(v, bool) else (1, str(v))
+        for v in row.values()
+    )
 
 
-def _scanned_addresses(doc: Doc) -> set[str]:
-    return {
-        o["address"]
-        for o in doc.get("observations", [])
-        if o.get("kind") == "services.address" and o.get("outcome") == "scanned"
-    }
+def asset_changes(old: Doc, new: Doc, probes: Sequence[Probe]) -> dict[str, list[dict[str, Any]]]:
+    """What changed in the assets (ports, certificates, records, ...): each probe's
+    report hook reads the two documents' observations; sections two probes fill are
+    merged."""
+    before, after = old.get("observations", []), new.get("observations", [])
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for probe in changes_order(probes):
+        for section in probe.change_sections:
+            sections.setdefault(section, [])
+        for section, rows in probe.changes(before, after).items():
+            sections.setdefault(section, []).extend(rows)
+    return {k: sorted(v, key=_row_order) for k, v in sections.items()}
 
 
-def _certificates(doc: Doc) -> dict[str, Mapping[str, Any]]:
-    out = {}
-    for o in doc.get("observations", []):
-        chain = (o.get("certificate") or {}).get("received_chain") or []
-        if o.get("kind") == "tls.endpoint" and chain:
-            out[f"{o['host']}:{o['port']} ({o.get('address', '')})"] = chain[0]
-    return out
-
-
-def _records(doc: Doc) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for o in doc.get("observations", []):
-        kind = o.get("kind")
-        if kind == "dns.records" and answered(o.get("outcome", "")):
-            out[f"{o['name']} {o['rdtype']}"] = sorted(o.get("records", []))
-        elif kind in ("email.spf", "email.dmarc"):
-            out[f"{o['domain']} {kind.split('.')[1].upper()}"] = sorted(o.get("records", []))
-        elif kind == "email.record":
-            out[f"{o['name']} {o['record_kind'].upper()}"] = sorted(o.get("texts", []))
-    return out
+def change_lines(change: Mapping[str, Any], probes: Sequence[Probe]) -> list[str]:
+    """The asset changes of ``change`` as lines, each worded by the probe that found
+    it (``vetscan diff``)."""
+    lines = []
+    for probe in changes_order(probes):
+        for section in probe.change_sections:
+            lines += [probe.change_line(section, row) for row in change.get(section, [])]
+    return list(dict.fromkeys(lines))
 
 
 def _run(doc: Doc) -> dict[str, Any]:
@@ -189,38 +182,6 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
         if a != b:
             pitfalls.append({"pitfall": name, "from": a, "to": b})
 
-    old_ports, new_ports = _open_ports(old), _open_ports(new)
-    # A port opened or closed only if its address was scanned both times: an address
-    # not scanned in one of the runs (a timeout) tells nothing about its ports.
-    both = _scanned_addresses(new) & _scanned_addresses(old)
-    ports_opened = sorted(p for p in new_ports - old_ports if p[0] in both)
-    ports_closed = sorted(p for p in old_ports - new_ports if p[0] in both)
-
-    old_certs, new_certs = _certificates(old), _certificates(new)
-    certificates = []
-    for endpoint in sorted(set(old_certs) | set(new_certs)):
-        a, b = old_certs.get(endpoint), new_certs.get(endpoint)
-        if (a or {}).get("sha256") != (b or {}).get("sha256"):
-            certificates.append(
-                {
-                    "endpoint": endpoint,
-                    "from_sha256": (a or {}).get("sha256"),
-                    "to_sha256": (b or {}).get("sha256"),
-                    "from_not_after": (a or {}).get("not_after"),
-                    "to_not_after": (b or {}).get("not_after"),
-                    "to_subject": (b or {}).get("subject"),
-                }
-            )
-
-    old_records, new_records = _records(old), _records(new)
-    records = []
-    for name in sorted(set(old_records) & set(new_records)):
-        a_set, b_set = set(old_records[name]), set(new_records[name])
-        if a_set != b_set:
-            records.append(
-                {"record": name, "removed": sorted(a_set - b_set), "added": sorted(b_set - a_set)}
-            )
-
     old_profile, new_profile = old["scan"].get("profile"), new["scan"].get("profile")
     return {
         "from": _run(old),
@@ -232,19 +193,15 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
         ),
         "pitfalls": pitfalls,
         **groups,
-        "ports_opened": [{"address": a, "port": p, "service": s} for a, p, s in ports_opened],
-        "ports_closed": [{"address": a, "port": p, "service": s} for a, p, s in ports_closed],
-        "certificates": certificates,
-        "records": records,
+        **asset_changes(old, new, installed().probes),
     }
 
 
 def is_empty(change: Mapping[str, Any]) -> bool:
-    keys = ("pitfalls", "new", "worsened", "resolved", "improved", "accepted", "no_longer_assessed")
-    more = ("newly_assessed", "changed", "ports_opened", "ports_closed", "certificates", "records")
-    if change.get("profile_changed"):
+    """Nothing changed: the grade, the profile, no finding and no asset section."""
+    if change.get("profile_changed") or change["grade_changed"]:
         return False
-    return not change["grade_changed"] and not any(change.get(k) for k in keys + more)
+    return not any(v for v in change.values() if isinstance(v, list))
 
 
 def regressions(change: Mapping[str, Any]) -> list[dict[str, Any]]:

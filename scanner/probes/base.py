@@ -66,6 +66,8 @@ class Probe(ABC):
     # after the built-ins) and where its report section stands (default: the same).
     rank: ClassVar[int] = 1000
     report_rank: ClassVar[int | None] = None
+    # Where its sections of "what changed" stand (default: as its report section).
+    changes_rank: ClassVar[int | None] = None
     # Probes whose observations this one reads; it runs after them.
     consumes: ClassVar[tuple[str, ...]] = ()
     # Probes whose observations this one reads when they are part of the run (it
@@ -102,6 +104,21 @@ class Probe(ABC):
         document can be re-rendered without rescanning. Pure.
         """
         return {}
+
+    # Report hook: the sections of "what changed" this probe fills (its changes.html.j2
+    # beside its code shows them; any other is shown as a plain list).
+    change_sections: ClassVar[tuple[str, ...]] = ()
+
+    def changes(
+        self, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Report hook: what changed in this probe's assets between two documents'
+        observations (JSON), by section: rows as flat dictionaries. Pure."""
+        return {}
+
+    def change_line(self, section: str, row: Mapping[str, Any]) -> str:
+        """Report hook: one row of ``changes`` as a line of ``vetscan diff``."""
+        return f"{section}: " + ", ".join(f"{k} {v}" for k, v in row.items())
 
     def run(self, target: Target, context: ProbeContext) -> ProbeOutput:
         observations = self.gather(target, context)

@@ -16,16 +16,20 @@ import jinja2
 
 from scanner.document.counts import LABELS, check_counts
 from scanner.document.integrity import digest, html_placeholder, seal_html
-from scanner.registry import installed, report_fragment
+from scanner.registry import CHANGES_FRAGMENT, REPORT_FRAGMENT, installed, report_fragment
 from scanner.textsafe import visible
 
-_FRAGMENT = "probe/{}.html.j2"
+_FRAGMENT = "probe/{}/{}"
 
 
 def _fragment(name: str) -> str | None:
     """A probe's own report section (scanner.registry.report_fragment), by template name."""
-    probes = {_FRAGMENT.format(p.name): p for p in installed().probes}
-    text = report_fragment(probes[name]) if name in probes else None
+    probes = {
+        _FRAGMENT.format(p.name, kind): (p, kind)
+        for p in installed().probes
+        for kind in (REPORT_FRAGMENT, CHANGES_FRAGMENT)
+    }
+    text = report_fragment(*probes[name]) if name in probes else None
     # jinja drops a template's last line break; a fragment keeps its own, as if it
     # were written inline in the report.
     return text + "\n" if text is not None else None
@@ -224,10 +228,17 @@ def render_html(document: dict[str, Any]) -> str:
 def _inventory_parts() -> dict[str, Any]:
     """The probes' own sections of "Assets found", in report order, and the inventory
     sections they show (the rest are shown as plain tables)."""
-    with_fragment = [p for p in installed().in_report_order() if report_fragment(p) is not None]
+    registry = installed()
+    shown = [p for p in registry.in_report_order() if report_fragment(p) is not None]
+    changing = [
+        p for p in registry.in_changes_order() if report_fragment(p, CHANGES_FRAGMENT) is not None
+    ]
     return {
-        "inventory_fragments": [_FRAGMENT.format(p.name) for p in with_fragment],
-        "shown_sections": {s for p in with_fragment for s in p.inventory_sections},
+        "inventory_fragments": [_FRAGMENT.format(p.name, REPORT_FRAGMENT) for p in shown],
+        "shown_sections": {s for p in shown for s in p.inventory_sections},
+        "change_fragments": [_FRAGMENT.format(p.name, CHANGES_FRAGMENT) for p in changing],
+        "change_sections": {s for p in registry.probes for s in p.change_sections},
+        "shown_change_sections": {s for p in changing for s in p.change_sections},
     }
 
 

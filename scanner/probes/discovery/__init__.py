@@ -22,6 +22,7 @@ from scanner.net.resolver import DnsAnswer, DnsOutcome, Resolver
 from scanner.net.targets import InvalidTarget, normalize_hostname
 from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.discovery.changes import record_changes, record_line
 from scanner.probes.discovery.inventory import discovered_rows, host_rows
 from scanner.probes.discovery.surface import (
     DiscoveredName,
@@ -57,6 +58,9 @@ class DnsDiscoveryProbe(Probe):
     )
     version = "1"
     rank = 10
+    change_sections = ("records",)
+    # Changed records come after ports and certificates in the report.
+    changes_rank = 90
     inventory_sections = ("hosts", "discovered")
     observation_types = (DnsRecords, HostAddresses, InvalidHostName, SourceAttempt, DiscoveredName)
     checks = (
@@ -68,6 +72,14 @@ class DnsDiscoveryProbe(Probe):
         "dns.axfr.open",
         "dns.nsec.walkable",
     )
+
+    def changes(
+        self, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return record_changes(old, new)
+
+    def change_line(self, section: str, row: Mapping[str, Any]) -> str:
+        return record_line(section, row)
 
     def inventory(
         self, observations: Sequence[Mapping[str, Any]]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from functools import cache
+from typing import Any
 
 from publicsuffixlist import PublicSuffixList
 
@@ -20,6 +21,7 @@ from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.discovery import mx_hosts
 from scanner.probes.email import dmarc, mtasts, spf
+from scanner.probes.email.changes import record_changes, record_line
 from scanner.probes.email.dkim import COMMON_SELECTORS
 from scanner.probes.email.evaluate import ALL_IDS, evaluate_domain
 from scanner.probes.email.observations import (
@@ -68,6 +70,9 @@ class EmailProbe(Probe):
     description = "SPF, DMARC, DKIM, MTA-STS, TLS-RPT and BIMI of each domain."
     version = "1"
     rank = 30
+    change_sections = ("records",)
+    # Changed records come after ports and certificates in the report.
+    changes_rank = 90
     consumes = ("dns-discovery",)
     observation_types = (
         SpfObservation,
@@ -77,6 +82,14 @@ class EmailProbe(Probe):
         RecordObservation,
     )
     checks = ALL_IDS
+
+    def changes(
+        self, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return record_changes(old, new)
+
+    def change_line(self, section: str, row: Mapping[str, Any]) -> str:
+        return record_line(section, row)
 
     def gather(self, target: Target, context: ProbeContext) -> list[Observation]:
         txt = TxtCache(context.resolver)

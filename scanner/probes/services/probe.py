@@ -18,6 +18,7 @@ from scanner.net.reachability import tls_first_line
 from scanner.observations.ports import Dialogue, OpenPorts, PortDialogue, PortResult
 from scanner.observations.tls_services import tls_service
 from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.services.changes import port_changes, port_line
 from scanner.probes.services.classify import category, eol_table, outdated
 from scanner.probes.services.identify import dns_identity, greeting_identity, http_identity
 from scanner.probes.services.inventory import service_rows, shown_service
@@ -81,10 +82,19 @@ class ServicesProbe(Probe):
     )
     version = "2"
     rank = 70
+    change_sections = ("ports_opened", "ports_closed")
     inventory_sections = ("services",)
     consumes = ("ports",)
     observation_types = (ServicesObservation,)
     checks = IDS
+
+    def changes(
+        self, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return port_changes(old, new)
+
+    def change_line(self, section: str, row: Mapping[str, Any]) -> str:
+        return port_line(section, row)
 
     def inventory(
         self, observations: Sequence[Mapping[str, Any]]

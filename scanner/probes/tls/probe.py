@@ -18,6 +18,7 @@ from scanner.observations.ports import OpenPorts
 from scanner.observations.tls import TlsEndpoint, TlsEndpointResult
 from scanner.observations.tls_services import DIALOGUE, STARTTLS_SERVICES, tls_service
 from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.tls.changes import certificate_changes, certificate_line
 from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
 from scanner.scoring.profile import Profile
@@ -50,6 +51,7 @@ class TlsProbe(Probe):
     )
     version = "1"
     rank = 20
+    change_sections = ("certificates",)
     inventory_sections = ("tls_grid", "certificates")
     # Its inventory sections come after the services in the report.
     report_rank = 75
@@ -62,6 +64,14 @@ class TlsProbe(Probe):
     # The days left on a certificate count down daily; crossing a threshold changes
     # the status, which history does see.
     volatile_evidence = frozenset({"days_left"})
+
+    def changes(
+        self, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        return certificate_changes(old, new)
+
+    def change_line(self, section: str, row: Mapping[str, Any]) -> str:
+        return certificate_line(section, row)
 
     def inventory(
         self, observations: Sequence[Mapping[str, Any]]

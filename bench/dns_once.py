@@ -19,7 +19,7 @@ from scanner.net.dnssec import DnssecValidator, load_anchors
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.probes.base import ProbeContext
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.dnshealth.probe import DnsHealthProbe
 from scanner.probes.email.probe import EmailProbe
 from scanner.scoring.profile import load_profile

@@ -19,7 +19,7 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.observations.dns import HostAddresses
 from scanner.probes.context import build_context
-from scanner.probes.ports import PortsProbe
+from scanner.probes.ports.probe import PortsProbe
 from scanner.probes.services.probe import ServicesProbe
 from scanner.scoring.profile import load_profile
 

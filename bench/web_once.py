@@ -19,7 +19,7 @@ from scanner.net.http import HttpClient
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.probes.base import ProbeContext
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.web.probe import WebProbe
 from scanner.scoring.profile import load_profile
 

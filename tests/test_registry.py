@@ -36,7 +36,7 @@ def test_builtins_load_without_plugins() -> None:
     [
         ("no_such_module:Probe", "ModuleNotFoundError"),
         ("json:dumps", "does not subclass"),
-        ("scanner.probes.discovery:DnsDiscoveryProbe", "already taken"),
+        ("scanner.probes.discovery.probe:DnsDiscoveryProbe", "already taken"),
     ],
 )
 def test_bad_plugins_are_reported_not_fatal(value: str, reason: str) -> None:

@@ -9,9 +9,9 @@ the reason) or its subject is absent ("info: not applicable": no SPF record, so 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Observation, Status
@@ -24,6 +24,10 @@ class Skip:
     reason: str
     # True: the lookup did not answer (not assessed); False: nothing to judge (info).
     unanswered: bool
+    # The probe's own sentence for the finding, with its evidence, instead of the
+    # standard "Not assessed: ..." / "Not applicable to ...".
+    detail: str = ""
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 def unanswered(reason: str) -> Skip:
@@ -54,6 +58,9 @@ def run(domain: str, obs: Obs, table: Sequence[GatedCheck[Obs]]) -> list[Finding
         skip = next((s for gate in check.gates if (s := gate(obs)) is not None), None)
         if skip is None:
             out.append(check.function(obs))
+        elif skip.detail:
+            status = Status.NOT_ASSESSED if skip.unanswered else Status.INFO
+            out.append(finding(check.check_id, status, domain, skip.detail, **skip.evidence))
         elif skip.unanswered:
             out.append(not_assessed(check.check_id, domain, skip.reason))
         else:

@@ -26,7 +26,7 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.options import with_discovery
 from scanner.probes.base import ProbeContext
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.discovery.surface import DiscoveredName
 
 pytestmark = pytest.mark.lab

@@ -16,7 +16,7 @@ from scanner.model import Finding, Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import ProbeContext
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.scoring.profile import Profile
 
 PROBE = DnsDiscoveryProbe()

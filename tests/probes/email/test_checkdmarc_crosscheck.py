@@ -21,7 +21,7 @@ from scanner.model import Status, Target
 from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.probes.context import build_context
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.email.probe import EmailProbe
 from scanner.scoring.profile import Profile
 

@@ -13,8 +13,8 @@ from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, SPRAWL, STALE
 from scanner.model import Finding, ProbeResult, Status, Target
 from scanner.net.dnssec import DnssecValidator, load_anchors
 from scanner.net.resolver import Resolver
-from scanner.probes.dane import DaneProbe
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.dane.probe import DaneProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.dnshealth.probe import DnsHealthProbe
 from scanner.probes.email.probe import EmailProbe
 from scanner.probes.tls.probe import TlsProbe

@@ -20,8 +20,8 @@ from scanner.net.portscan import PortScanner, build_arguments
 from scanner.net.resolver import Resolver
 from scanner.observations.ports import Dialogue, PortDialogue, PortResult
 from scanner.probes.context import build_context
-from scanner.probes.discovery import DnsDiscoveryProbe
-from scanner.probes.ports import PortsProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
+from scanner.probes.ports.probe import PortsProbe
 from scanner.probes.services.classify import category, eol_table, outdated, version_tuple
 from scanner.probes.services.probe import ServicesObservation, ServicesProbe, evaluate_address
 from scanner.scoring.profile import Profile, ProfileError, parse_profile

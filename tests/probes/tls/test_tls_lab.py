@@ -19,7 +19,7 @@ from scanner.net.targets import parse_host_port
 from scanner.observations.tls import TlsEndpointResult
 from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.tls.probe import TlsProbe
 from scanner.scoring.profile import Profile
 

@@ -20,7 +20,7 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
 from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
-from scanner.probes.discovery import DnsDiscoveryProbe
+from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.web.evaluate import evaluate_host
 from scanner.probes.web.probe import Hop, WebObservation, WebProbe, _follow
 from scanner.scoring.profile import Profile

@@ -28,6 +28,8 @@ class Skip:
     # standard "Not assessed: ..." / "Not applicable to ...".
     detail: str = ""
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    # What was looked at, when it is not the asset (the security.txt of a host).
+    subject: str | None = None
 
 
 def unanswered(reason: str) -> Skip:
@@ -62,7 +64,7 @@ def run(domain: str, obs: Obs, table: Sequence[GatedCheck[Obs]]) -> list[Finding
             status = Status.NOT_ASSESSED if skip.unanswered else Status.INFO
             out.append(finding(check.check_id, status, domain, skip.detail, **skip.evidence))
         elif skip.unanswered:
-            out.append(not_assessed(check.check_id, domain, skip.reason))
+            out.append(not_assessed(check.check_id, domain, skip.reason, skip.subject))
         else:
             out.append(inapplicable(check.check_id, domain, skip.reason))
     return out

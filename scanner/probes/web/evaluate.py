@@ -7,17 +7,14 @@ its error codes are carried as evidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import sectxt
 
-from scanner.checks import finding, not_assessed
+from scanner.checks import finding
 from scanner.model import Finding, Status
-
-if TYPE_CHECKING:
-    from scanner.probes.web.probe import WebObservation
+from scanner.probes.table import GatedCheck, Skip, ids, run, unanswered
+from scanner.probes.web.observations import WebObservation
 
 _VERSION = re.compile(r"\d+(\.\d+)+")
 _WEAK_REFERRER = {"unsafe-url", "no-referrer-when-downgrade", ""}
@@ -330,44 +327,43 @@ def _sectxt_invalid(obs: WebObservation) -> Finding:
     )
 
 
-CheckFunction = Callable[["WebObservation"], Finding]
-# Each check: its ID, what it needs (plain HTTP, the HTTPS front page, or the
-# security.txt answer), and its function. One finding per check and host on every
-# path: when what a check needs is missing, it is "not assessed" with the reason.
-CHECKS: tuple[tuple[str, str, CheckFunction], ...] = (
-    ("web.https_redirect.missing", "http", _redirect),
-    ("web.header.csp_missing", "https", _csp_missing),
-    ("web.header.csp_unsafe", "https", _csp_unsafe),
-    ("web.header.xcto_missing", "https", _xcto),
-    ("web.header.clickjacking", "https", _clickjacking),
-    ("web.header.referrer_policy_missing", "https", _referrer),
-    ("web.header.permissions_policy_missing", "https", _permissions),
-    ("web.cookie.insecure", "https", _cookies),
-    ("web.header.version_disclosure", "https", _version_disclosure),
-    ("web.header.cors_universal", "https", _cors),
-    ("web.sri.missing", "https", _sri),
-    ("web.security_txt.missing", "security.txt", _sectxt_missing),
-    ("web.security_txt.invalid", "security.txt", _sectxt_invalid),
+def _https(obs: WebObservation) -> Skip | None:
+    """The HTTPS front page answered."""
+    return (
+        None
+        if obs.https_status is not None
+        else unanswered(f"no HTTPS response ({obs.https_error})")
+    )
+
+
+def _security_txt(obs: WebObservation) -> Skip | None:
+    """The security.txt request answered (whatever its status)."""
+    if obs.security_txt_status is not None:
+        return None
+    reason = obs.security_txt_error or "no response"
+    return Skip(reason, unanswered=True, subject=f"the security.txt of {obs.host}")
+
+
+# One finding per check and host on every path: when what a check needs is missing
+# (the plain-HTTP chain is always there; HTTPS and security.txt may not answer), it
+# is "not assessed" with the reason.
+CHECKS: tuple[GatedCheck[WebObservation], ...] = (
+    GatedCheck("web.https_redirect.missing", (), _redirect),
+    GatedCheck("web.header.csp_missing", (_https,), _csp_missing),
+    GatedCheck("web.header.csp_unsafe", (_https,), _csp_unsafe),
+    GatedCheck("web.header.xcto_missing", (_https,), _xcto),
+    GatedCheck("web.header.clickjacking", (_https,), _clickjacking),
+    GatedCheck("web.header.referrer_policy_missing", (_https,), _referrer),
+    GatedCheck("web.header.permissions_policy_missing", (_https,), _permissions),
+    GatedCheck("web.cookie.insecure", (_https,), _cookies),
+    GatedCheck("web.header.version_disclosure", (_https,), _version_disclosure),
+    GatedCheck("web.header.cors_universal", (_https,), _cors),
+    GatedCheck("web.sri.missing", (_https,), _sri),
+    GatedCheck("web.security_txt.missing", (_security_txt,), _sectxt_missing),
+    GatedCheck("web.security_txt.invalid", (_security_txt,), _sectxt_invalid),
 )
-IDS = tuple(check_id for check_id, _, _ in CHECKS)
-
-
-def _missing(obs: WebObservation, needs: str) -> str | None:
-    """Why what a check needs is not there, or None."""
-    if needs == "https" and obs.https_status is None:
-        return f"no HTTPS response ({obs.https_error})"
-    if needs == "security.txt" and obs.security_txt_status is None:
-        return obs.security_txt_error or "no response"
-    return None
+IDS = ids(CHECKS)
 
 
 def evaluate_host(obs: WebObservation) -> list[Finding]:
-    out = []
-    for check_id, needs, check in CHECKS:
-        reason = _missing(obs, needs)
-        if reason is None:
-            out.append(check(obs))
-            continue
-        subject = f"the security.txt of {obs.host}" if needs == "security.txt" else None
-        out.append(not_assessed(check_id, obs.host, reason, subject))
-    return out
+    return run(obs.host, obs, CHECKS)

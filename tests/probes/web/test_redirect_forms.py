@@ -22,7 +22,7 @@ from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.net.urls import BadLocation, HttpUrl, parse_http_url, resolve_location
 from scanner.probes.base import ProbeContext
 from scanner.probes.web.evaluate import evaluate_host
-from scanner.probes.web.probe import WebObservation, _follow
+from scanner.probes.web.probe import WebObservation, follow
 from scanner.scoring.profile import Profile
 
 BASE = HttpUrl("http", "www.example.com", 80, "/a/b")
@@ -131,7 +131,7 @@ def test_no_redirect_form_reaches_an_address_the_policy_forbids(
     host = f"f{form}.redirect.{hostile.DOMAIN}"
     nine = [("127.0.0.1", 9998), ("::1", 9998)]
     with recorders(nine) as seen, network_events() as events:
-        hops = _follow(host, hostile.REDIRECTOR, hostile_context)
+        hops = follow(host, hostile.REDIRECTOR, hostile_context)
     assert seen == [], seen
     connected = {e[1][0] for e in events if e[0] == "socket.connect"}
     assert connected <= {hostile.REDIRECTOR}, connected
@@ -153,7 +153,7 @@ def test_a_malformed_location_fails_the_redirect_and_leaves_the_other_checks(
     hostile_context: ProbeContext,
 ) -> None:
     host = f"f11.redirect.{hostile.DOMAIN}"  # Location: http://hostile.test:99999/
-    hops = _follow(host, hostile.REDIRECTOR, hostile_context)
+    hops = follow(host, hostile.REDIRECTOR, hostile_context)
     observation = WebObservation(
         host=host, address=hostile.REDIRECTOR, http_hops=hops, https_status=200, https_error="",
         headers=(("Set-Cookie", "id=1"),), scripts=(), security_txt_url="", security_txt_status=404,

@@ -22,7 +22,7 @@ from scanner.probes.base import ProbeContext
 from scanner.probes.context import build_context
 from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.web.evaluate import evaluate_host
-from scanner.probes.web.probe import Hop, WebObservation, WebProbe, _follow
+from scanner.probes.web.probe import Hop, WebObservation, WebProbe, follow
 from scanner.scoring.profile import Profile
 
 P, F, W, INF = Status.PASS, Status.FAIL, Status.WARN, Status.INFO
@@ -192,7 +192,7 @@ def test_redirect_loops_stop_after_five(
             host, address, path, scheme, loop_server, verify
         ),
     )
-    hops = web._follow("loop.test", "127.0.10.97", context)
+    hops = web.follow("loop.test", "127.0.10.97", context)
     assert hops[-1].error == "more than 5 redirects"
     assert len(hops) == 7
 
@@ -220,7 +220,7 @@ def test_a_redirect_to_a_private_address_is_refused_without_allow_private(
         return original(host, address, path, scheme, loop_server, verify)
 
     monkeypatch.setattr(context.http, "get", get)
-    hops = _follow("loop.test", "127.0.10.97", context)
+    hops = follow("loop.test", "127.0.10.97", context)
     # The first hop is the address discovery gave; the redirect to legacy.test
     # (127.0.10.20, loopback) is refused before any packet is sent there.
     with pytest.MonkeyPatch.context():

@@ -1,0 +1,263 @@
+"""The services checks of one address: categories of exposed services, mail access
+and file transfer in clear text, end-of-life versions, ports beyond the role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.checks import finding
+from scanner.model import Finding, Status
+from scanner.observations.ports import Dialogue, PortResult
+from scanner.probes.services.classify import category, eol_table, outdated
+from scanner.probes.services.inventory import shown_service
+from scanner.probes.services.observations import ServicesObservation
+
+IDS = (
+    "service.cleartext_remote_access",
+    "service.cleartext_mail_access",
+    "service.cleartext_file_transfer",
+    "service.remote_desktop_exposed",
+    "service.database_exposed",
+    "service.container_api_exposed",
+    "service.outdated_version",
+    "service.unexpected_open",
+)
+_CATEGORY_CHECKS = {
+    "cleartext": ("service.cleartext_remote_access", "clear-text remote access"),
+    "remote_desktop": (
+        "service.remote_desktop_exposed",
+        "a remote desktop or Windows file-sharing service",
+    ),
+    "database": ("service.database_exposed", "a database"),
+    "container": ("service.container_api_exposed", "a container management API"),
+}
+MAIL_ACCESS = ("imap", "pop3", "submission")
+
+
+def _port_evidence(p: PortResult) -> dict[str, Any]:
+    return {
+        "port": p.port,
+        "service": p.service,
+        "product": p.product,
+        "version": p.version,
+        "cpe": p.cpe,
+    }
+
+
+def evaluate_address(obs: ServicesObservation) -> list[Finding]:
+    a = obs.address
+    if obs.outcome != "scanned":
+        return [
+            finding(
+                c,
+                Status.NOT_ASSESSED,
+                a,
+                f"Services of {a} not assessed: {obs.reason}.",
+                reason=obs.reason,
+            )
+            for c in IDS
+        ]
+    hosts = ", ".join(obs.hosts)
+    # What was seen, so a pass states it: "open ports: 80 http, 443 https".
+    open_ports = (
+        ", ".join(f"{p.port} {shown_service(p.service, p.tunnel)}".strip() for p in obs.ports)
+        or "none"
+    )
+    out: list[Finding] = []
+    for key, (check_id, label) in _CATEGORY_CHECKS.items():
+        hits = [p for p in obs.ports if category(p.service, p.product) == key]
+        for p in hits:
+            name = " ".join(x for x in (p.product, p.version) if x) or p.service
+            out.append(
+                finding(
+                    check_id,
+                    Status.FAIL,
+                    f"{a}:{p.port}",
+                    f"{a}:{p.port} ({hosts}) exposes {label} to the internet: {name}.",
+                    **_port_evidence(p),
+                )
+            )
+        if not hits:
+            out.append(
+                finding(
+                    check_id,
+                    Status.PASS,
+                    a,
+                    f"Nothing open on {a} ({hosts}) is {label}; open ports: {open_ports}.",
+                )
+            )
+    out.extend(_mail_access(obs, hosts, open_ports))
+    out.append(_file_transfer(obs, hosts))
+    table = eol_table()
+    versioned = [p for p in obs.ports if p.product and p.version]
+    old = [
+        (p, rule) for p in versioned if (rule := outdated(p.product, p.version, table)) is not None
+    ]
+    for p, rule in old:
+        out.append(
+            finding(
+                "service.outdated_version",
+                Status.FAIL,
+                f"{a}:{p.port}",
+                f"{a}:{p.port} runs {p.product} {p.version}, older than {rule.minimum}: {rule.why} (table of {table.date}).",
+                minimum=rule.minimum,
+                table_date=table.date,
+                **_port_evidence(p),
+            )
+        )
+    if not old:
+        if versioned:
+            out.append(
+                finding(
+                    "service.outdated_version",
+                    Status.PASS,
+                    a,
+                    f"No service on {a} is older than vetscan's table of {table.date}.",
+                    products=[f"{p.product} {p.version}" for p in versioned],
+                    table_date=table.date,
+                )
+            )
+        else:
+            out.append(
+                finding(
+                    "service.outdated_version",
+                    Status.INFO,
+                    a,
+                    f"No service on {a} disclosed a version to compare.",
+                    table_date=table.date,
+                )
+            )
+    unexpected = [p for p in obs.ports if p.port not in obs.expected_ports]
+    if unexpected:
+        ports = ", ".join(f"{p.port}/{p.service or 'unknown'}" for p in unexpected)
+        out.append(
+            finding(
+                "service.unexpected_open",
+                Status.FAIL,
+                a,
+                f"{a} ({hosts}) has ports open beyond its web and mail role: {ports}.",
+                ports=[p.port for p in unexpected],
+                expected=list(obs.expected_ports),
+            )
+        )
+    else:
+        out.append(
+            finding(
+                "service.unexpected_open",
+                Status.PASS,
+                a,
+                f"{a} opens only the ports its role needs.",
+                open=[p.port for p in obs.ports],
+            )
+        )
+    return out
+
+
+_PROTOCOL_NAMES = {"imap": "IMAP", "pop3": "POP3", "submission": "Mail submission", "ftp": "FTP"}
+
+
+def _dialogue_evidence(d: Dialogue) -> dict[str, Any]:
+    return {
+        "protocol": d.protocol,
+        "greeting": d.greeting,
+        "starttls": d.starttls,
+        "login_before_tls": d.clear_login,
+        "capabilities": list(d.capabilities[:40]),
+    }
+
+
+def _mail_access(obs: ServicesObservation, hosts: str, open_ports: str) -> list[Finding]:
+    """IMAP, POP3 and submission must offer STARTTLS and take no password before it."""
+    check_id = "service.cleartext_mail_access"
+    a = obs.address
+    out: list[Finding] = []
+    secured = []
+    for pd in obs.dialogues:
+        d, asset = pd.dialogue, f"{a}:{pd.port}"
+        if d.protocol not in MAIL_ACCESS:
+            continue
+        name = _PROTOCOL_NAMES[d.protocol]
+        if not d.ok:
+            out.append(
+                finding(
+                    check_id,
+                    Status.NOT_ASSESSED,
+                    asset,
+                    f"{name} on {asset} not assessed: {d.reason}.",
+                    reason=d.reason,
+                    protocol=d.protocol,
+                )
+            )
+        elif not d.starttls:
+            out.append(
+                finding(
+                    check_id,
+                    Status.FAIL,
+                    asset,
+                    f"{name} on {asset} ({hosts}) offers no STARTTLS: passwords and mail "
+                    "cross the network in clear text.",
+                    **_dialogue_evidence(d),
+                )
+            )
+        elif d.clear_login:
+            how = "AUTH PLAIN/LOGIN" if d.protocol == "submission" else "a login"
+            out.append(
+                finding(
+                    check_id,
+                    Status.FAIL,
+                    asset,
+                    f"{name} on {asset} ({hosts}) offers STARTTLS but also accepts {how} "
+                    "before it: a client that skips STARTTLS sends its password in clear text.",
+                    **_dialogue_evidence(d),
+                )
+            )
+        else:
+            secured.append(f"{pd.port} {name}")
+    if not out:
+        detail = (
+            f"Mail access on {a} ({hosts}) requires TLS: {', '.join(secured)} offer STARTTLS "
+            "and take no password before it."
+            if secured
+            else f"No clear-text mail access port (110, 143, 587) is open on {a}; "
+            f"open ports: {open_ports}."
+        )
+        out.append(finding(check_id, Status.PASS, a, detail, secured=secured))
+    return out
+
+
+def _file_transfer(obs: ServicesObservation, hosts: str) -> Finding:
+    check_id = "service.cleartext_file_transfer"
+    a = obs.address
+    ftp = [pd for pd in obs.dialogues if pd.dialogue.protocol == "ftp"]
+    failing = [pd for pd in ftp if pd.dialogue.ok and not pd.dialogue.starttls]
+    if failing:
+        pd = failing[0]
+        asset = f"{a}:{pd.port}"
+        return finding(
+            check_id,
+            Status.FAIL,
+            asset,
+            f"FTP on {asset} ({hosts}) offers no AUTH TLS: logins and files cross the "
+            "network in clear text.",
+            **_dialogue_evidence(pd.dialogue),
+        )
+    unknown = [pd for pd in ftp if not pd.dialogue.ok]
+    if unknown:
+        pd = unknown[0]
+        return finding(
+            check_id,
+            Status.NOT_ASSESSED,
+            f"{a}:{pd.port}",
+            f"FTP on {a}:{pd.port} not assessed: {pd.dialogue.reason}.",
+            reason=pd.dialogue.reason,
+        )
+    if ftp:
+        ports = ", ".join(str(pd.port) for pd in ftp)
+        return finding(
+            check_id,
+            Status.PASS,
+            a,
+            f"FTP on {a} (port {ports}) offers AUTH TLS.",
+            ports=[pd.port for pd in ftp],
+        )
+    return finding(check_id, Status.PASS, a, f"No FTP server is open on {a} ({hosts}).")

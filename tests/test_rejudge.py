@@ -120,3 +120,18 @@ def test_altered_or_foreign_evidence_is_refused(
     assert main(["rejudge", str(tmp_path / "unknown.json"), "--out", str(tmp_path / "o")]) == 2
     assert "probe 'x', which is not installed here" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_run_from_history_is_judged_again(tmp_path: Path) -> None:
+    from scanner import api
+
+    document = json.loads(read(GOLDEN / "exemplary" / "scan.json.gz"))
+    db = tmp_path / "h.db"
+    with api.open_store(str(db)) as history:
+        assert history.save("Exemplary Hosting", document, regressed=False)
+    run = document["scan"]["run_id"]
+    args = ["rejudge", "--run", run, "--db", str(db), "--profile", "strict", "-q"]
+    assert main([*args, "--out", str(tmp_path / "out"), "--format", "html"]) == 1
+    after = _written(tmp_path / "out")  # the JSON is written beside the HTML asked for
+    assert after["scan"]["run_id"] == run and after["scan"]["profile"] == "strict"
+    assert main(["rejudge", "--run", "no-such-run", "--db", str(db)]) == 2

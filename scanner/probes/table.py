@@ -1,10 +1,12 @@
 """The shape a probe's evaluation takes: a table of check functions, one per check ID,
-each behind the gates it needs (the email probe's checks and the template probe's
-use it).
+each behind the gates it needs (every built-in probe's checks and the template
+probe's use it).
 
 A gate says why a check cannot be judged: the lookup failed ("not assessed", with
 the reason) or its subject is absent ("info: not applicable": no SPF record, so no
-'all' to judge). Every declared check yields exactly one finding on every path.
+'all' to judge). A check function returns one finding, or one per asset it judges
+(a dangling CNAME per name). Every declared check yields at least one finding on
+every path.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from scanner.checks import finding, not_assessed
-from scanner.model import Finding, Observation, Status
+from scanner.model import Finding, Status
 
-Obs = TypeVar("Obs", bound=Observation)
+# What the checks read: one observation, or a probe's view over several (a domain's).
+Obs = TypeVar("Obs")
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ Gate = Callable[[Obs], Skip | None]
 class GatedCheck(Generic[Obs]):
     check_id: str
     gates: tuple[Gate[Obs], ...]
-    function: Callable[[Obs], Finding]
+    function: Callable[[Obs], Finding | Sequence[Finding]]
 
 
 def inapplicable(check_id: str, domain: str, why: str) -> Finding:
@@ -55,11 +58,12 @@ def inapplicable(check_id: str, domain: str, why: str) -> Finding:
 
 
 def run(domain: str, obs: Obs, table: Sequence[GatedCheck[Obs]]) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     for check in table:
         skip = next((s for gate in check.gates if (s := gate(obs)) is not None), None)
         if skip is None:
-            out.append(check.function(obs))
+            result = check.function(obs)
+            out.extend([result] if isinstance(result, Finding) else result)
         elif skip.detail:
             status = Status.NOT_ASSESSED if skip.unanswered else Status.INFO
             out.append(finding(check.check_id, status, domain, skip.detail, **skip.evidence))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from scanner.model import Status
-from scanner.probes.dnshealth.probe import CnameObservation, _evaluate
+from scanner.probes.dnshealth.evaluate import evaluate_domain
+from scanner.probes.dnshealth.observations import CnameObservation
 
 
 def _verdicts(*cnames: CnameObservation) -> dict[str, Status]:
-    found = _evaluate("a.test", list(cnames))
+    found = evaluate_domain("a.test", list(cnames))
     return {f.asset: f.status for f in found if f.check_id == "dns.cname.dangling"}
 
 
@@ -28,7 +29,7 @@ def test_a_name_whose_cname_lookup_went_unanswered_is_not_a_pass() -> None:
     ok = CnameObservation("a.test", "www.a.test", "cdn.example", "ok")
     assert _verdicts(unasked) == {"vpn.a.test": Status.NOT_ASSESSED}
     assert _verdicts(ok, unasked) == {"vpn.a.test": Status.NOT_ASSESSED}
-    (text,) = [f.detail for f in _evaluate("a.test", [unasked]) if f.asset == "vpn.a.test"]
+    (text,) = [f.detail for f in evaluate_domain("a.test", [unasked]) if f.asset == "vpn.a.test"]
     assert (
         text
         == "Not assessed: the CNAME lookup of vpn.a.test failed (timeout: no answer within 3 s)."

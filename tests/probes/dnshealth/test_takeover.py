@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.model import ScanResult, Status
-from scanner.probes.dnshealth.takeover import (
-    TakeoverObservation,
-    fingerprints,
-    judge,
-    service_for,
-    verdict,
-)
+from scanner.model import Finding, ScanResult, Status
+from scanner.probes.dnshealth.evaluate import DomainView
+from scanner.probes.dnshealth.evaluate.names import takeover
+from scanner.probes.dnshealth.observations import TakeoverObservation
+from scanner.probes.dnshealth.takeover import fingerprints, service_for, verdict
+
+
+def judge(domain: str, seen: list[TakeoverObservation]) -> Finding:
+    return takeover(DomainView.of(domain, seen))
 
 
 def test_the_table_is_dated_cited_and_complete() -> None:

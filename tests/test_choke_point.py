@@ -33,8 +33,8 @@ from scanner.lab.providers import CT_ADDRESS, CT_URLS
 from scanner.model import Finding, ScanResult, Target
 from scanner.observations.tls import TlsEndpointResult
 from scanner.options import ScanOptions
-from scanner.probes.discovery.surface import DiscoveredName
-from scanner.probes.dnshealth.takeover import TakeoverObservation as Takeover
+from scanner.probes.discovery.observations import DiscoveredName
+from scanner.probes.dnshealth.observations import TakeoverObservation as Takeover
 
 pytestmark = pytest.mark.lab
 ALLOW = "not scanned without --allow-private"

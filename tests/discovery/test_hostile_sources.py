@@ -26,8 +26,8 @@ from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver, parse_nameserver
 from scanner.options import with_discovery
 from scanner.probes.base import ProbeContext
+from scanner.probes.discovery.observations import DiscoveredName
 from scanner.probes.discovery.probe import DnsDiscoveryProbe
-from scanner.probes.discovery.surface import DiscoveredName
 
 pytestmark = pytest.mark.lab
 

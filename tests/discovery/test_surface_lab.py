@@ -19,8 +19,8 @@ from scanner.net.resolver import Resolver
 from scanner.observations.dns import HostAddresses
 from scanner.options import with_discovery
 from scanner.probes.base import ProbeContext
+from scanner.probes.discovery.observations import DiscoveredName, SourceAttempt
 from scanner.probes.discovery.probe import DnsDiscoveryProbe
-from scanner.probes.discovery.surface import DiscoveredName, SourceAttempt
 
 # The lab lives on loopback: these adapter tests may contact it.
 LAB_POLICY = AddressPolicy(allow_private=True)

@@ -10,48 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from scanner.checks import finding, not_assessed
 from scanner.discovery.base import PROVENANCE_ORDER, Found, Source, SourceContext
 from scanner.discovery.registry import installed_sources
 from scanner.discovery.run import SourceRun, run_sources
 from scanner.discovery.san import SanSource
 from scanner.discovery.scope import clean, in_scope
-from scanner.model import Finding, Observation, Status
 from scanner.probes.base import ProbeContext
+
+from .observations import DiscoveredName, SourceAttempt
 
 # SAN rounds: the certificates of the hosts found read once, then once more over the
 # names they added (a chain of certificates naming each other stays bounded).
 SAN_ROUNDS = 2
-
-
-@dataclass(frozen=True)
-class SourceAttempt(Observation):
-    """What one discovery source did for one domain."""
-
-    kind = "discovery.source"
-    source: str
-    domain: str
-    status: str  # ok, unavailable, timeout, error, disabled
-    reason: str
-    found: int
-    notes: tuple[str, ...] = ()
-    dropped: int = 0
-    # What the source saw that a check judges (zone transfers tried, NSEC or NSEC3).
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DiscoveredName(Observation):
-    """A name a source found, where, and what the scan did with it."""
-
-    kind = "discovery.name"
-    name: str
-    found_by: tuple[tuple[str, str], ...]  # (source, where exactly)
-    scope: str  # provider (under its domains) or related (another organisation's)
-    status: str  # scanned, known, no_address, over_budget, related, invalid
-    reason: str = ""
 
 
 @dataclass
@@ -233,131 +204,3 @@ def named(outcome: Outcome, known: Mapping[str, object]) -> list[DiscoveredName]
     for raw, (found_by, why) in sorted(surface.invalid.items()):
         out.append(DiscoveredName(raw, tuple(found_by), "provider", "invalid", why))
     return out
-
-
-def _sources_finding(domain: str, attempts: Sequence[SourceAttempt]) -> Finding:
-    check = "dns.discovery.sources"
-    mine = [a for a in attempts if a.domain in (domain, "*")]
-    if not mine:
-        return finding(
-            check,
-            Status.INFO,
-            domain,
-            f"No discovery source is enabled in the profile: only {domain}, www, MX, NS and "
-            "given hosts were looked at.",
-        )
-    failed = [a for a in mine if a.status != "ok"]
-    if failed:
-        reason = "; ".join(f"{a.source}: {a.reason}" for a in failed)
-        return not_assessed(check, domain, reason, subject=f"the hosts under {domain}")
-    notes = [n for a in mine for n in a.notes]
-    counts = ", ".join(f"{a.source} {a.found}" for a in mine)
-    return finding(
-        check,
-        Status.INFO,
-        domain,
-        f"Names found under {domain} by source: {counts}." + "".join(f" {n}." for n in notes),
-        sources={a.source: a.found for a in mine},
-        notes=notes,
-    )
-
-
-def _budget_finding(domain: str, names: Sequence[DiscoveredName]) -> Finding:
-    check = "dns.discovery.budget"
-    mine = [n for n in names if n.scope == "provider" and in_scope(n.name, (domain,))]
-    left = sorted(n.name for n in mine if n.status == "over_budget")
-    if left:
-        shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
-        hosts = "1 host" if len(left) == 1 else f"{len(left)} hosts"
-        reason = f"{hosts} found beyond the host budget (--max-hosts) not scanned: {shown}"
-        return not_assessed(check, domain, reason, subject=f"the hosts under {domain}")
-    scanned = sorted(n.name for n in mine if n.status == "scanned")
-    return finding(
-        check,
-        Status.INFO,
-        domain,
-        f"Every host found under {domain} was scanned ({len(scanned)} besides apex, www, MX, "
-        "NS and given hosts).",
-        scanned=scanned,
-    )
-
-
-def evaluate_surface(
-    domain: str, attempts: Sequence[SourceAttempt], names: Sequence[DiscoveredName]
-) -> list[Finding]:
-    return [
-        _sources_finding(domain, attempts),
-        _budget_finding(domain, names),
-        judge_axfr(domain, attempts),
-        judge_nsec(domain, attempts),
-    ]
-
-
-def _attempt(attempts: Sequence[SourceAttempt], source: str, domain: str) -> SourceAttempt | None:
-    return next((a for a in attempts if a.source == source and a.domain == domain), None)
-
-
-def judge_axfr(domain: str, attempts: Sequence[SourceAttempt]) -> Finding:
-    check = "dns.axfr.open"
-    attempt = _attempt(attempts, "axfr", domain)
-    if attempt is None:
-        return not_assessed(check, domain, "the axfr discovery source is not enabled")
-    if attempt.status != "ok":
-        return not_assessed(check, domain, attempt.reason)
-    tried = list(attempt.evidence.get("transfers", []))
-    handed = [t for t in tried if t.get("outcome") == "transferred"]
-    if handed:
-        servers = ", ".join(f"{t['server']} ({t['address']})" for t in handed)
-        return finding(
-            check,
-            Status.FAIL,
-            domain,
-            f"{servers} hand the whole {domain} zone to anyone who asks (AXFR): "
-            f"{handed[0]['names']} names, internal ones included.",
-            transfers=tried,
-        )
-    if tried and all(t.get("outcome") == "refused" for t in tried):
-        return finding(
-            check,
-            Status.PASS,
-            domain,
-            f"Every name server of {domain} refuses zone transfers to anyone.",
-            transfers=tried,
-        )
-    reasons = "; ".join(
-        f"{t['server']}: {t['reason']}" for t in tried if t.get("outcome") != "refused"
-    )
-    return not_assessed(check, domain, reasons or "no name server could be asked")
-
-
-def judge_nsec(domain: str, attempts: Sequence[SourceAttempt]) -> Finding:
-    check = "dns.nsec.walkable"
-    attempt = _attempt(attempts, "nsec", domain)
-    if attempt is None:
-        return not_assessed(check, domain, "the nsec discovery source is not enabled")
-    if attempt.status != "ok":
-        return not_assessed(check, domain, attempt.reason)
-    evidence = attempt.evidence
-    if not evidence.get("signed"):
-        return finding(
-            check, Status.INFO, domain, f"Not applicable to {domain}: the zone is not signed."
-        )
-    if evidence.get("denial") == "NSEC":
-        return finding(
-            check,
-            Status.FAIL,
-            domain,
-            f"{domain} is signed with NSEC, so anyone can list its names by walking the "
-            f"chain: {evidence.get('names', 0)} names listed.",
-            denial="NSEC",
-            names=evidence.get("names", 0),
-        )
-    if evidence.get("denial") == "NSEC3":
-        return finding(
-            check,
-            Status.PASS,
-            domain,
-            f"{domain} is signed with NSEC3: its names cannot be listed by walking.",
-            denial="NSEC3",
-        )
-    return not_assessed(check, domain, "could not tell whether the zone uses NSEC or NSEC3")

@@ -19,7 +19,7 @@ from scanner.net.outcome import answered
 from scanner.net.resolver import Resolver
 from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.discovery.probe import mx_hosts
+from scanner.probes.discovery.records import mx_hosts
 from scanner.probes.email import dmarc, mtasts, spf
 from scanner.probes.email.changes import record_changes, record_line
 from scanner.probes.email.dkim import COMMON_SELECTORS

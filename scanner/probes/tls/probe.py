@@ -19,9 +19,10 @@ from scanner.observations.tls import TlsEndpoint, TlsEndpointResult
 from scanner.observations.tls_services import DIALOGUE, STARTTLS_SERVICES, tls_service
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.tls.changes import certificate_changes, certificate_line
-from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
 from scanner.scoring.profile import Profile
+
+from .evaluate import ALL_IDS, evaluate_endpoint
 
 # The TLS every host of a role has: (port, service).
 ROLE_PORTS = {

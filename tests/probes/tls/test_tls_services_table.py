@@ -109,9 +109,9 @@ def _result(service: str, outcome: str = "scanned", reason: str = "") -> TlsEndp
 
 
 def test_each_kind_of_endpoint_gets_the_checks_it_can_have() -> None:
-    https = {c for c, _ in checks_for(_result("https"))}
-    imaps = {c for c, _ in checks_for(_result("imaps"))}
-    smtp = {c for c, _ in checks_for(_result("smtp"))}
+    https = {c.check_id for c in checks_for(_result("https"))}
+    imaps = {c.check_id for c in checks_for(_result("imaps"))}
+    smtp = {c.check_id for c in checks_for(_result("smtp"))}
     assert {"tls.hsts.missing", "tls.cert.untrusted"} <= https
     assert "tls.cert.untrusted" in imaps and not {c for c in imaps if "hsts" in c}
     assert not {c for c in imaps if c.startswith("mail.")}
@@ -119,7 +119,7 @@ def test_each_kind_of_endpoint_gets_the_checks_it_can_have() -> None:
     assert "tls.cert.untrusted" not in smtp  # senders deliver anyway: cert_invalid says it
     # An endpoint saved before endpoints had a service: STARTTLS meant an MX.
     legacy = _result("")
-    assert {c for c, _ in checks_for(legacy)} == https
+    assert {c.check_id for c in checks_for(legacy)} == https
 
 
 def test_a_server_that_limited_us_after_offering_starttls() -> None:
@@ -136,7 +136,7 @@ def test_a_server_that_limited_us_after_offering_starttls() -> None:
     submission = evaluate_endpoint(
         _result("submission", "limited_after", why), load_profile("default").thresholds
     )
-    expected = {c for c, _ in checks_for(_result("submission"))}
+    expected = {c.check_id for c in checks_for(_result("submission"))}
     assert {f.check_id for f in submission} == expected
     assert {f.status for f in submission} == {Status.NOT_ASSESSED}
 

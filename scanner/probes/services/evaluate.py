@@ -1,8 +1,11 @@
-"""The services checks of one address: categories of exposed services, mail access
-and file transfer in clear text, end-of-life versions, ports beyond the role."""
+"""The services checks of one address: a table of check functions behind the gate
+they need (the address was scanned; scanner.probes.table). Categories of exposed
+services, mail access and file transfer in clear text, end-of-life versions, ports
+beyond the role; a check gives one failure per port that falls short."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scanner.checks import finding
@@ -11,6 +14,7 @@ from scanner.observations.ports import Dialogue, PortResult
 from scanner.probes.services.classify import category, eol_table, outdated
 from scanner.probes.services.inventory import shown_service
 from scanner.probes.services.observations import ServicesObservation
+from scanner.probes.table import GatedCheck, Skip, run
 
 IDS = (
     "service.cleartext_remote_access",
@@ -44,28 +48,31 @@ def _port_evidence(p: PortResult) -> dict[str, Any]:
     }
 
 
-def evaluate_address(obs: ServicesObservation) -> list[Finding]:
-    a = obs.address
-    if obs.outcome != "scanned":
-        return [
-            finding(
-                c,
-                Status.NOT_ASSESSED,
-                a,
-                f"Services of {a} not assessed: {obs.reason}.",
-                reason=obs.reason,
-            )
-            for c in IDS
-        ]
-    hosts = ", ".join(obs.hosts)
-    # What was seen, so a pass states it: "open ports: 80 http, 443 https".
-    open_ports = (
-        ", ".join(f"{p.port} {shown_service(p.service, p.tunnel)}".strip() for p in obs.ports)
-        or "none"
-    )
-    out: list[Finding] = []
-    for key, (check_id, label) in _CATEGORY_CHECKS.items():
+def _hosts(obs: ServicesObservation) -> str:
+    return ", ".join(obs.hosts)
+
+
+def _open_ports(obs: ServicesObservation) -> str:
+    """What was seen, so a pass states it: "open ports: 80 http, 443 https"."""
+    shown = (f"{p.port} {shown_service(p.service, p.tunnel)}".strip() for p in obs.ports)
+    return ", ".join(shown) or "none"
+
+
+def scanned(obs: ServicesObservation) -> Skip | None:
+    """The address was port-scanned (not refused by the policy, the scan did not fail)."""
+    if obs.outcome == "scanned":
+        return None
+    detail = f"Services of {obs.address} not assessed: {obs.reason}."
+    return Skip(obs.reason, unanswered=True, detail=detail, evidence={"reason": obs.reason})
+
+
+def _category(key: str) -> Callable[[ServicesObservation], list[Finding]]:
+    check_id, label = _CATEGORY_CHECKS[key]
+
+    def check(obs: ServicesObservation) -> list[Finding]:
+        a, hosts = obs.address, _hosts(obs)
         hits = [p for p in obs.ports if category(p.service, p.product) == key]
+        out = []
         for p in hits:
             name = " ".join(x for x in (p.product, p.version) if x) or p.service
             out.append(
@@ -78,79 +85,78 @@ def evaluate_address(obs: ServicesObservation) -> list[Finding]:
                 )
             )
         if not hits:
-            out.append(
-                finding(
-                    check_id,
-                    Status.PASS,
-                    a,
-                    f"Nothing open on {a} ({hosts}) is {label}; open ports: {open_ports}.",
-                )
-            )
-    out.extend(_mail_access(obs, hosts, open_ports))
-    out.append(_file_transfer(obs, hosts))
-    table = eol_table()
+            detail = f"Nothing open on {a} ({hosts}) is {label}; open ports: {_open_ports(obs)}."
+            out.append(finding(check_id, Status.PASS, a, detail))
+        return out
+
+    check.__doc__ = f"{check_id}: one failure per port exposing {label}, else a pass."
+    return check
+
+
+def outdated_version(obs: ServicesObservation) -> list[Finding]:
+    """service.outdated_version: no service older than the shipped end-of-life table."""
+    a, table = obs.address, eol_table()
     versioned = [p for p in obs.ports if p.product and p.version]
     old = [
         (p, rule) for p in versioned if (rule := outdated(p.product, p.version, table)) is not None
     ]
-    for p, rule in old:
-        out.append(
+    out = [
+        finding(
+            "service.outdated_version",
+            Status.FAIL,
+            f"{a}:{p.port}",
+            f"{a}:{p.port} runs {p.product} {p.version}, older than {rule.minimum}: {rule.why} (table of {table.date}).",
+            minimum=rule.minimum,
+            table_date=table.date,
+            **_port_evidence(p),
+        )
+        for p, rule in old
+    ]
+    if old:
+        return out
+    if versioned:
+        return [
             finding(
                 "service.outdated_version",
-                Status.FAIL,
-                f"{a}:{p.port}",
-                f"{a}:{p.port} runs {p.product} {p.version}, older than {rule.minimum}: {rule.why} (table of {table.date}).",
-                minimum=rule.minimum,
+                Status.PASS,
+                a,
+                f"No service on {a} is older than vetscan's table of {table.date}.",
+                products=[f"{p.product} {p.version}" for p in versioned],
                 table_date=table.date,
-                **_port_evidence(p),
             )
+        ]
+    return [
+        finding(
+            "service.outdated_version",
+            Status.INFO,
+            a,
+            f"No service on {a} disclosed a version to compare.",
+            table_date=table.date,
         )
-    if not old:
-        if versioned:
-            out.append(
-                finding(
-                    "service.outdated_version",
-                    Status.PASS,
-                    a,
-                    f"No service on {a} is older than vetscan's table of {table.date}.",
-                    products=[f"{p.product} {p.version}" for p in versioned],
-                    table_date=table.date,
-                )
-            )
-        else:
-            out.append(
-                finding(
-                    "service.outdated_version",
-                    Status.INFO,
-                    a,
-                    f"No service on {a} disclosed a version to compare.",
-                    table_date=table.date,
-                )
-            )
+    ]
+
+
+def unexpected_open(obs: ServicesObservation) -> Finding:
+    """service.unexpected_open: the address opens only the ports its role needs."""
+    a = obs.address
     unexpected = [p for p in obs.ports if p.port not in obs.expected_ports]
     if unexpected:
         ports = ", ".join(f"{p.port}/{p.service or 'unknown'}" for p in unexpected)
-        out.append(
-            finding(
-                "service.unexpected_open",
-                Status.FAIL,
-                a,
-                f"{a} ({hosts}) has ports open beyond its web and mail role: {ports}.",
-                ports=[p.port for p in unexpected],
-                expected=list(obs.expected_ports),
-            )
+        return finding(
+            "service.unexpected_open",
+            Status.FAIL,
+            a,
+            f"{a} ({_hosts(obs)}) has ports open beyond its web and mail role: {ports}.",
+            ports=[p.port for p in unexpected],
+            expected=list(obs.expected_ports),
         )
-    else:
-        out.append(
-            finding(
-                "service.unexpected_open",
-                Status.PASS,
-                a,
-                f"{a} opens only the ports its role needs.",
-                open=[p.port for p in obs.ports],
-            )
-        )
-    return out
+    return finding(
+        "service.unexpected_open",
+        Status.PASS,
+        a,
+        f"{a} opens only the ports its role needs.",
+        open=[p.port for p in obs.ports],
+    )
 
 
 _PROTOCOL_NAMES = {"imap": "IMAP", "pop3": "POP3", "submission": "Mail submission", "ftp": "FTP"}
@@ -166,10 +172,11 @@ def _dialogue_evidence(d: Dialogue) -> dict[str, Any]:
     }
 
 
-def _mail_access(obs: ServicesObservation, hosts: str, open_ports: str) -> list[Finding]:
-    """IMAP, POP3 and submission must offer STARTTLS and take no password before it."""
+def mail_access(obs: ServicesObservation) -> list[Finding]:
+    """service.cleartext_mail_access: IMAP, POP3 and submission offer STARTTLS and take
+    no password before it (one finding per port that falls short)."""
     check_id = "service.cleartext_mail_access"
-    a = obs.address
+    a, hosts = obs.address, _hosts(obs)
     out: list[Finding] = []
     secured = []
     for pd in obs.dialogues:
@@ -219,15 +226,16 @@ def _mail_access(obs: ServicesObservation, hosts: str, open_ports: str) -> list[
             "and take no password before it."
             if secured
             else f"No clear-text mail access port (110, 143, 587) is open on {a}; "
-            f"open ports: {open_ports}."
+            f"open ports: {_open_ports(obs)}."
         )
         out.append(finding(check_id, Status.PASS, a, detail, secured=secured))
     return out
 
 
-def _file_transfer(obs: ServicesObservation, hosts: str) -> Finding:
+def file_transfer(obs: ServicesObservation) -> Finding:
+    """service.cleartext_file_transfer: an FTP server offers AUTH TLS."""
     check_id = "service.cleartext_file_transfer"
-    a = obs.address
+    a, hosts = obs.address, _hosts(obs)
     ftp = [pd for pd in obs.dialogues if pd.dialogue.protocol == "ftp"]
     failing = [pd for pd in ftp if pd.dialogue.ok and not pd.dialogue.starttls]
     if failing:
@@ -261,3 +269,17 @@ def _file_transfer(obs: ServicesObservation, hosts: str) -> Finding:
             ports=[pd.port for pd in ftp],
         )
     return finding(check_id, Status.PASS, a, f"No FTP server is open on {a} ({hosts}).")
+
+
+# In the order the findings are given (the report and the saved scans keep it).
+CHECKS: tuple[GatedCheck[ServicesObservation], ...] = (
+    *(GatedCheck(_CATEGORY_CHECKS[k][0], (scanned,), _category(k)) for k in _CATEGORY_CHECKS),
+    GatedCheck("service.cleartext_mail_access", (scanned,), mail_access),
+    GatedCheck("service.cleartext_file_transfer", (scanned,), file_transfer),
+    GatedCheck("service.outdated_version", (scanned,), outdated_version),
+    GatedCheck("service.unexpected_open", (scanned,), unexpected_open),
+)
+
+
+def evaluate_address(obs: ServicesObservation) -> list[Finding]:
+    return run(obs.address, obs, CHECKS)

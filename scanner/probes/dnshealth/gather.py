@@ -14,7 +14,7 @@ from scanner.net.resolver import DnsOutcome
 from scanner.observations.dns import DnsRecords, HostAddresses
 from scanner.probes.base import ProbeContext
 from scanner.probes.discovery.observations import DiscoveredName
-from scanner.probes.email.probe import org_domain
+from scanner.probes.email.gather import org_domain
 
 from . import servers, takeover
 from .observations import (

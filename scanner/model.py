@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self, cast
 
 from scanner.observations.codec import decode
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 JsonValue = Any  # what json.dumps accepts; kept loose on purpose at this edge
 
@@ -95,6 +95,12 @@ class Observation:
         """The observation back from ``to_json`` (scanner.observations.codec.DecodeError
         when the data is not one)."""
         return decode(cls, data)
+
+    @classmethod
+    def upgrade(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The JSON of an older schema in today's shape (the decoder calls it first); a
+        type whose fields changed reads its older form here."""
+        return data
 
 
 @dataclass(frozen=True)

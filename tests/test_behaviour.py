@@ -63,4 +63,10 @@ def test_a_live_lab_scan_reaches_the_recorded_verdicts(
         # the code's: a check assessed in one run may be "not assessed" in the other.
         if "not_assessed" not in (status, status_now):
             assert status_now == status, where
-    assert live["scores"]["grade"] == recorded["scores"]["grade"]
+    # With the same checks assessed the grade is the same; when the lab's timing left
+    # more unassessed, the grade may fall to "incomplete" (too little coverage).
+    unassessed = {w for w, (_, status) in before.items() if status == "not_assessed"}
+    if unassessed == {w for w, (_, status) in now.items() if status == "not_assessed"}:
+        assert live["scores"]["grade"] == recorded["scores"]["grade"]
+    else:
+        assert live["scores"]["grade"] in (recorded["scores"]["grade"], "incomplete")

@@ -13,6 +13,7 @@ from scanner.document.inventory import inventory
 from scanner.document.questions import failing_checks, questions, top_risks
 from scanner.document.waivers import Waiver, annotate
 from scanner.model import SCHEMA_VERSION, ScanResult
+from scanner.observations.dns import upgrade_outcomes
 from scanner.registry import installed
 
 
@@ -87,6 +88,11 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
     """
     out = dict(doc)
     out["schema_version"] = SCHEMA_VERSION
+    # Observations of an older schema in today's shape, so the version stamped is true.
+    out["observations"] = [
+        dict(upgrade_outcomes(str(o.get("kind", "")), o)) if isinstance(o, Mapping) else o
+        for o in out.get("observations", [])
+    ]
     checks = _checks(out["findings"])
     failing = failing_checks(out["findings"], checks)
     out["checks"] = checks

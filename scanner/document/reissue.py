@@ -47,8 +47,9 @@ def _read_json(path: Path) -> dict[str, Any]:
 def load_saved_scan(path: Path) -> dict[str, Any]:
     """A saved scan brought up to today's document (sections recomputed), sealed anew.
 
-    The observations, findings and scores stay exactly as gathered: only the
-    derived sections are recomputed, so old evidence reads with today's templates.
+    The observations, findings and scores stay as gathered (an older schema's
+    observation fields read into today's shape, the same facts): only the derived
+    sections are recomputed, so old evidence reads with today's templates.
     An earlier "what changed" section is kept.
     """
     return upgrade_saved(_read_json(path), str(path))

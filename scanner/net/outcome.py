@@ -1,5 +1,8 @@
-"""Reading DNS lookup outcomes kept as text in observations (JSON), sometimes with a
-reason after the word ("timeout: 2.0 s", "servfail (lame)"). Pure and dependency-free, so parsers may use it."""
+"""Reading DNS lookup outcomes given as text: the SPF and DMARC walks receive each TXT
+answer in words ("timeout: 2.0 s"), which they quote in what they could not follow,
+and the JSON of a document holds the outcome's word. Observations keep the outcome
+typed (scanner.observations.dns.DnsOutcome). Pure and dependency-free, so parsers may
+use it."""
 
 from __future__ import annotations
 

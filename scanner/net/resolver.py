@@ -11,7 +11,6 @@ import dataclasses
 import ipaddress
 import socket
 from dataclasses import dataclass
-from enum import StrEnum
 
 import dns.exception
 import dns.flags
@@ -22,22 +21,11 @@ import dns.resolver
 import dns.rrset
 
 from scanner.errors import InputError
+from scanner.observations.dns import DnsOutcome
+
+__all__ = ["DnsAnswer", "DnsOutcome", "Nameserver", "Resolver"]
 
 MAX_CNAME_HOPS = 8
-
-
-class DnsOutcome(StrEnum):
-    OK = "ok"
-    NXDOMAIN = "nxdomain"
-    NODATA = "nodata"
-    SERVFAIL = "servfail"
-    TIMEOUT = "timeout"
-    ERROR = "error"
-
-    @property
-    def conclusive(self) -> bool:
-        """True when the answer says something about the name (exists or not)."""
-        return self in (DnsOutcome.OK, DnsOutcome.NXDOMAIN, DnsOutcome.NODATA)
 
 
 @dataclass(frozen=True)

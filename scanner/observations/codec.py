@@ -43,6 +43,9 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 def _dataclass(cls: type[Any], data: Any, where: str) -> Any:
     if not isinstance(data, Mapping):
         raise DecodeError(f"{where}: expected an object, got {type(data).__name__}")
+    upgrade = getattr(cls, "upgrade", None)
+    if upgrade is not None:
+        data = upgrade(data)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(data) - set(fields) - {"kind"})
     if unknown:

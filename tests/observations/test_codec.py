@@ -9,6 +9,7 @@ import re
 import types
 import typing
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -45,6 +46,8 @@ def _values(tp: Any) -> st.SearchStrategy[Any]:
         return st.dictionaries(st.text(max_size=5), _values(args[1]), max_size=3)
     if tp is datetime:
         return st.datetimes(timezones=st.just(UTC) | st.none())
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return st.sampled_from(list(tp))
     simple = {bool: st.booleans(), int: st.integers(), str: st.text(max_size=12)}
     return simple[tp]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from scanner.checks import finding
 from scanner.model import Finding, Status
-from scanner.net.outcome import answered
+from scanner.observations.dns import describe
 from scanner.probes.dnshealth import tlsa
 from scanner.probes.table import GatedCheck, Skip, ids, run
 
@@ -13,10 +13,11 @@ from .observations import DaneObservation
 
 
 def _looked_up(obs: DaneObservation) -> Skip | None:
-    if answered(obs.outcome):
+    if obs.outcome.conclusive:
         return None
-    detail = f"DANE of {obs.mx} not assessed: TLSA lookup failed ({obs.outcome})."
-    return Skip(obs.outcome, unanswered=True, detail=detail)
+    failed = describe(obs.outcome, obs.outcome_reason)
+    detail = f"DANE of {obs.mx} not assessed: TLSA lookup failed ({failed})."
+    return Skip(failed, unanswered=True, detail=detail)
 
 
 def _zone_known(obs: DaneObservation) -> Skip | None:

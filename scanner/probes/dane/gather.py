@@ -25,9 +25,8 @@ def observe(
         mx=host,
         zone_status=status.status if status else "indeterminate",
         zone_reason=status.reason if status else "no DNSSEC validator configured",
-        outcome=str(answer.outcome)
-        if answer.outcome.conclusive
-        else f"{answer.outcome}: {answer.reason}",
+        outcome=answer.outcome,
         records=answer.records,
         chains=chains,
+        outcome_reason="" if answer.outcome.conclusive else answer.reason,
     )

@@ -3,9 +3,12 @@ the certificate chains it presented over STARTTLS."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scanner.model import Observation
+from scanner.observations.dns import DnsOutcome, upgrade_outcomes
 from scanner.observations.tls import CertInfo
 
 
@@ -15,6 +18,11 @@ class DaneObservation(Observation):
     mx: str
     zone_status: str  # DNSSEC status of the MX host's zone
     zone_reason: str
-    outcome: str  # of the TLSA lookup
+    outcome: DnsOutcome  # of the TLSA lookup
     records: tuple[str, ...]
     chains: tuple[tuple[str, tuple[CertInfo, ...]], ...]  # (address, presented chain)
+    outcome_reason: str = ""  # why the lookup failed, when it did
+
+    @classmethod
+    def upgrade(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        return upgrade_outcomes(cls.kind, data)

@@ -129,7 +129,7 @@ def _host_addresses(
         roles=tuple(sorted(roles)),
         addresses=tuple(allowed),
         refused=tuple(refused),
-        outcome=str(worst.outcome),
+        outcome=worst.outcome,
         reason=worst.reason,
         not_scanned=tuple(skipped),
     )

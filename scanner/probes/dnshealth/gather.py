@@ -103,13 +103,13 @@ def _cnames(
     """The CNAMEs among the domain's names, known and discovered, with where each
     chain ends; for a CNAME to a service in the takeover table, what it answers."""
     known = (domain, f"www.{domain}", f"mta-sts.{domain}")
-    chains: list[tuple[str, str, str]] = []
+    chains: list[tuple[str, str, DnsOutcome, str]] = []
     for name in known:
         cname = next(
             (r for r in records if r.name == name and r.rdtype == "CNAME" and r.records), None
         )
         if cname is not None and name in hosts:
-            chains.append((name, cname.records[0].rstrip("."), hosts[name].outcome))
+            chains.append((name, cname.records[0].rstrip("."), hosts[name].outcome, ""))
     others = [
         n.name
         for n in found
@@ -121,22 +121,18 @@ def _cnames(
         and n.name not in known
     ][:MAX_CNAMES]
 
-    def chain(name: str) -> tuple[str, str, str] | None:
+    def chain(name: str) -> tuple[str, str, DnsOutcome, str] | None:
         answer = context.resolver.query(name, "CNAME")
         if not answer.outcome.conclusive:
             # Whether the name is a CNAME is unknown: kept, with no target, so the
             # check says so instead of passing without it.
-            return (
-                name,
-                "",
-                f"{answer.outcome}: {answer.reason}" if answer.reason else answer.outcome,
-            )
+            return name, "", answer.outcome, answer.reason
         if answer.outcome is not DnsOutcome.OK or not answer.records:
             return None
         outcome = (
-            hosts[name].outcome if name in hosts else str(context.resolver.query(name, "A").outcome)
+            hosts[name].outcome if name in hosts else context.resolver.query(name, "A").outcome
         )
-        return name, answer.records[0].rstrip(".").lower(), outcome
+        return name, answer.records[0].rstrip(".").lower(), outcome, ""
 
     chains += [c for c in pool.map(chain, others) if c is not None]
 
@@ -150,8 +146,8 @@ def _cnames(
         return response.body.decode("utf-8", errors="replace"), ""
 
     out: list[Observation] = []
-    for name, target, outcome in chains:
-        out.append(CnameObservation(domain, name, target, outcome))
+    for name, target, outcome, reason in chains:
+        out.append(CnameObservation(domain, name, target, outcome, reason))
         if not target:
             continue
         # The refused addresses too: the policy's reason then says why none was asked.
@@ -201,7 +197,7 @@ def _takeover(
     domain: str,
     name: str,
     target: str,
-    target_outcome: str,
+    target_outcome: DnsOutcome,
     addresses: Sequence[str],
     fetch: Callable[[str, str], tuple[str | None, str]],
 ) -> TakeoverObservation | None:

@@ -5,9 +5,12 @@ CNAME to a third-party service, whether the resource behind it is claimed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scanner.model import Observation
+from scanner.observations.dns import DnsOutcome, upgrade_outcomes
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,12 @@ class CnameObservation(Observation):
     domain: str
     name: str
     target: str  # "" when the CNAME lookup of the name itself went unanswered
-    target_outcome: str  # of the address lookup at the end of the chain (or of that one)
+    target_outcome: DnsOutcome  # of the address lookup at the end of the chain (or of that one)
+    target_reason: str = ""  # why that lookup failed, when it did
+
+    @classmethod
+    def upgrade(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        return upgrade_outcomes(cls.kind, data)
 
 
 @dataclass(frozen=True)

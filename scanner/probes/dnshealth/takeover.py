@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from scanner.net.outcome import no_record
+from scanner.observations.dns import DnsOutcome
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def service_for(target: str) -> Fingerprint | None:
 
 
 def verdict(
-    fingerprint: Fingerprint, target_outcome: str, body: str | None, error: str
+    fingerprint: Fingerprint, target_outcome: DnsOutcome, body: str | None, error: str
 ) -> tuple[str, str]:
     """(verdict, evidence) for a CNAME to ``fingerprint``'s service (pure)."""
     if fingerprint.nxdomain:
@@ -66,7 +66,7 @@ def verdict(
         if target_outcome == "ok":
             return "claimed", "the target exists"
         return "unknown", f"the target lookup failed ({target_outcome})"
-    if no_record(target_outcome):
+    if target_outcome.no_record:
         return "unknown", f"the target does not resolve ({target_outcome})"
     if body is None:
         return "unknown", f"no HTTP answer ({error})"

@@ -8,15 +8,15 @@ import dataclasses
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import cache
 
 from publicsuffixlist import PublicSuffixList
 
 from scanner.concurrency import DaemonPool
 from scanner.model import Observation, Target
-from scanner.net.outcome import answered
 from scanner.net.resolver import Resolver
-from scanner.observations.dns import DnsRecords, HostAddresses
+from scanner.observations.dns import DnsOutcome, DnsRecords, HostAddresses, describe
 from scanner.probes.base import ProbeContext
 from scanner.probes.discovery.records import mx_hosts
 from scanner.probes.email import dmarc, mtasts, spf
@@ -40,25 +40,39 @@ def org_domain(name: str) -> str:
     return _psl().privatesuffix(name.lower().rstrip(".")) or name.lower().rstrip(".")
 
 
+@dataclass(frozen=True)
+class TxtAnswer:
+    outcome: DnsOutcome
+    reason: str  # why the lookup failed ("" when it answered)
+    texts: list[str]
+
+
 class TxtCache:
     """Each TXT name is asked once per scan, whichever check needs it first."""
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
-        self._answers: dict[str, tuple[str, list[str]]] = {}
+        self._answers: dict[str, TxtAnswer] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, name: str) -> tuple[str, list[str]]:
+    def answer(self, name: str) -> TxtAnswer:
         with self._lock:
             if name in self._answers:
                 return self._answers[name]
         answer = self.resolver.query(name, "TXT")
-        result = (str(answer.outcome), list(answer.records))
-        if not answer.outcome.conclusive:
-            result = (f"{answer.outcome}: {answer.reason}", [])
+        if answer.outcome.conclusive:
+            result = TxtAnswer(answer.outcome, "", list(answer.records))
+        else:
+            result = TxtAnswer(answer.outcome, answer.reason, [])
         with self._lock:
             self._answers[name] = result
         return result
+
+    def __call__(self, name: str) -> tuple[str, list[str]]:
+        """The answer as the SPF and DMARC walks read it: the outcome in words
+        ("timeout: 2.0 s"), which they quote in what they could not follow."""
+        answer = self.answer(name)
+        return describe(answer.outcome, answer.reason), answer.texts
 
 
 def gather(target: Target, context: ProbeContext) -> list[Observation]:
@@ -84,20 +98,24 @@ def gather(target: Target, context: ProbeContext) -> list[Observation]:
 
 
 def _spf(domain: str, txt: TxtCache, resolver: Resolver) -> SpfObservation:
-    outcome, texts = txt(domain)
-    records = tuple(t for t in texts if spf.is_spf(t))
+    looked = txt.answer(domain)
+    records = tuple(t for t in looked.texts if spf.is_spf(t))
 
     def exists(name: str, rdtype: str) -> str:
         answer = resolver.query(name, rdtype)
         return str(answer.outcome) if answer.outcome.conclusive else f"{answer.outcome}"
 
-    if not answered(outcome):
-        return SpfObservation(domain, outcome, records, 0, 0, (), (outcome,), None, False)
+    if not looked.outcome.conclusive:
+        failed = describe(looked.outcome, looked.reason)
+        return SpfObservation(
+            domain, looked.outcome, records, 0, 0, (), (failed,), None, False,
+            outcome_reason=looked.reason,
+        )  # fmt: skip
     result = spf.evaluate(domain, txt, exists)
     uses_ptr = _any_ptr(result.tree)
     return SpfObservation(
         domain=domain,
-        outcome=outcome,
+        outcome=looked.outcome,
         records=records,
         lookups=result.lookups,
         void_lookups=result.void_lookups,
@@ -132,13 +150,14 @@ def _dmarc(domain: str, txt: TxtCache) -> DmarcObservation:
             dest = dmarc.rua_domain(uri)
             if org_domain(dest) == org_domain(found.found_at):
                 continue
-            outcome, texts = txt(f"{found.found_at}._report._dmarc.{dest}")
-            if any(dmarc.is_dmarc(t) for t in texts):
+            looked = txt.answer(f"{found.found_at}._report._dmarc.{dest}")
+            if any(dmarc.is_dmarc(t) for t in looked.texts):
                 authorizations.append((dest, "authorized"))
-            elif answered(outcome):
+            elif looked.outcome.conclusive:
                 authorizations.append((dest, "unauthorized"))
             else:
-                authorizations.append((dest, f"inconclusive: {outcome}"))
+                failed = describe(looked.outcome, looked.reason)
+                authorizations.append((dest, f"inconclusive: {failed}"))
     return DmarcObservation(
         domain=domain,
         found_at=found.found_at,
@@ -155,9 +174,11 @@ def _dkim(domain: str, txt: TxtCache, extra: Sequence[str]) -> DkimObservation:
     selectors = tuple(dict.fromkeys((*extra, *COMMON_SELECTORS)))
     # A pool of its own: waiting on the outer pool from inside it could starve it.
     with DaemonPool(8, name="dkim") as pool:
-        answers = list(pool.map(lambda s: (s, txt(f"{s}._domainkey.{domain}")), selectors))
-    found = tuple((s, text) for s, (_, texts) in answers for text in texts if "p=" in text)
-    failed = tuple(f"{s}: {outcome}" for s, (outcome, _) in answers if not answered(outcome))
+        answers = list(pool.map(lambda s: (s, txt.answer(f"{s}._domainkey.{domain}")), selectors))
+    found = tuple((s, text) for s, a in answers for text in a.texts if "p=" in text)
+    failed = tuple(
+        f"{s}: {describe(a.outcome, a.reason)}" for s, a in answers if not a.outcome.conclusive
+    )
     return DkimObservation(domain, selectors, found, failed)
 
 
@@ -168,9 +189,11 @@ def _mta_sts(
     host: HostAddresses | None,
     mx: tuple[str, ...],
 ) -> MtaStsObservation:
-    outcome, texts = txt(f"_mta-sts.{domain}")
-    records = tuple(t for t in texts if mtasts.is_sts_record(t))
-    base = MtaStsObservation(domain, outcome, records, mx_hosts=mx)
+    looked = txt.answer(f"_mta-sts.{domain}")
+    records = tuple(t for t in looked.texts if mtasts.is_sts_record(t))
+    base = MtaStsObservation(
+        domain, looked.outcome, records, mx_hosts=mx, outcome_reason=looked.reason
+    )
     if not records or context.http is None:
         return base
     url = f"https://mta-sts.{domain}/.well-known/mta-sts.txt"
@@ -206,5 +229,7 @@ def _replace(obs: MtaStsObservation, **changes: object) -> MtaStsObservation:
 
 
 def _record(kind: str, name: str, domain: str, txt: TxtCache) -> RecordObservation:
-    outcome, texts = txt(name)
-    return RecordObservation(domain, kind, name, outcome, tuple(texts))
+    looked = txt.answer(name)
+    return RecordObservation(
+        domain, kind, name, looked.outcome, tuple(looked.texts), outcome_reason=looked.reason
+    )

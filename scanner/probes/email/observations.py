@@ -6,16 +6,19 @@ summarised here, because following includes needs DNS.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scanner.model import Observation
+from scanner.observations.dns import DnsOutcome, upgrade_outcomes
 
 
 @dataclass(frozen=True)
 class SpfObservation(Observation):
     kind = "email.spf"
     domain: str
-    outcome: str  # of the TXT lookup at the domain
+    outcome: DnsOutcome  # of the TXT lookup at the domain
     records: tuple[str, ...]  # every v=spf1 record at the domain
     lookups: int  # DNS-querying terms over the whole include/redirect tree
     void_lookups: int
@@ -24,6 +27,11 @@ class SpfObservation(Observation):
     effective_all: str | None  # the qualifier of the 'all' that ends evaluation
     uses_ptr: bool
     missing_includes: tuple[str, ...] = ()  # include:/redirect= domains that do not exist
+    outcome_reason: str = ""  # why the TXT lookup failed, when it did
+
+    @classmethod
+    def upgrade(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        return upgrade_outcomes(cls.kind, data)
 
 
 @dataclass(frozen=True)
@@ -52,13 +60,18 @@ class DkimObservation(Observation):
 class MtaStsObservation(Observation):
     kind = "email.mta_sts"
     domain: str
-    outcome: str
+    outcome: DnsOutcome  # of the TXT lookup at _mta-sts
     records: tuple[str, ...]  # v=STSv1 records at _mta-sts
     mx_hosts: tuple[str, ...] = ()
     policy_url: str = ""
     policy_text: str | None = None
     policy_content_type: str = ""
     policy_error: str = ""
+    outcome_reason: str = ""  # why the TXT lookup failed, when it did
+
+    @classmethod
+    def upgrade(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        return upgrade_outcomes(cls.kind, data)
 
 
 @dataclass(frozen=True)
@@ -69,5 +82,10 @@ class RecordObservation(Observation):
     domain: str
     record_kind: str  # tlsrpt, bimi
     name: str
-    outcome: str
+    outcome: DnsOutcome
     texts: tuple[str, ...]
+    outcome_reason: str = ""  # why the lookup failed, when it did
+
+    @classmethod
+    def upgrade(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        return upgrade_outcomes(cls.kind, data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.model import Finding, ScanResult, Status
+from scanner.observations.dns import DnsOutcome
 from scanner.probes.dnshealth.evaluate import DomainView
 from scanner.probes.dnshealth.evaluate.names import takeover
 from scanner.probes.dnshealth.observations import TakeoverObservation
@@ -46,7 +47,7 @@ def test_service_suffixes_match_whole_labels() -> None:
 )
 def test_verdicts(service: str, outcome: str, body: str | None, expected: str) -> None:
     fingerprint = {f.key: f for f in fingerprints()[1]}[service]
-    assert verdict(fingerprint, outcome, body, "refused")[0] == expected
+    assert verdict(fingerprint, DnsOutcome(outcome), body, "refused")[0] == expected
 
 
 def _seen(name: str, service: str, result: str) -> TakeoverObservation:

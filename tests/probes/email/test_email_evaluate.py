@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanner.model import Severity, Status
+from scanner.observations.dns import DnsOutcome
 from scanner.probes.email.evaluate import evaluate_dmarc, evaluate_mta_sts, evaluate_spf
 from scanner.probes.email.observations import DmarcObservation, MtaStsObservation, SpfObservation
 
@@ -10,7 +11,7 @@ from scanner.probes.email.observations import DmarcObservation, MtaStsObservatio
 def spf_obs(**changes: object) -> SpfObservation:
     base: dict[str, object] = dict(
         domain="example.com",
-        outcome="ok",
+        outcome=DnsOutcome.OK,
         records=("v=spf1 -all",),
         lookups=0,
         void_lookups=0,
@@ -35,7 +36,9 @@ def test_question_mark_all_is_high_and_plus_all_critical() -> None:
 
 
 def test_a_failed_txt_lookup_assesses_nothing() -> None:
-    found = evaluate_spf(spf_obs(outcome="timeout: no answer within 3 s", records=()))
+    found = evaluate_spf(
+        spf_obs(outcome=DnsOutcome.TIMEOUT, outcome_reason="no answer within 3 s", records=())
+    )
     assert {f.status for f in found} == {Status.NOT_ASSESSED}
 
 
@@ -95,7 +98,7 @@ def test_the_psl_disagreement_is_recorded() -> None:
 def test_mta_sts_redirect_or_huge_policy_is_invalid() -> None:
     obs = MtaStsObservation(
         "example.com",
-        "ok",
+        DnsOutcome.OK,
         ("v=STSv1; id=1",),
         ("mx.example.com",),
         policy_url="https://mta-sts.example.com/.well-known/mta-sts.txt",
@@ -111,7 +114,7 @@ def test_mta_sts_wrong_content_type() -> None:
     policy = "version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 86400\n"
     obs = MtaStsObservation(
         "example.com",
-        "ok",
+        DnsOutcome.OK,
         ("v=STSv1; id=1",),
         ("mx.example.com",),
         policy_text=policy,
@@ -126,12 +129,12 @@ def test_an_spf_include_of_a_missing_domain_fails() -> None:
     from scanner.probes.email.observations import SpfObservation
 
     obs = SpfObservation(
-        "a.test", "ok", ("v=spf1 include:gone.test -all",), 2, 1,
+        "a.test", DnsOutcome.OK, ("v=spf1 include:gone.test -all",), 2, 1,
         ("a.test includes gone.test, which has no SPF record (permerror)",), (), "-", False,
         ("gone.test",),
     )  # fmt: skip
     (found,) = [f for f in evaluate_spf(obs) if f.check_id == "email.spf.include_unresolvable"]
     assert found.status == "fail" and "gone.test" in found.detail
-    fine = SpfObservation("a.test", "ok", ("v=spf1 -all",), 0, 0, (), (), "-", False)
+    fine = SpfObservation("a.test", DnsOutcome.OK, ("v=spf1 -all",), 0, 0, (), (), "-", False)
     (ok,) = [f for f in evaluate_spf(fine) if f.check_id == "email.spf.include_unresolvable"]
     assert ok.status == "pass"

@@ -7,23 +7,27 @@ from collections.abc import Sequence
 
 from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Status
-from scanner.net.outcome import answered, no_record
+from scanner.observations.dns import describe
 
-from ..observations import TakeoverObservation
+from ..observations import CnameObservation, TakeoverObservation
 from ..takeover import fingerprints
 from .view import DomainView
 
 TAKEOVER = "dns.takeover.possible"
 
 
+def _failed(c: CnameObservation) -> str:
+    return describe(c.target_outcome, c.target_reason)
+
+
 def dangling(view: DomainView) -> list[Finding]:
     """dns.cname.dangling: every CNAME among the domain's names resolves (one finding
     per name that dangles or could not be told)."""
     domain, cnames, out = view.domain, view.cnames, list[Finding]()
-    gone = [c for c in cnames if no_record(c.target_outcome)]
+    gone = [c for c in cnames if c.target_outcome.no_record]
     # A loop, SERVFAIL or timeout at the end of a chain tells nothing about dangling:
     # not assessed for that name, never a pass.
-    unknown = [c for c in cnames if not answered(c.target_outcome)]
+    unknown = [c for c in cnames if not c.target_outcome.conclusive]
     out += [
         finding(
             "dns.cname.dangling",
@@ -40,11 +44,11 @@ def dangling(view: DomainView) -> list[Finding]:
             Status.NOT_ASSESSED,
             c.name,
             f"Not assessed: {c.name} is a CNAME to {c.target}, whose lookup failed "
-            f"({c.target_outcome}: a CNAME loop or a failing name server)."
+            f"({_failed(c)}: a CNAME loop or a failing name server)."
             if c.target
-            else f"Not assessed: the CNAME lookup of {c.name} failed ({c.target_outcome}).",
+            else f"Not assessed: the CNAME lookup of {c.name} failed ({_failed(c)}).",
             target=c.target,
-            reason=c.target_outcome,
+            reason=_failed(c),
         )
         for c in unknown
     ]

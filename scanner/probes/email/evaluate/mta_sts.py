@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scanner.checks import finding
 from scanner.model import Finding, Status
-from scanner.net.outcome import answered
+from scanner.observations.dns import describe
 from scanner.probes.email import mtasts
 from scanner.probes.email.observations import MtaStsObservation
 from scanner.probes.table import (
@@ -18,9 +18,9 @@ from scanner.probes.table import (
 
 
 def _looked_up(obs: MtaStsObservation) -> Skip | None:
-    if answered(obs.outcome):
+    if obs.outcome.conclusive:
         return None
-    return unanswered(f"the _mta-sts lookup failed ({obs.outcome})")
+    return unanswered(f"the _mta-sts lookup failed ({describe(obs.outcome, obs.outcome_reason)})")
 
 
 def _has_record(obs: MtaStsObservation) -> Skip | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scanner.checks import finding
 from scanner.model import Finding, Status
-from scanner.net.outcome import answered
+from scanner.observations.dns import describe
 from scanner.probes.email import reporting
 from scanner.probes.email.observations import RecordObservation
 from scanner.probes.table import (
@@ -17,9 +17,9 @@ from scanner.probes.table import (
 
 
 def _looked_up(obs: RecordObservation) -> Skip | None:
-    if answered(obs.outcome):
+    if obs.outcome.conclusive:
         return None
-    return unanswered(f"the {obs.name} lookup failed ({obs.outcome})")
+    return unanswered(f"the {obs.name} lookup failed ({describe(obs.outcome, obs.outcome_reason)})")
 
 
 def _tlsrpt_records(obs: RecordObservation) -> list[str]:

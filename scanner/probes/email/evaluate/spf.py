@@ -6,7 +6,7 @@ import dataclasses
 
 from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Severity, Status
-from scanner.net.outcome import answered
+from scanner.observations.dns import describe
 from scanner.probes.email import spf
 from scanner.probes.email.observations import SpfObservation
 from scanner.probes.table import (
@@ -20,9 +20,9 @@ from scanner.probes.table import (
 
 
 def _looked_up(obs: SpfObservation) -> Skip | None:
-    if answered(obs.outcome):
+    if obs.outcome.conclusive:
         return None
-    return unanswered(f"the TXT lookup failed ({obs.outcome})")
+    return unanswered(f"the TXT lookup failed ({describe(obs.outcome, obs.outcome_reason)})")
 
 
 def _has_record(obs: SpfObservation) -> Skip | None:

@@ -13,7 +13,7 @@ import dataclasses
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -31,16 +31,6 @@ class ProfileError(InputError):
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    cert_expiry_warn_days: int = 30
-    cert_expiry_fail_days: int = 14
-    hsts_min_max_age: int = 15_552_000  # 180 days
-    min_rsa_bits: int = 2048
-    min_ec_bits: int = 256
-    min_dh_bits: int = 2048
-
-
-@dataclass(frozen=True)
 class Profile:
     name: str
     description: str
@@ -49,7 +39,6 @@ class Profile:
     probe_timeout: float
     dns_timeout: float
     min_coverage: float
-    thresholds: Thresholds = Thresholds()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     disabled_checks: frozenset[str] = frozenset()
     disabled_probes: frozenset[str] = frozenset()
@@ -93,7 +82,6 @@ class Profile:
         return float(self.setting("services", "host_timeout"))
 
 
-_THRESHOLD_KEYS = {f.name for f in fields(Thresholds)}
 # key -> (expected type(s), description for messages)
 _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "name": (str, "a string"),
@@ -103,7 +91,6 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "probe_timeout": ((int, float), "a number of seconds"),
     "dns_timeout": ((int, float), "a number of seconds"),
     "min_coverage": ((int, float), "a share between 0 and 1"),
-    "thresholds": (dict, "a table"),
     "severity": (dict, "a table of check ID = severity"),
     "checks": (dict, "a table"),
     "probes": (dict, "a table"),
@@ -272,12 +259,6 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         )
     }
     coverage = _number(data.get("min_coverage", 0.6), source, "min_coverage", 0.0, 1.0, True)
-    raw_thresholds = data.get("thresholds", {})
-    for key, value in raw_thresholds.items():
-        if key not in _THRESHOLD_KEYS:
-            raise ProfileError(f"{source}: unknown key 'thresholds.{key}'")
-        if not _type_ok(value, int) or value < 0:
-            raise ProfileError(f"{source}: key 'thresholds.{key}' must be a whole number >= 0")
     overrides = {}
     for check_id, value in data.get("severity", {}).items():
         if check_id not in known:
@@ -313,7 +294,6 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         probe_timeout=numbers["probe_timeout"],
         dns_timeout=numbers["dns_timeout"],
         min_coverage=coverage,
-        thresholds=Thresholds(**raw_thresholds),
         severity=overrides,
         disabled_checks=frozenset(disabled),
         disabled_probes=frozenset(probes),
@@ -357,7 +337,6 @@ def describe(profile: Profile) -> dict[str, Any]:
         "min_coverage": profile.min_coverage,
         "probe_timeout": profile.probe_timeout,
         "dns_timeout": profile.dns_timeout,
-        "thresholds": {f.name: getattr(profile.thresholds, f.name) for f in fields(Thresholds)},
         "severity": {k: str(v) for k, v in sorted(profile.severity.items())},
         "checks": {"disabled": sorted(profile.disabled_checks)},
         "probes": {"disabled": sorted(profile.disabled_probes)},

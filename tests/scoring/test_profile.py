@@ -35,8 +35,8 @@ def test_inheritance_merges_tables_and_replaces_values() -> None:
     strict = load_profile("strict")
     assert strict.extends == "default"
     assert strict.fail_threshold is Severity.MEDIUM
-    assert strict.thresholds.cert_expiry_warn_days == 45
-    assert strict.thresholds.min_dh_bits == 2048  # inherited from default
+    assert strict.setting("thresholds", "cert_expiry_warn_days") == 45
+    assert strict.setting("thresholds", "min_dh_bits") == 2048  # inherited from default
     assert strict.severity["tls.mozilla.modern"] is Severity.HIGH
     assert load_profile("passive").disabled_probes == frozenset({"ports", "services"})
 

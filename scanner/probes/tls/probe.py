@@ -22,7 +22,7 @@ from scanner.probes.tls.changes import certificate_changes, certificate_line
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
 from scanner.scoring.profile import Profile
 
-from .evaluate import ALL_IDS, evaluate_endpoint
+from .evaluate import ALL_IDS, Thresholds, evaluate_endpoint
 
 # The TLS every host of a role has: (port, service).
 ROLE_PORTS = {
@@ -118,10 +118,11 @@ class TlsProbe(Probe):
         return results
 
     def evaluate(self, observations: Sequence[Observation], profile: Profile) -> list[Finding]:
+        thresholds = Thresholds.of(profile)
         findings: list[Finding] = []
         for ep in observations:
             if isinstance(ep, TlsEndpointResult):
-                findings.extend(evaluate_endpoint(ep, profile.thresholds))
+                findings.extend(evaluate_endpoint(ep, thresholds))
         return findings
 
 

@@ -21,8 +21,7 @@ from scanner.observations.tls import (
     TlsEndpointResult,
     Vulnerability,
 )
-from scanner.probes.tls.evaluate import ALL_IDS, evaluate_endpoint
-from scanner.scoring.profile import Thresholds
+from scanner.probes.tls.evaluate import ALL_IDS, Thresholds, evaluate_endpoint
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 T = Thresholds()

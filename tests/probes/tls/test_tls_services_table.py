@@ -11,7 +11,7 @@ from scanner.observations.dns import HostAddresses
 from scanner.observations.ports import Dialogue, OpenPorts, PortDialogue, PortResult
 from scanner.observations.tls import TlsEndpoint, TlsEndpointResult
 from scanner.observations.tls_services import TlsService, tls_service
-from scanner.probes.tls.evaluate import checks_for, evaluate_endpoint
+from scanner.probes.tls.evaluate import Thresholds, checks_for, evaluate_endpoint
 from scanner.probes.tls.probe import service_endpoints
 from scanner.scoring.profile import load_profile
 
@@ -125,7 +125,7 @@ def test_each_kind_of_endpoint_gets_the_checks_it_can_have() -> None:
 def test_a_server_that_limited_us_after_offering_starttls() -> None:
     why = "the server limited our connections (421 4.7.0 slow down); STARTTLS was offered"
     findings = evaluate_endpoint(
-        _result("smtp", "limited_after", why), load_profile("default").thresholds
+        _result("smtp", "limited_after", why), Thresholds.of(load_profile("default"))
     )
     by_check = {f.check_id: f for f in findings}
     assert by_check["mail.starttls.missing"].status is Status.PASS
@@ -134,7 +134,7 @@ def test_a_server_that_limited_us_after_offering_starttls() -> None:
     assert all("421 4.7.0" in f.detail for f in rest)
     # A submission port that did the same gets only its own checks, all not assessed.
     submission = evaluate_endpoint(
-        _result("submission", "limited_after", why), load_profile("default").thresholds
+        _result("submission", "limited_after", why), Thresholds.of(load_profile("default"))
     )
     expected = {c.check_id for c in checks_for(_result("submission"))}
     assert {f.check_id for f in submission} == expected
@@ -144,7 +144,7 @@ def test_a_server_that_limited_us_after_offering_starttls() -> None:
 def test_a_server_that_limited_us_from_the_start_is_not_assessed_at_all() -> None:
     why = "the server limited our connections (421 4.7.0 too many connections)"
     findings = evaluate_endpoint(
-        _result("smtp", "limited", why), load_profile("default").thresholds
+        _result("smtp", "limited", why), Thresholds.of(load_profile("default"))
     )
     assert {f.status for f in findings} == {Status.NOT_ASSESSED}
     assert "mail.starttls.missing" in {f.check_id for f in findings}

@@ -10,7 +10,6 @@ from scanner.model import Finding, Status
 from scanner.observations.tls import TlsEndpointResult
 from scanner.observations.tls_services import HTTP
 from scanner.probes.table import Gate, GatedCheck, run
-from scanner.scoring.profile import Thresholds
 
 from . import certificate as cert
 from . import protocols as proto
@@ -18,6 +17,7 @@ from . import service
 from .view import (
     Check,
     Endpoint,
+    Thresholds,
     asset,
     finding,
     has_certificate,
@@ -27,7 +27,7 @@ from .view import (
     vuln_ran,
 )
 
-__all__ = ["ALL_IDS", "checks_for", "evaluate_endpoint"]
+__all__ = ["ALL_IDS", "Thresholds", "checks_for", "evaluate_endpoint"]
 
 
 def row(check_id: str, judge: Check, *gates: Gate[Endpoint]) -> GatedCheck[Endpoint]:

@@ -9,9 +9,8 @@ import dataclasses
 from scanner.model import Finding, Severity, Status
 from scanner.observations.tls import CertificateResult, CertInfo, TlsEndpointResult
 from scanner.probes.tls.hostname import matches
-from scanner.scoring.profile import Thresholds
 
-from .view import asset, finding
+from .view import Thresholds, asset, finding
 
 
 def _leaf(ep: TlsEndpointResult) -> CertInfo:

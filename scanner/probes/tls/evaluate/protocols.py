@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from scanner.model import Finding, Status
 from scanner.observations.tls import TlsEndpointResult
 from scanner.probes.tls import ciphers
-from scanner.scoring.profile import Thresholds
 
-from .view import Check, asset, finding, not_assessed
+from .view import Check, Thresholds, asset, finding, not_assessed
 
 
 def _accepted(ep: TlsEndpointResult, versions: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from scanner.model import Finding, Status
 from scanner.observations.tls import TlsEndpointResult
 from scanner.probes.tls.mozilla_text import change_for
-from scanner.scoring.profile import Thresholds
 
-from .view import Check, asset, finding
+from .view import Check, Thresholds, asset, finding
 
 VULNS = {
     "heartbleed": ("tls.vuln.heartbleed", "Heartbleed (CVE-2014-0160)"),

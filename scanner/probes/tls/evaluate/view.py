@@ -5,14 +5,31 @@ that make a check "not assessed" when what it reads was not obtained."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from scanner.checks import lookup
 from scanner.model import Finding, Status
 from scanner.observations.tls import TlsEndpointResult
 from scanner.probes.table import Gate, Skip
-from scanner.scoring.profile import Thresholds
+from scanner.scoring.profile import Profile
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The TLS probe's settings ([thresholds] in a profile, settings.toml beside)."""
+
+    cert_expiry_warn_days: int = 30
+    cert_expiry_fail_days: int = 14
+    hsts_min_max_age: int = 15_552_000  # 180 days
+    min_rsa_bits: int = 2048
+    min_ec_bits: int = 256
+    min_dh_bits: int = 2048
+
+    @classmethod
+    def of(cls, profile: Profile) -> Thresholds:
+        return cls(**{f.name: int(profile.setting("thresholds", f.name)) for f in fields(cls)})
+
 
 # A check function of one endpoint under the profile's thresholds.
 Check = Callable[[TlsEndpointResult, Thresholds], Finding]

@@ -114,7 +114,10 @@ def _nmap_peer(addresses: list[str]) -> list[str]:
         group = [str(ip) for ip in ips if ip.version == version]
         if group:
             arguments = build_arguments(
-                profile.ports, profile.max_rate, profile.host_timeout, version == 6
+                profile.setting("services", "ports"),
+                profile.setting("services", "max_rate"),
+                profile.setting("services", "host_timeout"),
+                version == 6,
             )
             script.append(f"nmap {arguments} -oX - {' '.join(group)} >/dev/null &")
     return ["sh", "-c", " ".join(script) + " wait"]

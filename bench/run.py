@@ -326,7 +326,12 @@ def bench_services(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[
     from scanner.scoring.profile import load_profile
 
     profile = load_profile("default")
-    arguments = build_arguments(profile.ports, profile.max_rate, profile.host_timeout, False)
+    arguments = build_arguments(
+        profile.setting("services", "ports"),
+        profile.setting("services", "max_rate"),
+        profile.setting("services", "host_timeout"),
+        False,
+    )
     # legacy.test's addresses: its web host (old banners, a silent Redis), its mail
     # hosts (IMAP, POP3, submission, IMAPS) and its MTA-STS host.
     addresses = ["127.0.10.20", "127.0.10.21", "127.0.10.23", "127.0.10.24"]

@@ -39,10 +39,10 @@ def test_any_probe_setting_is_set_for_one_scan() -> None:
     # The profile's own values stay where nothing was given.
     assert profile.setting("discovery", "sources") == ("spf", "ct", "ct-certspotter")
     # += puts the given names before the profile's (the later one first).
-    assert profile.dkim_selectors[:2] == ("k2", "mine")
+    assert profile.setting("dkim", "selectors")[:2] == ("k2", "mine")
     assert options.profile.setting("services", "ports") != (25, 443, 8443)  # not changed
     replaced = ScanOptions.build(settings=["dkim.selectors=only"]).scan_profile()
-    assert replaced.dkim_selectors == ("only",)
+    assert replaced.setting("dkim", "selectors") == ("only",)
 
 
 @pytest.mark.parametrize(

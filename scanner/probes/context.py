@@ -41,6 +41,11 @@ def build_context(
         ),
         http=HttpClient(ca_file=ca_file, timeout=timeout, policy=policy),
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
-        ports=PortScanner(profile.ports, profile.max_rate, profile.host_timeout, policy=policy),
+        ports=PortScanner(
+            tuple(profile.setting("services", "ports")),
+            int(profile.setting("services", "max_rate")),
+            float(profile.setting("services", "host_timeout")),
+            policy=policy,
+        ),
         discovery=discovery,
     )

@@ -63,24 +63,6 @@ class Profile:
             return self.settings[table][key]
         return schemas()[table][key].default
 
-    @property
-    def dkim_selectors(self) -> tuple[str, ...]:
-        selectors: tuple[str, ...] = self.setting("dkim", "selectors")
-        return selectors
-
-    @property
-    def ports(self) -> tuple[int, ...]:
-        ports: tuple[int, ...] = self.setting("services", "ports")
-        return ports
-
-    @property
-    def max_rate(self) -> int:
-        return int(self.setting("services", "max_rate"))
-
-    @property
-    def host_timeout(self) -> float:
-        return float(self.setting("services", "host_timeout"))
-
 
 # key -> (expected type(s), description for messages)
 _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {

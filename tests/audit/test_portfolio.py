@@ -56,7 +56,7 @@ def test_a_valid_portfolio_is_read_with_its_defaults() -> None:
     profile = load_profile("default").with_overrides(beta.scan_settings())
     assert profile.setting("services", "ports") == (25, 587)
     assert profile.setting("discovery", "max_hosts") == 8
-    assert profile.dkim_selectors[0] == "beta1"
+    assert profile.setting("dkim", "selectors")[0] == "beta1"
     assert acme.scan_settings() == ()
 
 

@@ -28,7 +28,8 @@ def test_default_profile_values() -> None:
     assert profile.fail_threshold is Severity.HIGH
     assert profile.probe_timeout > 0
     # Web, mail access (IMAP, POP3, submission), directory, XMPP and the exposure ports.
-    assert {443, 993, 995, 587, 636, 8443} <= set(profile.ports) and len(profile.ports) == 40
+    assert {443, 993, 995, 587, 636, 8443} <= set(profile.setting("services", "ports"))
+    assert len(profile.setting("services", "ports")) == 40
 
 
 def test_inheritance_merges_tables_and_replaces_values() -> None:

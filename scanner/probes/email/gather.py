@@ -88,7 +88,7 @@ def gather(target: Target, context: ProbeContext) -> list[Observation]:
             jobs: list[Future[Observation]] = [
                 pool.submit(_spf, domain, txt, context.resolver),
                 pool.submit(_dmarc, domain, txt),
-                pool.submit(_dkim, domain, txt, context.profile.dkim_selectors),
+                pool.submit(_dkim, domain, txt, context.profile.setting("dkim", "selectors")),
                 pool.submit(_mta_sts, domain, txt, context, sts_host, mx),
                 pool.submit(_record, "tlsrpt", f"_smtp._tls.{domain}", domain, txt),
                 pool.submit(_record, "bimi", f"default._bimi.{domain}", domain, txt),

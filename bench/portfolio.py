@@ -76,7 +76,7 @@ def bench_full_scans(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], lis
             for _ in range(0 if quick else min(repeat, 3)):
                 elapsed, _rss = timed(_nmap_peer(addresses))
                 nmap.times.append(elapsed)
-            nmap.note = f"{len(addresses)} addresses x {len(load_profile('default').ports)} ports"
+            nmap.note = f"{len(addresses)} addresses x {len(load_profile('default').setting('services', 'ports'))} ports"
             if quick:
                 nmap.note += "; skipped in quick mode (slow peer)"
             rows.append(nmap)

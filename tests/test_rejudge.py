@@ -62,7 +62,7 @@ def test_a_saved_scan_is_judged_again_under_strict_offline(tmp_path: Path) -> No
     # Strict asks for Mozilla 'modern' TLS and fails at medium: Exemplary falls short.
     assert proc.returncode == 1, proc.stderr
     assert "judged again under profile strict" in proc.stdout
-    assert "grade A (" in proc.stdout
+    assert "grade B (" in proc.stdout
     after = _written(tmp_path / "out")
     assert after["scan"]["profile"] == "strict"
     assert after["scan"]["rejudged"]["gathered_profile"] == "default"

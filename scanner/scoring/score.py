@@ -1,16 +1,24 @@
 """The scorer: findings and a profile in, a ScoreCard out. Pure; no I/O.
 
-Rules (each has a unit test in tests/scoring/test_score.py):
+The scoring model, version 2 (stamped in every score card as ``model``; README,
+"Scores and grades"). Rules (each has a unit test in tests/scoring/test_score.py):
 
 1. A check's verdict is its worst finding over all assets (fail, then warn, then
    pass), as internet.nl does: one weak host is the provider's weakness.
 2. Only checks that can fail are scored: info findings never cost points, and a
    check whose findings are all not_assessed or error is left out of the score.
-3. A check weighs by its effective severity: critical 10, high 5, medium 3, low 1,
-   info 0. A pass earns its weight, a warn half of it, a fail nothing.
-4. A pitfall scores 100 x earned / possible over its scored checks.
-5. The overall score is the mean of the pitfall scores, weighted by the profile
-   (equal by default), over pitfalls with at least one scored check.
+3. A failing check takes a share of the score by its effective severity: critical
+   25 %, high 10 %, medium 4 %, low 1.5 %; a warn half of that. It does not depend on
+   how many other checks its area has (model 1 divided by the area's size, so a
+   missing report address cost more than SSL 3.0).
+4. The share grows with the assets the check fails on: x(1 + 0.25 per further
+   asset), at most x2 (so a low failure on many hosts never costs more than one
+   medium failure, a medium never more than a high, a high never more than a
+   critical).
+5. Scores: 100 x the product of (1 - share) over the failing checks: of an area
+   for its bar, of all areas for the overall score, each check's factor raised to
+   its area's profile weight (1 by default; 0 leaves the area out, 2 counts it twice).
+   Fixing a check always gains points, and a more severe one never gains fewer.
 6. Grades: A+ (95 or more, and no failure of medium severity or worse), A (90),
    B (80), C (65), D (50), F (below 50).
 7. Caps: a failing check with a grade cap in the catalogue (TLS 1.0/1.1 caps at B,
@@ -30,14 +38,19 @@ from scanner.checks import PITFALLS, Check, catalogue
 from scanner.model import Finding, Severity, Status
 from scanner.scoring.profile import Profile
 
-WEIGHTS = {
-    Severity.CRITICAL: 10,
-    Severity.HIGH: 5,
-    Severity.MEDIUM: 3,
-    Severity.LOW: 1,
-    Severity.INFO: 0,
+MODEL = "2"
+# Rule 3: the share of the score a failing check takes, by severity.
+SHARES = {
+    Severity.CRITICAL: 0.25,
+    Severity.HIGH: 0.10,
+    Severity.MEDIUM: 0.04,
+    Severity.LOW: 0.015,
+    Severity.INFO: 0.0,
 }
-CREDIT = {Status.PASS: 1.0, Status.WARN: 0.5, Status.FAIL: 0.0}
+WARN_FACTOR = 0.5
+# Rule 4: each further asset the check fails on adds a quarter, up to double.
+PER_EXTRA_ASSET = 0.25
+MAX_ASSET_FACTOR = 2.0
 GRADES = ("A+", "A", "B", "C", "D", "F")
 _GRADE_FLOORS = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0))
 DEFAULT_CRITICAL_CAP = "C"
@@ -65,12 +78,14 @@ class GradeCap:
 
 @dataclass(frozen=True)
 class CheckCost:
-    """What one failing check costs: the points the overall score would gain, and
-    the grade it caps at (as Observatory lists its modifiers)."""
+    """What one failing check costs: the share of the score it takes (rules 3 and 4,
+    in percent), the points the overall score would gain were it fixed, and the grade
+    it caps at (as Observatory lists its modifiers)."""
 
     check: str
     points: float
     cap: str | None
+    share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,7 @@ class ScoreCard:
     explanation: str = ""  # the grade in one sentence a manager understands
     costs: tuple[CheckCost, ...] = ()
     steps: tuple[Step, ...] = ()
+    model: str = MODEL  # the scoring model's version (README, "Scores and grades")
 
     def to_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
@@ -143,6 +159,25 @@ def _verdicts(findings: Sequence[Finding]) -> dict[str, Finding]:
     return worst
 
 
+def _assets_hit(findings: Sequence[Finding], verdicts: Mapping[str, Finding]) -> dict[str, int]:
+    """Rule 4: on how many assets each check has its verdict (fail or warn)."""
+    hit: dict[str, set[str]] = {}
+    for f in findings:
+        verdict = verdicts.get(f.check_id)
+        if verdict is not None and verdict.status in (Status.FAIL, Status.WARN):
+            if f.status is verdict.status:
+                hit.setdefault(f.check_id, set()).add(f.asset)
+    return {check: len(assets) for check, assets in hit.items()}
+
+
+def share(severity: Severity, status: Status, assets: int = 1) -> float:
+    """Rules 3 and 4: the share of the score one check's verdict takes."""
+    if status not in (Status.FAIL, Status.WARN):
+        return 0.0
+    spread = min(MAX_ASSET_FACTOR, 1 + PER_EXTRA_ASSET * max(0, assets - 1))
+    return SHARES[severity] * (WARN_FACTOR if status is Status.WARN else 1.0) * spread
+
+
 def grade_for(score: float) -> str:
     for grade, floor in _GRADE_FLOORS:
         if score >= floor:
@@ -171,22 +206,28 @@ def score(
 
 def _score(findings: Sequence[Finding], profile: Profile, checks: Mapping[str, Check]) -> ScoreCard:
     verdicts = _verdicts(findings)
+    hit = _assets_hit(findings, verdicts)
     by_pitfall: dict[str, list[Finding]] = {p: [] for p in PITFALLS}
     for check_id, finding in verdicts.items():
         entry = checks.get(check_id)
-        if entry is None or WEIGHTS[finding.severity] == 0:  # rule 2: info never counts
+        if entry is None or SHARES[finding.severity] == 0:  # rule 2: info never counts
             continue
         by_pitfall[entry.pitfall].append(finding)
     pitfalls = []
+    left = 1.0  # rule 5: what the failing checks leave of the overall score
+    counted = False
     for pitfall, scored in by_pitfall.items():
-        possible = sum(WEIGHTS[f.severity] for f in scored)
-        earned = sum(WEIGHTS[f.severity] * CREDIT[f.status] for f in scored)
-        value = round(100 * earned / possible, 1) if possible else None
+        kept = 1.0
+        for f in scored:
+            kept *= 1 - share(f.severity, f.status, hit.get(f.check_id, 1))
+        value = round(100 * kept, 1) if scored else None
         failed = sum(1 for f in scored if f.status is Status.FAIL)
-        pitfalls.append(PitfallScore(pitfall, value, len(scored), failed, profile.weight(pitfall)))
-    weighted = [(p.score, p.weight) for p in pitfalls if p.score is not None and p.weight > 0]
-    total_weight = sum(w for _, w in weighted)
-    overall = round(sum(s * w for s, w in weighted) / total_weight, 1) if total_weight else None
+        weight = profile.weight(pitfall)
+        pitfalls.append(PitfallScore(pitfall, value, len(scored), failed, weight))
+        if scored and weight > 0:
+            left *= kept**weight
+            counted = True
+    overall = round(100 * left, 1) if counted else None
 
     assessed = [f for f in findings if f.status.assessed]
     coverage = round(len(assessed) / len(findings), 3) if findings else 0.0
@@ -291,12 +332,16 @@ def explained(
         {f.check_id for f in findings if f.status in (Status.FAIL, Status.WARN)}
         & (set(checks) | set(caps))
     )
+    verdicts = _verdicts(findings)
+    hit = _assets_hit(findings, verdicts)
     costs = []
     for check_id in failing:
         again = _score(_fixed(findings, {check_id}), profile, checks)
         points = round((again.overall or 0.0) - (card.overall or 0.0), 1)
         if points > 0 or check_id in caps:
-            costs.append(CheckCost(check_id, points, caps.get(check_id)))
+            v = verdicts.get(check_id)
+            taken = round(100 * share(v.severity, v.status, hit.get(check_id, 1)), 2) if v else 0.0
+            costs.append(CheckCost(check_id, points, caps.get(check_id), taken))
     costs.sort(key=lambda c: (-c.points, c.check))
 
     steps: list[Step] = []
@@ -345,13 +390,11 @@ def _sentence(
         limit = [c.check for c in would if c.cap == worst]
         verb = "fails and would cap" if len(limit) == 1 else "fail and would cap"
         text = (
-            f"{grade} ({score}): the weighted average of the area scores, already no better "
+            f"{grade} ({score}): what the failing checks leave of 100, already no better "
             f"than the {worst} that {_names(limit, checks)} {verb} it at."
         )
     else:
-        text = (
-            f"{grade} ({score}): the weighted average of the area scores; no failing check caps it."
-        )
+        text = f"{grade} ({score}): what the failing checks leave of 100; no failing check caps it."
     if steps:
         text += " " + "; then ".join(
             f"{'Fixing' if i == 0 else 'also fixing'} {_names(s.fixing, checks)} gives "

@@ -102,8 +102,7 @@ def _spf(domain: str, txt: TxtCache, resolver: Resolver) -> SpfObservation:
     records = tuple(t for t in looked.texts if spf.is_spf(t))
 
     def exists(name: str, rdtype: str) -> str:
-        answer = resolver.query(name, rdtype)
-        return str(answer.outcome) if answer.outcome.conclusive else f"{answer.outcome}"
+        return str(resolver.query(name, rdtype).outcome)
 
     if not looked.outcome.conclusive:
         failed = describe(looked.outcome, looked.reason)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scanner.document import areas
 from scanner.document.types import waived
 from scanner.errors import InputError
 
@@ -15,18 +16,29 @@ _ASSESSED = ("pass", "fail", "warn", "info")
 
 
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
+# A check passed where it was tested but not tested everywhere: neither a pass nor a
+# shortfall (scoring rule 9: untested is never good, nor is it a failure).
+UNTESTED = "untested"
 
 
 def _verdicts(doc: Mapping[str, Any]) -> dict[str, str]:
-    """Each assessed check's worst verdict for the whole candidate (fail, warn or
-    pass; an accepted risk counts as passed); checks never assessed are absent."""
+    """Each check's worst verdict for the whole candidate: fail or warn where any
+    asset falls short (an accepted risk counts as passed), pass only where every
+    asset was assessed and passed, else "untested"; info checks are absent."""
     out: dict[str, str] = {}
+    untested: set[str] = set()
     for f in doc["findings"]:
-        if f["status"] not in _ASSESSED or f["severity"] == "info":
+        if f["severity"] == "info":
+            continue
+        if f["status"] not in _ASSESSED:
+            untested.add(f["check_id"])
             continue
         status = f["status"] if f["status"] in ("fail", "warn") and not waived(f) else "pass"
         if _RANK[status] >= _RANK[out.get(f["check_id"], "pass")]:
             out[f["check_id"]] = status
+    for check_id in untested:
+        if out.get(check_id, "pass") == "pass":
+            out[check_id] = UNTESTED
     return out
 
 
@@ -76,7 +88,13 @@ def compare(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                 "explanation": scores.get("explanation", ""),
                 "coverage": scores.get("coverage"),
                 "not_assessed": len(scores.get("not_assessed_checks") or []),
-                "pitfalls": {k: v.get("score") for k, v in (scores.get("pitfalls") or {}).items()},
+                # An area not assessed has no score to compare (rule 9).
+                "pitfalls": {
+                    k: areas.shown_score(v) for k, v in (scores.get("pitfalls") or {}).items()
+                },
+                "area_labels": {
+                    k: areas.label(v) for k, v in (scores.get("pitfalls") or {}).items()
+                },
                 "serious": serious,
                 "run_id": doc["scan"]["run_id"],
                 "started": doc["scan"]["started"],
@@ -104,7 +122,8 @@ def compare(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             ),
             key=lambda s: s["check_id"],
         )
-        # A weakness: falls short here and passes at every other candidate that assessed it.
+        # A weakness: falls short here and passes at every other candidate that assessed
+        # it (a candidate not tested on it everywhere does not pass it).
         candidate["weaknesses"] = sorted(
             (
                 {"check_id": c, "title": _title(c, docs), "verdict": verdict}

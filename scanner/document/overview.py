@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scanner.document import areas
 from scanner.document.types import waived
 
 _GRADE_RANK = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4, "F": 5, "incomplete": 6}
@@ -51,7 +52,8 @@ def row(
         "domains": doc["provider"]["domains"],
         "grade": scores.get("grade", "incomplete"),
         "overall": scores.get("overall"),
-        "pitfalls": {k: v.get("score") for k, v in scores.get("pitfalls", {}).items()},
+        # An area not assessed shows no score (scoring rule 9).
+        "pitfalls": {k: areas.shown_score(v) for k, v in scores.get("pitfalls", {}).items()},
         "critical": len(critical),
         "failed_checks": len({f["check_id"] for f in doc["findings"] if f["status"] == "fail"}),
         "coverage": scores.get("coverage"),

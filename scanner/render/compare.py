@@ -39,7 +39,7 @@ def render_compare_csv(comparison: dict[str, Any], _generated: str = "") -> str:
         ("grade", "with accepted risks", [c["adjusted_grade"] for c in cs]),
         ("grade", "why", [c["explanation"] for c in cs]),
         *(
-            ("pitfall", title, [c["pitfalls"].get(key) for c in cs])
+            ("pitfall", title, [c["area_labels"].get(key, "not assessed") for c in cs])
             for key, title in comparison["pitfall_titles"].items()
         ),
         ("coverage", "assessed share", [c["coverage"] for c in cs]),

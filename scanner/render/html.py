@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from scanner.document import areas
 from scanner.document.counts import LABELS, check_counts
 from scanner.document.integrity import digest, html_placeholder, seal_html
 from scanner.registry import CHANGES_FRAGMENT, REPORT_FRAGMENT, installed, report_fragment
@@ -171,7 +172,9 @@ def _pitfall_sections(document: Mapping[str, Any]) -> list[dict[str, Any]]:
             {
                 "pitfall": pitfall,
                 "title": titles.get(pitfall, "Other checks"),
-                "score": scores.get(pitfall, {}).get("score"),
+                "score": areas.shown_score(scores.get(pitfall)),
+                "state": areas.state(scores.get(pitfall)) if pitfall in scores else "",
+                "gap": areas.gap(scores.get(pitfall)) if pitfall in scores else "",
                 "checks": entries,
             }
         )
@@ -182,7 +185,9 @@ def _chart(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     scores = (document.get("scores") or {}).get("pitfalls", {})
     bars = []
     for pitfall, title in document["pitfall_titles"].items():
-        value = scores.get(pitfall, {}).get("score")
+        area = scores.get(pitfall)
+        # Rule 9: an area not assessed shows no bar and no score, whatever passed.
+        value = areas.shown_score(area)
         colour = (
             "#9aa3b2"
             if value is None
@@ -196,7 +201,17 @@ def _chart(document: Mapping[str, Any]) -> list[dict[str, Any]]:
             if value >= 50
             else "#a4161a"
         )
-        bars.append({"title": title, "score": value, "colour": colour})
+        partly = areas.state(area) == areas.PARTLY
+        bars.append(
+            {
+                "title": title,
+                "score": value,
+                "colour": colour,
+                "partly": partly,
+                "total": (area or {}).get("total_findings"),
+                "assessed": (area or {}).get("assessed_findings"),
+            }
+        )
     return bars
 
 

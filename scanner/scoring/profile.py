@@ -47,6 +47,9 @@ class Profile:
     # each probe ships its settings.toml (scanner.scoring.settings).
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     extends: str | None = None
+    # Below this share of its findings assessed, an area is shown as not assessed
+    # (no score bar, no "100"): its main assets were not tested.
+    area_min_coverage: float = 0.75
 
     def weight(self, pitfall: str) -> float:
         return self.pitfall_weights.get(pitfall, 1.0)
@@ -73,6 +76,7 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "probe_timeout": ((int, float), "a number of seconds"),
     "dns_timeout": ((int, float), "a number of seconds"),
     "min_coverage": ((int, float), "a share between 0 and 1"),
+    "area_min_coverage": ((int, float), "a share between 0 and 1"),
     "severity": (dict, "a table of check ID = severity"),
     "checks": (dict, "a table"),
     "probes": (dict, "a table"),
@@ -241,6 +245,9 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         )
     }
     coverage = _number(data.get("min_coverage", 0.6), source, "min_coverage", 0.0, 1.0, True)
+    area_coverage = _number(
+        data.get("area_min_coverage", 0.75), source, "area_min_coverage", 0.0, 1.0, True
+    )
     overrides = {}
     for check_id, value in data.get("severity", {}).items():
         if check_id not in known:
@@ -282,6 +289,7 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         pitfall_weights=weights,
         settings=settings,
         extends=data.get("extends"),
+        area_min_coverage=area_coverage,
     )
 
 
@@ -317,6 +325,7 @@ def describe(profile: Profile) -> dict[str, Any]:
         "extends": profile.extends,
         "fail_threshold": str(profile.fail_threshold),
         "min_coverage": profile.min_coverage,
+        "area_min_coverage": profile.area_min_coverage,
         "probe_timeout": profile.probe_timeout,
         "dns_timeout": profile.dns_timeout,
         "severity": {k: str(v) for k, v in sorted(profile.severity.items())},

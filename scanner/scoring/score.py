@@ -26,6 +26,12 @@ The scoring model, version 2 (stamped in every score card as ``model``; README,
    average, as SSL Labs does; any other critical failure caps at C.
 8. Coverage is the share of findings that were assessed (not not_assessed/error).
    Below the profile's min_coverage there is no grade: "incomplete".
+9. Untested is never good. Each area has its own coverage; below the profile's
+   area_min_coverage (or with nothing scorable assessed) the area is "not assessed"
+   (its bar shows no score), below 100 % it is "partly assessed", naming the assets
+   on which nothing of it could be tested. A+ needs every weighted area assessed in
+   full, and while a weighted area is not assessed no step to a better grade is
+   offered: what it hides could lower the grade instead.
 """
 
 from __future__ import annotations
@@ -34,11 +40,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from scanner.checks import PITFALLS, Check, catalogue
+from scanner.checks import PITFALL_TITLES, PITFALLS, Check, catalogue
 from scanner.model import Finding, Severity, Status
 from scanner.scoring.profile import Profile
 
-MODEL = "2"
+MODEL = "3"
 # Rule 3: the share of the score a failing check takes, by severity.
 SHARES = {
     Severity.CRITICAL: 0.25,
@@ -51,10 +57,33 @@ WARN_FACTOR = 0.5
 # Rule 4: each further asset the check fails on adds a quarter, up to double.
 PER_EXTRA_ASSET = 0.25
 MAX_ASSET_FACTOR = 2.0
+# Rule 9: what an untested area can hide, in a buyer's words.
+HIDDEN = {
+    "transport": "weak or missing encryption and bad certificates",
+    "email": "ways to send mail in the provider's name",
+    "exposure": "risky open services",
+    "hygiene": "expiring certificates and outdated software",
+    "dns": "DNS weaknesses that let names be hijacked",
+    "communication": "a missing way to report security problems",
+}
 GRADES = ("A+", "A", "B", "C", "D", "F")
 _GRADE_FLOORS = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0))
 DEFAULT_CRITICAL_CAP = "C"
 INCOMPLETE = "incomplete"
+
+
+# Rule 9: an area's state.
+ASSESSED, PARTLY, NOT_ASSESSED = "assessed", "partly assessed", "not assessed"
+
+
+@dataclass(frozen=True)
+class Untested:
+    """An asset on which nothing of an area could be tested, and why (the first
+    reason its findings give)."""
+
+    asset: str
+    findings: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,11 @@ class PitfallScore:
     scored_checks: int
     failed_checks: int
     weight: float
+    state: str = ASSESSED  # rule 9: assessed, partly assessed or not assessed
+    coverage: float = 1.0  # the share of the area's findings that were assessed
+    assessed_findings: int = 0
+    total_findings: int = 0
+    untested: tuple[Untested, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,9 +238,54 @@ def score(
     return explained(card, findings, profile, checks)
 
 
+def _reason(finding: Finding) -> str:
+    reason = finding.evidence.get("reason")
+    if isinstance(reason, str) and reason:
+        return reason
+    return finding.detail.removeprefix("Not assessed: ").rstrip(".")
+
+
+@dataclass(frozen=True)
+class _Area:
+    assessed: int
+    total: int
+    untested: tuple[Untested, ...]
+
+
+def _areas(findings: Sequence[Finding], checks: Mapping[str, Check]) -> dict[str, _Area]:
+    """Rule 9: per area, the findings assessed of all, and the assets on which none was."""
+    counts: dict[str, dict[str, list[Finding]]] = {p: {} for p in PITFALLS}
+    for f in findings:
+        entry = checks.get(f.check_id)
+        if entry is not None:
+            counts[entry.pitfall].setdefault(f.asset, []).append(f)
+    out = {}
+    for pitfall, assets in counts.items():
+        total = sum(len(found) for found in assets.values())
+        assessed = sum(1 for found in assets.values() for f in found if f.status.assessed)
+        untested = sorted(
+            (
+                Untested(asset, len(found), _reason(found[0]))
+                for asset, found in assets.items()
+                if not any(f.status.assessed for f in found)
+            ),
+            key=lambda u: (-u.findings, u.asset),
+        )
+        out[pitfall] = _Area(assessed, total, tuple(untested))
+    return out
+
+
+def _state(value: float | None, area: _Area, profile: Profile) -> str:
+    coverage = area.assessed / area.total if area.total else 0.0
+    if value is None or coverage < profile.area_min_coverage:
+        return NOT_ASSESSED
+    return PARTLY if area.assessed < area.total else ASSESSED
+
+
 def _score(findings: Sequence[Finding], profile: Profile, checks: Mapping[str, Check]) -> ScoreCard:
     verdicts = _verdicts(findings)
     hit = _assets_hit(findings, verdicts)
+    areas = _areas(findings, checks)
     by_pitfall: dict[str, list[Finding]] = {p: [] for p in PITFALLS}
     for check_id, finding in verdicts.items():
         entry = checks.get(check_id)
@@ -223,7 +302,21 @@ def _score(findings: Sequence[Finding], profile: Profile, checks: Mapping[str, C
         value = round(100 * kept, 1) if scored else None
         failed = sum(1 for f in scored if f.status is Status.FAIL)
         weight = profile.weight(pitfall)
-        pitfalls.append(PitfallScore(pitfall, value, len(scored), failed, weight))
+        area = areas[pitfall]
+        pitfalls.append(
+            PitfallScore(
+                pitfall,
+                value,
+                len(scored),
+                failed,
+                weight,
+                state=_state(value, area, profile),
+                coverage=round(area.assessed / area.total, 3) if area.total else 0.0,
+                assessed_findings=area.assessed,
+                total_findings=area.total,
+                untested=area.untested,
+            )
+        )
         if scored and weight > 0:
             left *= kept**weight
             counted = True
@@ -259,7 +352,8 @@ def _score(findings: Sequence[Finding], profile: Profile, checks: Mapping[str, C
         for f in verdicts.values()
         if f.status is Status.FAIL and f.severity.at_least(Severity.MEDIUM)
     ]
-    if grade == "A" and overall >= 95 and not serious:
+    whole = not any(_gap(p) for p in pitfalls)
+    if grade == "A" and overall >= 95 and not serious and whole:  # rule 9: A+ needs it all
         grade = "A+"
     for check_id, finding in sorted(verdicts.items()):
         if finding.status is not Status.FAIL:
@@ -325,7 +419,7 @@ def explained(
         return dataclasses.replace(
             card,
             explanation=f"No grade: {card.reason}; {missing} check(s) could not be assessed, "
-            "and a grade from the rest could flatter the provider.",
+            "and a grade from the rest could flatter the provider." + _gaps(card, steps=False),
         )
     caps = {c.check: c.cap for c in card.caps}
     failing = sorted(
@@ -347,6 +441,13 @@ def explained(
     steps: list[Step] = []
     fixing: set[str] = set()
     capping = tuple(c.check for c in card.caps if c.applies)
+    if blind(card):
+        # Rule 9: no promise of a better grade while what was not tested could lower it.
+        return dataclasses.replace(
+            card,
+            explanation=_sentence(card, [], capping, checks) + _gaps(card, steps=True),
+            costs=tuple(costs),
+        )
     if capping:
         fixing |= set(capping)
         again = _score(_fixed(findings, fixing), profile, checks)
@@ -363,9 +464,56 @@ def explained(
             steps.append(Step(tuple(batch), again.grade, again.overall))
             current, batch = again.grade, []
     return dataclasses.replace(
-        card, explanation=_sentence(card, steps, capping, checks), costs=tuple(costs),
-        steps=tuple(steps),
+        card, explanation=_sentence(card, steps, capping, checks) + _gaps(card, steps=False),
+        costs=tuple(costs), steps=tuple(steps),
     )  # fmt: skip
+
+
+def _gap(p: PitfallScore) -> bool:
+    """An area the grade counts that was not fully tested. An area with no findings
+    at all has no check in this scan (no probe of it installed): nothing to miss."""
+    return p.state != ASSESSED and p.weight > 0 and p.total_findings > 0
+
+
+def blind(card: ScoreCard) -> bool:
+    """Rule 9: a weighted area was not assessed, so no better grade can be promised."""
+    return any(_gap(p) and p.state == NOT_ASSESSED for p in card.pitfalls)
+
+
+def _assets(untested: Sequence[Untested]) -> str:
+    names = [u.asset for u in untested[:3]]
+    more = len(untested) - len(names)
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return text + (f" and {more} more" if more > 0 else "")
+
+
+def area_gap(p: PitfallScore) -> str:
+    """What of an area could not be tested, in a phrase ("" when all of it was)."""
+    if p.state == ASSESSED:
+        return ""
+    text = f"{p.state}: {p.assessed_findings} of {p.total_findings} results obtained"
+    if p.untested:
+        text += f", nothing tested on {_assets(p.untested)}"
+    return text
+
+
+def _gaps(card: ScoreCard, steps: bool) -> str:
+    """Rule 9 in words: which weighted areas could not be (fully) tested, what that
+    can hide, and (``steps``) why no better grade is offered."""
+    gaps = sorted((p for p in card.pitfalls if _gap(p)), key=lambda p: p.state != NOT_ASSESSED)
+    if not gaps:
+        return ""
+    parts = [f"{PITFALL_TITLES[p.pitfall]} ({area_gap(p)})" for p in gaps]
+    hidden = [HIDDEN[p] for p in HIDDEN if any(g.pitfall == p for g in gaps)]
+    lead = "Not tested" if card.grade == INCOMPLETE else "Not covered by the grade"
+    text = f" {lead}: {_and(parts)}. What was not tested can hide {_and(hidden)}"
+    if steps:
+        text += "; no better grade is offered until it is tested"
+    return text + "."
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _sentence(
@@ -375,6 +523,8 @@ def _sentence(
     if capping:
         verb = "fails, which caps" if len(capping) == 1 else "fail, which cap"
         text = f"{grade} because {_names(capping, checks)} {verb} the grade at {grade}."
+        if not steps:  # rule 9: no promise while an area is not assessed
+            return text
         first, rest = steps[0], steps[1:]
         text += f" Fixing that alone gives {first.grade} ({_out_of_100(first.overall)})"
         if rest:

@@ -32,8 +32,9 @@ from scanner.model import (
     Target,
 )
 from scanner.probes.base import Probe, ProbeContext, ProbeOutput
+from scanner.scoring.decision import judge
 from scanner.scoring.profile import Profile
-from scanner.scoring.score import ScoreCard, apply_profile, score
+from scanner.scoring.score import ScoreCard, apply_profile
 
 Observer = Callable[[str, ProbeResult | None], None]
 """Called with (probe name, None) when a probe starts and with its result when it ends."""
@@ -79,7 +80,7 @@ def judged(results: Sequence[ProbeResult], profile: Profile) -> tuple[list[Probe
     out = [
         dataclasses.replace(r, findings=tuple(apply_profile(r.findings, profile))) for r in results
     ]
-    return out, score([f for r in out for f in r.findings], profile)
+    return out, judge([f for r in out for f in r.findings], profile)
 
 
 def run_probes(

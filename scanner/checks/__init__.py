@@ -42,6 +42,10 @@ class Check:
     remediation: str
     references: tuple[str, ...]
     grade_cap: str | None = None  # the best grade a provider can get while this check fails
+    # What a failure means for the buyer's business, in plain words (no protocol
+    # names, RFCs or attack names): page 1 of the report says it. Every critical and
+    # high check has one (tests/checks); others fall back to the description.
+    impact: str = ""
 
 
 class CatalogueError(VetscanError, ValueError):
@@ -90,6 +94,7 @@ def parse_catalogue(text: str, source: str = "catalogue") -> dict[str, Check]:
             remediation=entry["remediation"],
             references=tuple(entry.get("references", ())),
             grade_cap=entry.get("grade_cap"),
+            impact=entry.get("impact", ""),
         )
         if checks[check_id].grade_cap not in (None, "A", "B", "C", "D", "F"):
             raise CatalogueError(

@@ -34,15 +34,23 @@ def label(area: Mapping[str, Any] | None) -> str:
     return f"{text} ({PARTLY})" if state(area) == PARTLY else text
 
 
-def gap(area: Mapping[str, Any] | None) -> str:
+def gap(area: Mapping[str, Any] | None, reasons: bool = True) -> str:
     """What of the area could not be tested, in sentences, with each untested asset's
-    reason ("" when all of it was)."""
+    reason ("" when all of it was); without ``reasons``, in a phrase naming them."""
     if area is None or state(area) == ASSESSED:
         return ""
     total = area.get("total_findings")
     if not total:
-        return "Nothing in this area could be assessed."
-    sentences = [f"{area.get('assessed_findings', 0)} of {total} results obtained."]
-    for u in area.get("untested") or []:
+        return "Nothing in this area could be assessed." if reasons else "nothing assessed"
+    obtained = f"{area.get('assessed_findings', 0)} of {total} results obtained"
+    untested = area.get("untested") or []
+    if not reasons:
+        names = [str(u["asset"]) for u in untested]
+        if not names:
+            return obtained
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"{obtained}; nothing tested on {listed}"
+    sentences = [obtained + "."]
+    for u in untested:
         sentences.append(f"Nothing tested on {u['asset']}: {str(u['reason']).rstrip('.')}.")
     return " ".join(sentences)

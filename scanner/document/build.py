@@ -11,6 +11,7 @@ from scanner.checks import PITFALL_TITLES, catalogue
 from scanner.document.changes import diff
 from scanner.document.inventory import inventory
 from scanner.document.questions import failing_checks, questions, top_risks
+from scanner.document.verdict import page_one_items, verdict
 from scanner.document.waivers import Waiver, annotate
 from scanner.model import SCHEMA_VERSION, ScanResult
 from scanner.observations.dns import upgrade_outcomes
@@ -100,11 +101,22 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
     # The check that caps the grade comes first among the risks, whatever its severity.
     caps = (out.get("scores") or {}).get("caps") or []
     capping = {c["check"] for c in caps if isinstance(c, dict) and c.get("applies")}
-    out["top_risks"] = top_risks(
-        sorted(failing, key=lambda e: e["check_id"] not in capping), checks
-    )
-    out["questions"] = questions(failing, checks)
     out["inventory"] = inventory(out["observations"], installed().probes)
+    out["decision"] = verdict(out, failing, checks)
+    page_one = {i["check_id"]: i for i in page_one_items(out, failing, checks)}
+    # Deal-breakers first, then the check that caps the grade, whatever its severity.
+    out["top_risks"] = top_risks(
+        sorted(
+            failing,
+            key=lambda e: (
+                page_one.get(e["check_id"], {}).get("role") != "deal-breaker",
+                e["check_id"] not in capping,
+            ),
+        ),
+        checks,
+        page_one,
+    )
+    out["questions"] = questions(failing, checks, page_one)
     out.setdefault("adjusted_scores", None)
     if previous is not None:
         out["changes"] = diff(previous, out)

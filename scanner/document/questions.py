@@ -12,16 +12,8 @@ from typing import Any
 
 from scanner.document.types import FailingCheck, FindingDoc, waived
 from scanner.model import Severity
+from scanner.scoring.profile import DEADLINE_DAYS
 
-# Days to remediate, after CISA BOD 19-02 (critical 15, high 30) and common
-# vendor-risk practice for the rest.
-DEADLINE_DAYS = {
-    Severity.CRITICAL: 15,
-    Severity.HIGH: 30,
-    Severity.MEDIUM: 90,
-    Severity.LOW: 180,
-    Severity.INFO: 180,
-}
 TOP_RISKS = 5
 _MAX_ASSETS_NAMED = 6
 
@@ -88,10 +80,18 @@ def _assets_phrase(assets: Sequence[str]) -> str:
 
 
 def top_risks(
-    failing: Sequence[FailingCheck], checks: Mapping[str, Mapping[str, Any]]
+    failing: Sequence[FailingCheck],
+    checks: Mapping[str, Mapping[str, Any]],
+    page_one: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
+    """The first failing checks (every deal-breaker, at least ``TOP_RISKS``), with
+    what page 1 says of each (``page_one``: role, impact, where, due, by check ID)."""
+    page_one = page_one or {}
+    breakers = sum(
+        1 for e in failing if page_one.get(e["check_id"], {}).get("role") == "deal-breaker"
+    )
     risks = []
-    for entry in failing[:TOP_RISKS]:
+    for entry in failing[: max(TOP_RISKS, breakers)]:
         check = checks.get(entry["check_id"], {})
         risks.append(
             {
@@ -100,24 +100,41 @@ def top_risks(
                 "severity": entry["severity"],
                 "explanation": check.get("description", entry["detail"]),
                 "assets": list(entry["assets"]),
+                **{
+                    k: v
+                    for k, v in page_one.get(entry["check_id"], {}).items()
+                    if k in ("role", "impact", "where", "due", "days")
+                },
             }
         )
     return risks
 
 
 def questions(
-    failing: Sequence[FailingCheck], checks: Mapping[str, Mapping[str, Any]]
+    failing: Sequence[FailingCheck],
+    checks: Mapping[str, Mapping[str, Any]],
+    page_one: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
+    """``page_one``: the profile's days and the dated deadline of each check, when the
+    score card carries a decision (documents before it: the default days, no date)."""
+    page_one = page_one or {}
     out = []
     for entry in failing:
         check = checks.get(entry["check_id"], {})
-        days = DEADLINE_DAYS[Severity(entry["severity"])]
+        dated = page_one.get(entry["check_id"], {})
+        days = int(dated.get("days", DEADLINE_DAYS[Severity(entry["severity"])]))
         title = check.get("title", entry["check_id"])
         remediation = check.get("remediation", "Remediate the finding.")
         request = (
             f"Observed on {_assets_phrase(entry['assets'])}: {entry['detail']} "
-            f"Request: {remediation} Please confirm in writing within {days} days that this "
-            "is done, or describe the compensating control that makes the risk acceptable."
+            f"Request: {remediation} Please confirm in writing "
+            + (
+                f"by {dated['due']} ({days} days from the scan)"
+                if "due" in dated
+                else f"within {days} days"
+            )
+            + " that this is done, or describe the compensating control that makes the risk "
+            "acceptable."
         )
         out.append(
             {
@@ -125,6 +142,7 @@ def questions(
                 "severity": entry["severity"],
                 "assets": list(entry["assets"]),
                 "deadline_days": days,
+                **({"due": dated["due"]} if "due" in dated else {}),
                 "title": title,
                 "request": request,
                 "question": f"{title} ({entry['check_id']}). {request}",

@@ -13,8 +13,8 @@ from scanner.document.changes import regressions_since
 from scanner.document.integrity import seal
 from scanner.document.waivers import Waiver, adjusted
 from scanner.model import ScanResult, Severity
+from scanner.scoring.decision import judge as judge_card
 from scanner.scoring.profile import Profile
-from scanner.scoring.score import score
 
 
 def build_document(
@@ -30,7 +30,7 @@ def build_document(
     day = today or datetime.now(UTC).date()
     card = None
     if waivers and profile is not None:
-        card = score(adjusted(result.findings, waivers, day), profile).to_json()
+        card = judge_card(adjusted(result.findings, waivers, day), profile).to_json()
     return seal(documents.build_document(result, previous, waivers, day, card))
 
 

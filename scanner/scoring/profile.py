@@ -30,6 +30,17 @@ class ProfileError(InputError):
     """A profile that cannot be used; the message names the file and the key."""
 
 
+# Days to remediate by severity, after CISA BOD 19-02 (critical 15, high 30) and
+# common vendor-risk practice for the rest; a profile's [deadlines] replaces them.
+DEADLINE_DAYS = {
+    Severity.CRITICAL: 15,
+    Severity.HIGH: 30,
+    Severity.MEDIUM: 90,
+    Severity.LOW: 180,
+    Severity.INFO: 180,
+}
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -50,6 +61,12 @@ class Profile:
     # Below this share of its findings assessed, an area is shown as not assessed
     # (no score bar, no "100"): its main assets were not tested.
     area_min_coverage: float = 0.75
+    # The decision page ([decision], [deadlines]): checks that stop a signature while
+    # they fail, the severity from which another failure is a condition of signing,
+    # and the days the provider gets to fix a failure, by severity.
+    deal_breakers: frozenset[str] = frozenset()
+    condition_severity: Severity = Severity.HIGH
+    deadline_days: Mapping[Severity, int] = field(default_factory=lambda: dict(DEADLINE_DAYS))
 
     def weight(self, pitfall: str) -> float:
         return self.pitfall_weights.get(pitfall, 1.0)
@@ -81,10 +98,17 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "checks": (dict, "a table"),
     "probes": (dict, "a table"),
     "pitfalls": (dict, "a table of pitfall = weight"),
+    "decision": (dict, "a table"),
+    "deadlines": (dict, "a table of severity = days"),
 }
 _TABLES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "checks": {"disabled": (list, "a list of check IDs")},
     "probes": {"disabled": (list, "a list of probe names")},
+    "decision": {
+        "deal_breakers": (list, "a list of check IDs"),
+        "condition_severity": (str, "a severity"),
+    },
+    "deadlines": {s.value: (int, "a number of days") for s in Severity if s is not Severity.INFO},
 }
 
 
@@ -271,6 +295,19 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         if pitfall not in PITFALLS:
             raise ProfileError(f"{source}: key 'pitfalls.{pitfall}': unknown pitfall")
         weights[pitfall] = _number(weight, source, f"pitfalls.{pitfall}", 0.0, 100.0, True)
+    decision = data.get("decision", {})
+    breakers = decision.get("deal_breakers", [])
+    for check_id in breakers:
+        if check_id not in known:
+            raise ProfileError(
+                f"{source}: key 'decision.deal_breakers': unknown check ID {check_id!r}"
+            )
+    condition = _severity(
+        decision.get("condition_severity", "high"), source, "decision.condition_severity"
+    )
+    days = dict(DEADLINE_DAYS)
+    for name, value in data.get("deadlines", {}).items():
+        days[Severity(name)] = int(_number(value, source, f"deadlines.{name}", 0.0, 3650.0))
     try:
         settings = resolve(data, source)
     except SettingError as exc:
@@ -290,6 +327,9 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         settings=settings,
         extends=data.get("extends"),
         area_min_coverage=area_coverage,
+        deal_breakers=frozenset(breakers),
+        condition_severity=condition,
+        deadline_days=days,
     )
 
 
@@ -332,6 +372,13 @@ def describe(profile: Profile) -> dict[str, Any]:
         "checks": {"disabled": sorted(profile.disabled_checks)},
         "probes": {"disabled": sorted(profile.disabled_probes)},
         "pitfalls": {p: profile.weight(p) for p in PITFALLS},
+        "decision": {
+            "deal_breakers": sorted(profile.deal_breakers),
+            "condition_severity": str(profile.condition_severity),
+        },
+        "deadlines": {
+            str(s): d for s, d in profile.deadline_days.items() if s is not Severity.INFO
+        },
         **{
             table: {
                 key: list(v) if isinstance(v := profile.setting(table, key), tuple) else v

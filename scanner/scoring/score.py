@@ -132,6 +132,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The verdict a buyer signs on (made by scanner.scoring.decision.decide)."""
+
+    verdict: str  # do_not_sign, conditions or no_deal_breakers
+    deal_breakers: tuple[str, ...]  # failing deal-breaker check IDs, most severe first
+    conditions: tuple[str, ...]  # other failing checks at condition_severity or above
+    untested_areas: tuple[str, ...]  # weighted areas not assessed
+    incomplete: bool  # too little assessed for a grade
+    condition_severity: str
+    deadline_days: Mapping[str, int]  # by severity
+
+
+@dataclass(frozen=True)
 class ScoreCard:
     profile: str
     pitfalls: tuple[PitfallScore, ...]
@@ -147,6 +160,7 @@ class ScoreCard:
     costs: tuple[CheckCost, ...] = ()
     steps: tuple[Step, ...] = ()
     model: str = MODEL  # the scoring model's version (README, "Scores and grades")
+    decision: Decision | None = None  # the verdict (scanner.scoring.decision)
 
     def to_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)

@@ -102,10 +102,14 @@ def test_questions_cover_every_failing_check_with_risk(reports: dict[str, dict[s
 
 
 def test_top_risks_speak_plainly_about_the_worst(reports: dict[str, dict[str, Any]]) -> None:
-    risks = reports["broken"]["doc"]["top_risks"]
-    assert 0 < len(risks) <= 5
+    doc = reports["broken"]["doc"]
+    risks = doc["top_risks"]
+    # Every failing deal-breaker is listed (first), then the worst others up to five.
+    breakers = [r for r in risks if r.get("role") == "deal-breaker"]
+    assert breakers and risks[: len(breakers)] == breakers
+    assert len(risks) <= max(5, len(breakers))
     assert risks[0]["severity"] == "critical"
-    assert all(r["explanation"] and r["assets"] for r in risks)
+    assert all(r["explanation"] and r["assets"] and r.get("impact") for r in risks)
 
 
 def test_not_assessed_section_gives_the_reasons(reports: dict[str, dict[str, Any]]) -> None:

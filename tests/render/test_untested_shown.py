@@ -69,7 +69,7 @@ def test_the_grade_sentence_names_the_gap_and_promises_nothing(guarded: dict[str
     why = text(
         re.search(r'<p class="callout why" id="why">(.*?)</p>', render_html(guarded)).group(1)
     )  # type: ignore[union-attr]
-    assert why.startswith("B (84.7/100)")
+    assert why.startswith(" Why this grade: B (84.7/100)")
     assert "nothing tested on mx1.guarded.test:25" in why
     assert "weak or missing encryption and bad certificates" in why
     assert "no better grade is offered until it is tested" in why

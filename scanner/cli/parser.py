@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scanner import __version__
+from scanner.checks import PITFALLS
 from scanner.cli import catalogue, labcmd, portfolio, queue, reports, scancmd
 from scanner.errors import InputError
 
@@ -257,8 +258,24 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
     compare.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
     compare.add_argument(
-        "--format", default="html,csv", metavar="FMT[,FMT]", help="html, csv, pdf, json"
+        "--format",
+        default="html,csv",
+        metavar="FMT[,FMT]",
+        help="html, csv, pdf (the json, which verify checks them by, is always written)",
     )
+    compare.add_argument(
+        "--weights",
+        metavar="AREA=N[,AREA=N]",
+        help="the buyer's weight of each area in the ranking (0 to 100; areas not named "
+        "weigh 1; default: the profile's weights); areas: " + ", ".join(PITFALLS),
+    )
+    compare.add_argument(
+        "--profile",
+        metavar="NAME|PATH",
+        help="judge every candidate again under this profile before comparing (offline; "
+        "the facts stay as gathered)",
+    )
+    compare.add_argument("--sign-key", type=Path, metavar="KEY", help="sign the comparison")
     verify = sub.add_parser(
         "verify", parents=[verbosity], help="tell whether a report and its JSON were altered"
     )

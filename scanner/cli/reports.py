@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 
 from scanner import api
 from scanner.cli.args import existing_history, output_options
@@ -68,21 +69,48 @@ def cmd_rejudge(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """`vetscan compare`: 2 to 6 candidates side by side, from saved scans or history."""
-    documents = [api.saved_scan(path) for path in args.scans]
-    if args.run:
-        location = existing_history(args)
-        documents += [api.stored_scan(location, run) for run in args.run]
+    """`vetscan compare`: 2 to 6 candidates side by side, from saved scans or history,
+    ranked with reasons under the buyer's weights; the set is sealed (and signed)."""
+    from scanner.checks import PITFALLS
+    from scanner.document.integrity import IntegrityError, load_private_key
+    from scanner.document.ranking import parse_weights
+
+    weights = parse_weights(args.weights, PITFALLS) if args.weights else None
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if "pdf" in formats:
         from scanner.render.pdf import pdf_available
 
         if not pdf_available():
             raise InputError("--format pdf needs WeasyPrint: pip install 'vetscan[pdf]'")
-    paths = api.write_comparison(documents, args.out, formats)
+    key = None
+    if args.sign_key is not None:
+        try:
+            key = load_private_key(args.sign_key)
+        except IntegrityError as exc:
+            raise InputError(str(exc)) from None
+    if args.profile:
+        from scanner.scoring.profile import load_profile
+
+        profile = load_profile(args.profile)
+        evidence = [api.evidence(path) for path in args.scans]
+        if args.run:
+            location = existing_history(args)
+            evidence += [api.evidence(location=location, run=run) for run in args.run]
+        # Judged again offline under one profile, so every verdict follows one rule.
+        documents = [api.build_document(api.rejudge(e, profile), profile=profile) for e in evidence]
+    else:
+        documents = [api.saved_scan(path) for path in args.scans]
+        if args.run:
+            location = existing_history(args)
+            documents += [api.stored_scan(location, run) for run in args.run]
+    sealed = api.comparison(documents, weights)
+    paths = api.write_comparison(sealed, args.out, formats, key)
     if not args.quiet:
-        names = ", ".join(term(d["provider"]["name"]) for d in documents)
-        print(f"compared {names}")
+        if sealed["profile_mismatch"]:
+            print(f"warning: {sealed['profile_mismatch']}", file=sys.stderr)
+        print(f"compared {len(documents)} candidates, ranked:")
+        for row in sealed["ranking"]["order"]:
+            print(f"  {row['rank']}. {term(row['name'])}: {term(row['reason'])}")
         for path in paths:
             print(f"  {path}")
     return EXIT_OK

@@ -1,17 +1,25 @@
 """Candidates side by side (pure): the shortlisting decision. From 2 to 6 scan
-documents: grades and why, pitfall scores, critical and high failures, what each
-candidate has that the others lack, coverage, and the questions that differ."""
+documents: the ranking with its reasons (scanner.document.ranking) under the
+buyer's weights, each candidate's verdict and failing deal-breakers, grades and
+why, pitfall scores, critical and high failures, what each candidate has that the
+others lack, coverage, and the questions that differ. The comparison is a document
+of its own: ``kind`` and ``comparison_id`` name it, and it is sealed with a digest
+(and signed) as a scan's document is, so ``vetscan verify`` checks it."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scanner.document import areas
+from scanner import __version__
+from scanner.checks import PITFALL_TITLES, PITFALLS
+from scanner.document import areas, ranking
 from scanner.document.types import waived
 from scanner.errors import InputError
 
 MIN_CANDIDATES, MAX_CANDIDATES = 2, 6
+KIND = "vetscan-comparison"
 _ASSESSED = ("pass", "fail", "warn", "info")
 
 
@@ -54,8 +62,52 @@ def _title(check_id: str, docs: Sequence[Mapping[str, Any]]) -> str:
     return check_id
 
 
-def compare(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The comparison document (what every comparison renderer shows)."""
+def _deal_breakers(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    decision = doc.get("decision") or {}
+    return [
+        {
+            "check_id": d["check_id"],
+            "title": d.get("title", d["check_id"]),
+            "impact": d.get("impact", ""),
+            "severity": d.get("severity", ""),
+        }
+        for d in decision.get("deal_breakers") or []
+    ]
+
+
+def _comparison_id(
+    docs: Sequence[Mapping[str, Any]], weights: Mapping[str, float], generated: str
+) -> str:
+    seen = "|".join(
+        f"{d['scan']['run_id']}:{(d.get('integrity') or {}).get('sha256', '')}" for d in docs
+    )
+    text = f"{seen}|{sorted(weights.items())}|{generated}"
+    return "cmp-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _mismatch(candidates: Sequence[Mapping[str, Any]]) -> str:
+    by_profile: dict[str, list[str]] = {}
+    for c in candidates:
+        by_profile.setdefault(str(c["profile"]), []).append(str(c["name"]))
+    if len(by_profile) == 1:
+        return ""
+    listed = "; ".join(f"{p}: {', '.join(names)}" for p, names in sorted(by_profile.items()))
+    return (
+        f"The candidates were judged under different profiles ({listed}): their verdicts, "
+        "grades and deal-breakers follow different rules, so the ranking is not a fair "
+        "one. Compare them again with --profile NAME to judge every candidate under one "
+        "profile (the facts stay as gathered)."
+    )
+
+
+def compare(
+    docs: Sequence[Mapping[str, Any]],
+    weights: Mapping[str, float] | None = None,
+    generated: str = "",
+) -> dict[str, Any]:
+    """The comparison document (what every comparison renderer shows), unsealed.
+    ``weights`` are the buyer's (``--weights``); without them, the weights of the
+    profile the candidates were judged under."""
     if not MIN_CANDIDATES <= len(docs) <= MAX_CANDIDATES:
         raise InputError(f"compare takes {MIN_CANDIDATES} to {MAX_CANDIDATES} candidates")
     names = [d["provider"]["name"] for d in docs]
@@ -78,9 +130,17 @@ def compare(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             for q in doc.get("questions") or []
             if q["severity"] in ("critical", "high")
         ]
+        breakers = _deal_breakers(doc)
+        breaker_ids = {b["check_id"] for b in breakers}
+        for item in serious:
+            item["deal_breaker"] = item["check_id"] in breaker_ids
+        verdict = (doc.get("decision") or {}).get("verdict")
         candidates.append(
             {
                 "name": doc["provider"]["name"],
+                "verdict": verdict,
+                "verdict_title": (doc.get("decision") or {}).get("title", ""),
+                "deal_breakers": breakers,
                 "domains": list(doc["provider"]["domains"]),
                 "grade": scores.get("grade", "incomplete"),
                 "overall": scores.get("overall"),
@@ -147,7 +207,21 @@ def compare(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         *({q["check_id"] for q in d.get("questions") or []} for d in docs)
     )
     profiles = sorted({c["profile"] for c in candidates})
+    if weights is None:
+        chosen, source = ranking.default_weights(docs, PITFALLS)
+    else:
+        chosen = {a: float(weights.get(a, 1.0)) for a in PITFALLS}
+        source = "the buyer's (--weights; areas not named weigh 1)"
+    titles = {**PITFALL_TITLES, **pitfall_titles}
+    order = ranking.rank(candidates, chosen, titles)
+    order["weights_source"] = source
     return {
+        "kind": KIND,
+        "tool": {"name": "vetscan", "version": __version__},
+        "comparison_id": _comparison_id(docs, chosen, generated),
+        "generated": generated,
+        "ranking": order,
+        "profile_mismatch": _mismatch(candidates),
         "candidates": candidates,
         "pitfall_titles": pitfall_titles,
         "shared_questions": [{"check_id": c, "title": _title(c, docs)} for c in sorted(shared_ids)],

@@ -48,6 +48,13 @@ def canonical_bytes(doc: Mapping[str, Any]) -> bytes:
     return text.encode("ascii")
 
 
+def document_id(doc: Mapping[str, Any]) -> str:
+    """What names a document: a scan's run ID, a comparison's ID."""
+    if "scan" in doc:
+        return str(doc["scan"]["run_id"])
+    return str(doc.get("comparison_id", ""))
+
+
 def digest(doc: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(doc)).hexdigest()
 
@@ -57,7 +64,7 @@ def seal(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **doc,
         "integrity": {
-            "run_id": doc["scan"]["run_id"],
+            "run_id": document_id(doc),
             "sha256": digest(doc),
             "canonicalization": CANONICALIZATION,
         },
@@ -171,7 +178,7 @@ def sign(doc: Mapping[str, Any], key: Ed25519PrivateKey) -> str:
     record = {
         "algorithm": "ed25519",
         "key_id": key_id(key.public_key()),
-        "run_id": doc["scan"]["run_id"],
+        "run_id": document_id(doc),
         "sha256": digest(doc),
         "canonicalization": CANONICALIZATION,
         "signature": base64.b64encode(signature).decode("ascii"),

@@ -17,6 +17,7 @@ from scanner.document.integrity import (
     check_html,
     check_json,
     check_signature,
+    document_id,
     html_claims,
     load_public_key,
     seal,
@@ -120,7 +121,7 @@ def verify_report(path: Path, pubkey: Path | None) -> list[Check]:
 
 def _pair(claims: dict[str, str], document: dict[str, Any], what: str) -> Check:
     stated = (document.get("integrity") or {}).get("sha256")
-    run_id = document.get("scan", {}).get("run_id")
+    run_id = document_id(document)
     same = claims.get("vetscan-json-sha256") == stated and claims.get("vetscan-run-id") == run_id
     return Check(
         "pair",
@@ -185,7 +186,7 @@ def _verify_pdf(path: Path, pubkey: Path | None) -> list[Check]:
     # The cover page prints the run ID and the JSON's digest; they must be this JSON's.
     flat = "".join(first_page.split())
     stated = (document.get("integrity") or {}).get("sha256", "")
-    run_id = document.get("scan", {}).get("run_id", "")
+    run_id = document_id(document)
     same = bool(stated) and stated in flat and run_id in flat
     checks.append(
         Check(

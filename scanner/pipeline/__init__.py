@@ -16,6 +16,7 @@ from scanner.pipeline.overview import (
 from scanner.pipeline.recording import prepare, store, trend_of, with_reports
 from scanner.pipeline.reports import (
     COMPARE_FORMATS,
+    comparison,
     write_comparison,
     write_reports,
     written_reports,
@@ -28,6 +29,7 @@ __all__ = [
     "AuditOptions",
     "Prepared",
     "build_document",
+    "comparison",
     "completed",
     "failed_overview_row",
     "judge",

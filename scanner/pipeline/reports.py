@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.document.integrity import sign
 from scanner.errors import InputError
@@ -21,6 +21,9 @@ from scanner.output import (
 from scanner.render import RENDERERS, Format
 from scanner.render.csv import BOM
 from scanner.render.pdf import render_pdf
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def write_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Path]:
@@ -94,28 +97,48 @@ def written_reports(document: Mapping[str, Any], output: OutputOptions) -> list[
 COMPARE_FORMATS = ("html", "csv", "pdf", "json")
 
 
-def write_comparison(
-    documents: Sequence[Mapping[str, Any]], out: Path, formats: Sequence[str] = ("html", "csv")
-) -> list[Path]:
-    """The candidates side by side (2 to 6 scan documents) as one report set
-    ``compare-<UTC time>.<format>`` in ``out``: HTML, CSV, PDF or JSON."""
+def comparison(
+    documents: Sequence[Mapping[str, Any]], weights: Mapping[str, float] | None = None
+) -> dict[str, Any]:
+    """The candidates side by side (2 to 6 scan documents), ranked under ``weights``
+    (the buyer's; default the profile's), sealed with its digest."""
     from scanner.document.compare import compare
+    from scanner.document.integrity import seal
+
+    generated = datetime.now(UTC).isoformat(timespec="seconds")
+    return seal(compare(documents, weights, generated))
+
+
+def write_comparison(
+    sealed: Mapping[str, Any],
+    out: Path,
+    formats: Sequence[str] = ("html", "csv"),
+    sign_key: Ed25519PrivateKey | None = None,
+) -> list[Path]:
+    """A sealed comparison as one report set ``compare-<UTC time>.<format>`` in
+    ``out``: HTML, CSV, PDF and always the JSON (the evidence `vetscan verify` checks
+    the others by); with ``sign_key``, signed (``.json.sig``, and inside the PDF)."""
     from scanner.render import compare as renderers
 
     unknown = sorted(set(formats) - set(COMPARE_FORMATS))
     if unknown or not formats:
         raise InputError(f"compare writes {', '.join(COMPARE_FORMATS)} (not {', '.join(unknown)})")
-    comparison = compare(documents)
-    now = datetime.now(UTC)
-    generated = now.isoformat(timespec="seconds")
-    render: dict[str, Callable[[dict[str, Any], str], str | bytes]] = {
-        "html": renderers.render_compare_html,
-        "csv": renderers.render_compare_csv,
-        "pdf": renderers.render_compare_pdf,
-        "json": renderers.render_compare_json,
-    }
-    rendered: dict[str, str | bytes] = {f: render[f](comparison, generated) for f in formats}
+    doc = dict(sealed)
+    signature = sign(doc, sign_key) if sign_key is not None else None
+    rendered: dict[str, str | bytes] = {}
+    for fmt in dict.fromkeys([*formats, "json"]):
+        if fmt == "pdf":
+            rendered["pdf"] = renderers.render_compare_pdf(doc, signature)
+        elif fmt == "html":
+            rendered["html"] = renderers.render_compare_html(doc)
+        elif fmt == "csv":
+            rendered["csv"] = renderers.render_compare_csv(doc)
+        else:
+            rendered["json"] = renderers.render_compare_json(doc)
+    if signature is not None:
+        rendered["json.sig"] = signature
+    stamp = datetime.fromisoformat(str(doc["generated"])).strftime("%Y%m%dT%H%M%SZ")
     try:
-        return write_set(out, f"compare-{now.strftime('%Y%m%dT%H%M%SZ')}", rendered)
+        return write_set(out, f"compare-{stamp}", rendered)
     except OSError as exc:
         raise WriteError(f"comparison not written: {describe_write_error(out, exc)}") from None

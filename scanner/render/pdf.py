@@ -47,16 +47,22 @@ def render_pdf(document: dict[str, Any], signature: str | None = None) -> bytes:
     """The report as a PDF that carries its evidence: the canonical JSON (and its
     signature, when signed) as attached files, so `vetscan verify REPORT.pdf` checks
     the one file a due-diligence folder keeps."""
+    return pdf_with_evidence(render_html(document), render_json(document), signature)
+
+
+def pdf_with_evidence(page: str, json_text: str, signature: str | None = None) -> bytes:
+    """``page`` as PDF with ``json_text`` (and ``signature``) attached under the names
+    `vetscan verify` reads: a scan's report and a comparison alike."""
     try:
         import weasyprint  # type: ignore[import-untyped, unused-ignore]
     except (ImportError, OSError) as exc:  # OSError: the Pango library is missing
         raise PdfUnavailable(
             f"PDF output needs WeasyPrint: pip install 'vetscan[pdf]' ({exc})"
         ) from None
-    html = weasyprint.HTML(string=render_html(document), url_fetcher=_refuse)
+    html = weasyprint.HTML(string=page, url_fetcher=_refuse)
     attachments = [
         weasyprint.Attachment(
-            string=render_json(document),
+            string=json_text,
             name=JSON_NAME,
             description="The canonical JSON document of this report (vetscan verify checks it)",
             relationship="Source",

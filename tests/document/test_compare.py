@@ -74,5 +74,5 @@ def test_vetscan_compare_writes_html_csv_pdf_and_json(
     assert "<script" not in html.lower()  # the lab's hostile text stays text
     (header, *rows) = list(csv.reader(io.StringIO(next(out.glob("*.csv")).read_text())))
     assert header == ["section", "item", "Exemplary Hosting", "Legacy Systems", "Broken Networks"]
-    assert rows[0][:2] == ["grade", "grade"]
+    assert rows[0][:2] == ["ranking", "rank"]
     assert main(["compare", saved[0], "--out", str(out)]) == 2

@@ -6,6 +6,7 @@ a better grade that what was not tested could take away."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from support.golden import GOLDEN, read
 from scanner import api
 from scanner.cli.scancmd import summary
 from scanner.document.compare import compare
+from scanner.document.integrity import seal
 from scanner.document.overview import row
 from scanner.registry import load_registry
 from scanner.rejudge import rejudge
@@ -119,9 +121,11 @@ def test_compare_never_counts_an_untested_check_as_a_pass_or_a_shortfall(
     assert {w["check_id"] for w in sprawl["weaknesses"]}  # what both others passed stays
     assert mail["area_labels"]["transport"] == "not assessed"
     assert mail["pitfalls"]["transport"] is None
-    html = text(render_compare_html(result, "2026-12-06T00:00:00Z"))
-    assert "Encryption in transit not assessed 50 100" in html
-    assert "not assessed" in render_compare_csv(result).splitlines()[5]
+    html = text(render_compare_html(seal(result)))
+    assert "Encryption in transit 1 not assessed 50 100" in html
+    rows = csv.reader(io.StringIO(render_compare_csv(result)))
+    transport = next(r for r in rows if r[:2] == ["pitfall", "Encryption in transit (weight 1)"])
+    assert transport[2] == "not assessed"
 
 
 def test_the_portfolio_overview_shows_no_score_for_an_untested_area(

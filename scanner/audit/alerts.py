@@ -31,7 +31,7 @@ class AlertOptions:
     # (user, password): the password comes from the environment, never an argument list
     login: tuple[str, str] | None = None
     timeout: float = 60.0
-    always: bool = False  # also when nothing regressed and nothing failed
+    always: bool = False  # also when nothing regressed, nothing is news and nothing failed
 
     @classmethod
     def build(
@@ -65,7 +65,8 @@ def send_alerts(
 ) -> list[str]:
     """Sends what ``options`` asks when the audit's summary calls for it; returns a
     warning per alert not delivered. ``stop`` cuts the wait short."""
-    if not (summary["regressed"] or summary["errors"]) and not options.always:
+    news = summary.get("news", 0)  # a summary written before news existed has none
+    if not (summary["regressed"] or news or summary["errors"]) and not options.always:
         return []
     alerts: list[tuple[str, Callable[[], object]]] = []
     if options.webhook:

@@ -128,8 +128,9 @@ def post_webhook(url: str, summary: Mapping[str, Any], timeout: float = TIMEOUT_
 
 def email_text(summary: Mapping[str, Any]) -> tuple[str, str]:
     """Subject and body of the alert email."""
-    regressed, errors = summary["regressed"], summary["errors"]
-    subject = f"vetscan: {regressed} vendor(s) regressed, {errors} error(s)"
+    regressed, errors, news = summary["regressed"], summary["errors"], summary.get("news", 0)
+    found = f", {news} with news" if news else ""
+    subject = f"vetscan: {regressed} vendor(s) regressed{found}, {errors} error(s)"
     lines = []
     for row in summary["vendors"]:
         grade = row["grade"] or "-"
@@ -139,8 +140,13 @@ def email_text(summary: Mapping[str, Any]) -> tuple[str, str]:
             lines.append(f"          {row['error']}")
         for r in row["regressions"]:
             lines.append(
-                f"          {r['severity']}: {r['check_id']} on {r['asset']} "
+                f"          {r['severity']}: {r.get('title') or r['check_id']} on {r['asset']} "
                 f"({r['from_status'] or 'absent'} -> {r['to_status']})"
+            )
+        for r in row.get("news") or []:
+            lines.append(
+                f"          {r['severity']}: {r.get('title') or r['check_id']} on {r['asset']} "
+                "(fails; not assessed in the previous run)"
             )
     return subject, "\n".join(lines) + "\n"
 

@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -97,6 +97,8 @@ def summary_row(o: VendorOutcome) -> dict[str, Any]:
             if o.error
             else "regressed"
             if p and p.regressed
+            else "news"
+            if p and p.news
             else "new"
             if p and p.first_scan
             else "ok"
@@ -107,10 +109,9 @@ def summary_row(o: VendorOutcome) -> dict[str, Any]:
         "adjusted_grade": adjusted.get("grade"),
         "previous_grade": changes["from"]["grade"] if changes else None,
         "first_scan": p.first_scan if p else False,
-        "regressions": [
-            {k: r[k] for k in ("check_id", "asset", "severity", "from_status", "to_status")}
-            for r in (p.regressions if p else ())
-        ],
+        "regressions": [_change(r) for r in (p.regressions if p else ())],
+        # Failures found where the previous run could not look: news, not "ok".
+        "news": [_change(r) for r in (p.news if p else ())],
         "run_id": document.get("scan", {}).get("run_id"),
         "reports": [str(path) for path in (p.paths if p else ())],
         "report_error": p.report_error if p else "",
@@ -118,14 +119,21 @@ def summary_row(o: VendorOutcome) -> dict[str, Any]:
     }
 
 
+def _change(r: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("check_id", "title", "asset", "severity", "from_status", "to_status")
+    return {k: r.get(k, r["check_id"] if k == "title" else None) for k in keys}
+
+
 def summary(rows: Iterable[dict[str, Any]], history: str) -> dict[str, Any]:
-    """The audit's summary: regressions first, then errors, then the rest by name."""
-    order = {"regressed": 0, "error": 1, "new": 2, "ok": 3}
+    """The audit's summary: regressions first, then news (failures found where the
+    last run could not look), errors, then the rest by name."""
+    order = {"regressed": 0, "news": 1, "error": 2, "new": 3, "ok": 4}
     ordered = sorted(rows, key=lambda r: (order[r["status"]], r["vendor"].casefold()))
     return {
         "tool": "vetscan",
         "vendors": ordered,
         "regressed": sum(1 for r in ordered if r["status"] == "regressed"),
+        "news": sum(1 for r in ordered if r["status"] == "news"),
         "errors": sum(1 for r in ordered if r["status"] == "error"),
         "new": sum(1 for r in ordered if r["status"] == "new"),
         "history": history,

@@ -1,7 +1,7 @@
 """Exit codes, and the one place where errors become them.
 
 0 scanned, nothing failed at or above the profile's fail threshold; 1 findings at
-or above it (for audit: a vendor regressed; for verify: something was altered);
+or above it (for audit: a vendor regressed or has news; for verify: something was altered);
 2 usage or input error; 3 the scan or its outputs could not be completed; 4 another
 audit holds the history's lock.
 """

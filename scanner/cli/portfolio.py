@@ -152,7 +152,7 @@ def _audit_exit(result: api.AuditResult) -> int:
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE
-    if result.summary["regressed"]:
+    if result.summary["regressed"] or result.summary.get("news"):
         return EXIT_FINDINGS
     if result.all_failed:
         print("vetscan: error: no vendor could be scanned; see the messages above", file=sys.stderr)
@@ -192,15 +192,23 @@ def _print_summary(report: dict[str, Any], quiet: bool) -> None:
         if row["error"]:
             print(f"          {term(row['error'])}")
         for r in row["regressions"][:10]:
-            print(f"          {r['severity']}: {r['check_id']} on {term(r['asset'])}")
+            title = term(r.get("title") or r["check_id"])
+            print(f"          {r['severity']}: {title} on {term(r['asset'])}")
         if len(row["regressions"]) > 10:
             print(f"          ... and {len(row['regressions']) - 10} more")
+        for r in (row.get("news") or [])[:10]:
+            title = term(r.get("title") or r["check_id"])
+            print(
+                f"          {r['severity']}: {title} on {term(r['asset'])} "
+                "(fails; the previous run could not assess it)"
+            )
         page = next((p for p in row["reports"] if p.endswith(".html")), None)
         if page is not None and not quiet:
             print(f"          report: {term(page)}")
     if not quiet:
         print(
             f"{len(report['vendors'])} vendor(s): {report['regressed']} regressed, "
+            f"{report.get('news', 0)} with news, "
             f"{report.get('new', 0)} new, {report['errors']} error(s); "
             f"history {report['history']}"
         )
@@ -215,7 +223,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     with api.open_store(location, read_only=True) as history:
         if args.vendor is None:
             for name in history.vendors():
-                print(term(name))
+                runs = history.runs(name)
+                last = runs[-1] if runs else None
+                grades = " -> ".join(r.grade or "-" for r in runs[-5:])
+                when = f"last {last.started[:10]}" if last else "no runs"
+                print(term(f"{name}: {grades or '-'} ({len(runs)} run(s), {when})"))
             return EXIT_OK
         runs = history.runs(args.vendor)
     if not runs:
@@ -257,8 +269,11 @@ def _print_diff(change: dict[str, Any]) -> None:
     a, b = change["from"], change["to"]
     print(f"{a['started']} ({a['run_id']}) -> {b['started']} ({b['run_id']})")
     print(f"grade {a['grade']} -> {b['grade']}, score {a['overall']} -> {b['overall']}")
+    from scanner.checks import PITFALL_TITLES
+
     for p in change["pitfalls"]:
-        print(f"  pitfall {p['pitfall']}: {p['from']} -> {p['to']}")
+        title = PITFALL_TITLES.get(p["pitfall"], p["pitfall"])
+        print(f"  {title}: {p['from']} -> {p['to']}")
     labels = {
         "new": "new",
         "worsened": "worse",
@@ -266,7 +281,7 @@ def _print_diff(change: dict[str, Any]) -> None:
         "improved": "better",
         "accepted": "accepted",
         "no_longer_assessed": "not assessed now",
-        "newly_assessed": "assessed now, not last time",
+        "newly_assessed": "assessed now, not last time (news)",
         "changed": "changed",
     }
     if change.get("profile_changed"):
@@ -276,7 +291,11 @@ def _print_diff(change: dict[str, Any]) -> None:
         )
     for key, label in labels.items():
         for f in change.get(key, []):
-            text = f"  {label}: {f['check_id']} on {f['asset']} ({f['from_status'] or 'absent'} -> {f['to_status'] or 'absent'})"
+            title = f.get("title") or f["check_id"]
+            text = (
+                f"  {label}: [{f['severity']}] {title} ({f['check_id']}) on {f['asset']} "
+                f"({f['from_status'] or 'absent'} -> {f['to_status'] or 'absent'})"
+            )
             print(term(text))
     for line in api.change_lines(change):
         print(term(f"  {line}"))

@@ -59,11 +59,14 @@ def _keyed(findings: Sequence[FindingDoc]) -> dict[tuple[str, ...], FindingDoc]:
     return out
 
 
-def _summary(old: FindingDoc | None, new: FindingDoc | None) -> dict[str, Any]:
+def _summary(
+    old: FindingDoc | None, new: FindingDoc | None, titles: Mapping[str, str]
+) -> dict[str, Any]:
     ref = new if new is not None else old
     assert ref is not None
     return {
         "check_id": ref["check_id"],
+        "title": titles.get(ref["check_id"], ref["check_id"]),
         "asset": ref["asset"],
         "severity": ref["severity"],
         "from_status": effective_status(old) if old is not None else None,
@@ -167,12 +170,13 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
     # A failure of a check the old run could not assess (its probe timed out, say) is
     # not new at the provider: it was not looked at. It is listed apart, never alerted.
     assessed_before = _assessed_checks(old)
+    titles = _titles(old, new)
     for key in sorted(set(before) | set(after)):
         kind = _classify(before.get(key), after.get(key))
         if kind == "new" and key[0] not in assessed_before:
             kind = "newly_assessed"
         if kind is not None:
-            groups[kind].append(_summary(before.get(key), after.get(key)))
+            groups[kind].append(_summary(before.get(key), after.get(key), titles))
 
     old_scores, new_scores = old.get("scores") or {}, new.get("scores") or {}
     pitfalls = []
@@ -195,6 +199,35 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
         **groups,
         **asset_changes(old, new, installed().probes),
     }
+
+
+def _titles(old: Doc, new: Doc) -> dict[str, str]:
+    """Each check's title: the documents' own (a plugin's check too), else the catalogue's."""
+    from scanner.checks import catalogue
+
+    out = {check_id: check.title for check_id, check in catalogue().items()}
+    for doc in (old, new):
+        for check_id, check in (doc.get("checks") or {}).items():
+            if isinstance(check, Mapping) and check.get("title"):
+                out[check_id] = str(check["title"])
+    return out
+
+
+def news(
+    change: Mapping[str, Any], at_least: Callable[[str], bool] | None = None
+) -> list[dict[str, Any]]:
+    """Failures of checks the earlier run could not assess (newly assessed), most severe
+    first, of high severity or above unless ``at_least`` says otherwise. Not a
+    regression of the provider (it may have failed all along), but news to the buyer:
+    a re-audit never reads "OK" over them."""
+    order = ("critical", "high", "medium", "low", "info")
+    keep = at_least or (lambda s: s in ("critical", "high"))
+    found = [
+        f
+        for f in change.get("newly_assessed") or []
+        if f["to_status"] == "fail" and keep(f["severity"])
+    ]
+    return sorted(found, key=lambda f: (order.index(f["severity"]), f["check_id"], f["asset"]))
 
 
 def is_empty(change: Mapping[str, Any]) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scanner.document import areas
+from scanner.document.changes import news
 from scanner.document.types import waived
 
 _GRADE_RANK = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4, "F": 5, "incomplete": 6}
@@ -16,11 +17,11 @@ def row(
     report: str,
     owner: str = "",
     tags: Sequence[str] = (),
-    trend: Sequence[str] = (),
+    trend: Sequence[Mapping[str, Any]] = (),
     questions: str | None = None,
 ) -> dict[str, Any]:
     """One provider's line in the overview (small: the document itself is not kept).
-    ``trend``: the grades of its last runs, oldest first (this one last)."""
+    ``trend``: its last runs (grade, overall, started), oldest first (this one last)."""
     scores = doc.get("scores") or {}
     critical = {
         f["check_id"]
@@ -37,13 +38,15 @@ def row(
             "from_overall": changes["from"]["overall"],
             "new": len(changes["new"]) + len(changes["worsened"]),
             "resolved": len(changes["resolved"]),
+            # Failures the last run could not assess: news, never "no change".
+            "newly_found": len(news(changes)),
         }
     return {
         "provider": doc["provider"]["name"],
         "owner": owner,
         "tags": list(tags),
         "error": "",
-        "trend": list(trend),
+        "trend": [dict(t) for t in trend],
         "accepted": sum(
             1 for f in doc["findings"] if waived(f) and f["status"] in ("fail", "warn")
         ),
@@ -60,6 +63,7 @@ def row(
         "change": change,
         "run_id": doc["scan"]["run_id"],
         "started": doc["scan"]["started"],
+        "profile": (doc.get("scores") or {}).get("profile") or doc["scan"].get("profile", ""),
         "report": report,
         "pitfall_titles": dict(doc.get("pitfall_titles", {})),
     }
@@ -71,7 +75,7 @@ def failed_row(
     error: str,
     owner: str = "",
     tags: Sequence[str] = (),
-    trend: Sequence[str] = (),
+    trend: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The line of a vendor whose scan failed: listed, with the reason, never dropped."""
     return {
@@ -79,7 +83,7 @@ def failed_row(
         "owner": owner,
         "tags": list(tags),
         "error": error,
-        "trend": list(trend),
+        "trend": [dict(t) for t in trend],
         "accepted": 0,
         "questions": None,
         "open_questions": 0,
@@ -93,6 +97,7 @@ def failed_row(
         "change": None,
         "run_id": None,
         "started": None,
+        "profile": "",
         "report": None,
         "pitfall_titles": {},
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.document import build as documents
-from scanner.document.changes import regressions_since
+from scanner.document.changes import news, regressions_since
 from scanner.document.integrity import seal
 from scanner.document.waivers import Waiver, adjusted
 from scanner.model import ScanResult, Severity
@@ -44,6 +44,9 @@ class Prepared:
     regressions: tuple[dict[str, Any], ...] = ()
     first_scan: bool = True
     report_error: str = ""  # the reports could not be written; the scan is still stored
+    # Failures (high or above, or at the profile's threshold) of checks the previous
+    # run could not assess: not a regression, but news a re-audit must not call OK.
+    news: tuple[dict[str, Any], ...] = ()
 
     @property
     def regressed(self) -> bool:
@@ -63,4 +66,20 @@ def judge(
     document = build_document(result, previous, waivers, today, profile)
     threshold = profile.fail_threshold
     found = regressions_since(previous, document, lambda s: Severity(s).at_least(threshold))
-    return Prepared(vendor or result.target.name, document, (), tuple(found), previous is None)
+    changes = document.get("changes")
+    newly = (
+        news(
+            changes,
+            lambda s: Severity(s).at_least(Severity.HIGH) or Severity(s).at_least(threshold),
+        )
+        if changes
+        else []
+    )
+    return Prepared(
+        vendor or result.target.name,
+        document,
+        (),
+        tuple(found),
+        previous is None,
+        news=tuple(newly),
+    )

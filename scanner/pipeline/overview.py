@@ -49,7 +49,7 @@ def write_overview(
 
 SUMMARY_COLUMNS = (
     "vendor", "owner", "tags", "status", "grade", "overall", "adjusted_grade", "previous_grade",
-    "first_scan", "regressions", "error", "run_id", "reports",
+    "first_scan", "regressions", "news", "error", "run_id", "reports",
 )  # fmt: skip
 
 
@@ -63,6 +63,7 @@ def summary_csv(summary: Mapping[str, Any]) -> str:
             **r,
             "tags": "; ".join(r["tags"]),
             "regressions": len(r["regressions"]),
+            "news": len(r.get("news") or []),
             "reports": "; ".join(r["reports"]),
         }
         writer.writerow(
@@ -72,7 +73,7 @@ def summary_csv(summary: Mapping[str, Any]) -> str:
 
 
 def overview_row(
-    prepared: Prepared, vendor: Vendor | None = None, trend: Sequence[str] = ()
+    prepared: Prepared, vendor: Vendor | None = None, trend: Sequence[Mapping[str, Any]] = ()
 ) -> dict[str, Any] | None:
     """The overview's line for a prepared scan (None when it has no report page)."""
     if not prepared.paths:
@@ -89,5 +90,7 @@ def overview_row(
     )
 
 
-def failed_overview_row(vendor: Vendor, error: str, trend: Sequence[str] = ()) -> dict[str, Any]:
+def failed_overview_row(
+    vendor: Vendor, error: str, trend: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     return failed_row(vendor.name, vendor.domains, error, vendor.owner, vendor.tags, trend)

@@ -61,6 +61,10 @@ def store(
     return stored
 
 
-def trend_of(history: HistoryStore, vendor: str, runs: int = 5) -> list[str]:
-    """The grades of a vendor's last runs, oldest first."""
-    return [r.grade or "-" for r in history.runs(vendor)[-runs:]]
+def trend_of(history: HistoryStore, vendor: str, runs: int = 8) -> list[dict[str, Any]]:
+    """A vendor's last runs, oldest first: grade, score and date of each (the
+    overview's "last runs" and its trend chart)."""
+    return [
+        {"grade": r.grade or "-", "overall": r.overall, "started": r.started[:10]}
+        for r in history.runs(vendor)[-runs:]
+    ]

@@ -29,6 +29,7 @@ from scanner.audit.result import AuditInterrupted, AuditResult
 from scanner.audit.runner import run_audit
 from scanner.distributed.coordinator import QueueOptions, run_queued_audit
 from scanner.document import changes, integrity, reissue
+from scanner.document.answers import Answer
 from scanner.document.integrity import Check, IntegrityError
 from scanner.errors import EnvironmentUnusable, InputError
 from scanner.history.base import HistoryStore, default_location, sqlite_path
@@ -58,6 +59,7 @@ from scanner.scoring.profile import Profile, load_profile
 
 __all__ = [
     "AlertOptions",
+    "Answer",
     "AuditInterrupted",
     "AuditOptions",
     "AuditResult",
@@ -75,6 +77,7 @@ __all__ = [
     "evidence",
     "failed_overview_row",
     "generate_key",
+    "import_answers",
     "load_portfolio",
     "migrate_history",
     "open_store",
@@ -234,6 +237,17 @@ def send_alerts(
     return alerts.send_alerts(options, summary, stop or threading.Event())
 
 
+def import_answers(location: str, path: Path) -> list[Answer]:
+    """Records the provider's answers of a filled questions CSV (``path``) in the
+    history at ``location``, all or none; returns them."""
+    from scanner.inputs import read_input_text
+    from scanner.pipeline.answering import import_answers as _import
+
+    text = read_input_text(path, "answers file")
+    with open_store(location) as history:
+        return _import(history, text, path.name)
+
+
 def migrate_history(source: str, target: str) -> tuple[int, int, int, str, str]:
     """Copies every run of the history ``source`` into ``target`` (runs already there
     are kept once): (runs added, runs read, vendors, source, target as shown)."""
@@ -242,6 +256,10 @@ def migrate_history(source: str, target: str) -> tuple[int, int, int, str, str]:
     with open_store(source, read_only=True) as old, open_store(target) as new:
         runs = list(old.export())
         added = new.import_runs(runs)
+        # The provider's answers go with the runs (those already there kept once).
+        for vendor in sorted({r.vendor for r in runs}):
+            there = set(new.answers(vendor))
+            new.record_answers([a for a in old.answers(vendor) if a not in there])
         new.check()
         return added, len(runs), len({r.vendor for r in runs}), old.location, new.location
 

@@ -23,6 +23,7 @@ LIMITS = {
     "saved scan": 256 * MiB,
     "report": 256 * MiB,
     "CA file": 16 * MiB,
+    "answers file": 16 * MiB,
 }
 
 

@@ -164,6 +164,8 @@ class OutputOptions:
     out: Path = field(default_factory=lambda: Path("reports"))
     sign_key: Ed25519PrivateKey | None = None
     csv_bom: bool = False  # a UTF-8 byte-order mark first in CSV files (Excel)
+    # CSV as Excel opens it in most locales: semicolons, CRLF line ends, and the BOM.
+    csv_excel: bool = False
 
     @property
     def to_stdout(self) -> bool:
@@ -177,7 +179,10 @@ class OutputOptions:
         out: Path | str = "reports",
         sign_key: Path | str | None = None,
         csv_bom: bool = False,
+        csv_excel: bool = False,
     ) -> OutputOptions:
+        """The output asked for; the JSON document (the evidence every other format
+        shows, and what ``verify`` checks them by) is always written beside them."""
         if str(out) == "-":
             # Standard output carries one document: the canonical JSON.
             if sign_key is not None:
@@ -186,6 +191,8 @@ class OutputOptions:
                 )
             return cls((Format.JSON,), Path("-"), None, csv_bom)
         parsed = parse_formats(formats)
+        if Format.JSON not in parsed:
+            parsed = (*parsed, Format.JSON)
         key = None
         if sign_key is not None:
             if Format.JSON not in parsed:
@@ -194,7 +201,7 @@ class OutputOptions:
                 key = load_private_key(Path(sign_key))
             except IntegrityError as exc:
                 raise InputError(str(exc)) from None
-        return cls(parsed, Path(out), key, csv_bom)
+        return cls(parsed, Path(out), key, csv_bom or csv_excel, csv_excel)
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[Format, ...]:

@@ -266,6 +266,7 @@ def test_the_summary_and_json_carry_the_grade(
     assert "grade F" in out
     assert set(document["scores"]["pitfalls"]) == {
         "transport",
+        "web",
         "email",
         "exposure",
         "hygiene",

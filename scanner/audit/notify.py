@@ -146,7 +146,7 @@ def email_text(summary: Mapping[str, Any]) -> tuple[str, str]:
         for r in row.get("news") or []:
             lines.append(
                 f"          {r['severity']}: {r.get('title') or r['check_id']} on {r['asset']} "
-                "(fails; not assessed in the previous run)"
+                f"(fails; {r.get('why') or 'not assessed in the previous run'})"
             )
     return subject, "\n".join(lines) + "\n"
 

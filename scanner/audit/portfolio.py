@@ -18,7 +18,7 @@ from scanner.document.waivers import Waiver
 from scanner.errors import InputError
 from scanner.inputs import InputFileError, read_input_text
 from scanner.model import HostPort
-from scanner.net.targets import InvalidTarget, normalize_hostname, parse_host_port
+from scanner.net.targets import InvalidTarget, parse_host_port, user_domain
 from scanner.scoring.settings import Override
 
 VENDOR_KEYS = {
@@ -149,7 +149,7 @@ def _vendor(raw: dict[str, Any], index: int, where: _Where, known_checks: set[st
         domains = _strings(raw["domains"], "domains")
         if not domains:
             raise ValueError("domains must name at least one domain")
-        values["domains"] = tuple(dict.fromkeys(normalize_hostname(d) for d in domains))
+        values["domains"] = tuple(dict.fromkeys(user_domain(d) for d in domains))
         key = "hosts"
         values["hosts"] = tuple(parse_host_port(h) for h in _strings(raw.get("hosts", []), key))
         for key in ("profile", "owner"):

@@ -120,8 +120,11 @@ def summary_row(o: VendorOutcome) -> dict[str, Any]:
 
 
 def _change(r: Mapping[str, Any]) -> dict[str, Any]:
-    keys = ("check_id", "title", "asset", "severity", "from_status", "to_status")
-    return {k: r.get(k, r["check_id"] if k == "title" else None) for k in keys}
+    keys = ("check_id", "title", "asset", "severity", "from_status", "to_status", "why")
+    out = {k: r.get(k, r["check_id"] if k == "title" else None) for k in keys}
+    if out["why"] is None:
+        out.pop("why")
+    return out
 
 
 def summary(rows: Iterable[dict[str, Any]], history: str) -> dict[str, Any]:

@@ -114,7 +114,8 @@ def _scan_vendor(
     # Each worker reads the previous run through a handle of its own.
     with history.reader() as reader:
         previous = reader.previous(vendor.name)
+        answers = reader.answers(vendor.name)
     prepared = api.prepare(
-        result, profile, options.output, previous, vendor.name, vendor.waivers, today
+        result, profile, options.output, previous, vendor.name, vendor.waivers, today, answers
     )
     return VendorOutcome(vendor, prepared)

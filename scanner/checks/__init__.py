@@ -19,16 +19,39 @@ from scanner.errors import VetscanError
 from scanner.model import Finding, Severity, Status
 from scanner.probe_data import probe_files
 
-PITFALLS = ("transport", "email", "exposure", "hygiene", "dns", "communication")
+PITFALLS = ("transport", "web", "email", "exposure", "hygiene", "dns", "communication")
 
 # How a buyer who is not a specialist reads each pitfall (report headings, charts).
 PITFALL_TITLES = {
     "transport": "Encryption in transit",
-    "email": "Email impersonation",
+    "web": "Web application hardening",
+    "email": "Email security",
     "exposure": "Exposed services",
     "hygiene": "Maintenance hygiene",
     "dns": "DNS resilience",
     "communication": "Security contacts and reporting",
+}
+
+
+# What belongs in each area, as the report explains it and as the catalogue is held
+# to (tests/checks/test_taxonomy.py): a check sits in the area that names its pitfall.
+PITFALL_SCOPE = {
+    "transport": "TLS on every service: protocol versions, cipher suites, key exchange, "
+    "certificate trust, host names and keys, known TLS flaws, and forcing HTTPS (HSTS, "
+    "redirects).",
+    "web": "What a web site tells browsers to protect its visitors: content security "
+    "policy, framing, content-type sniffing, referrers, cookies, cross-origin reads, "
+    "script integrity, and the software versions it announces.",
+    "email": "Mail in the provider's name and to it: who may send it (SPF, DKIM, DMARC) "
+    "and whether it travels encrypted (STARTTLS, MTA-STS, DANE).",
+    "exposure": "Services reachable from the internet that should not be: remote "
+    "access, databases, container APIs, clear-text protocols, and the hosts found.",
+    "hygiene": "Upkeep: certificates renewed in time and with complete chains, software "
+    "versions still supported, leftovers (dangling names, old keys, deprecated records).",
+    "dns": "The domain's name service: DNSSEC, name-server redundancy and authority, "
+    "zone transfers, CAA, takeover of names.",
+    "communication": "How the provider can be told of a problem and learns of one: "
+    "security.txt, DMARC and TLS reports, brand indicators.",
 }
 
 

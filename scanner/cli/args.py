@@ -7,7 +7,7 @@ import argparse
 from scanner import api
 from scanner.errors import InputError
 from scanner.model import Target
-from scanner.net.targets import normalize_hostname, parse_host_port
+from scanner.net.targets import parse_host_port, user_domain
 from scanner.options import OutputOptions, ScanOptions
 
 
@@ -33,6 +33,7 @@ def output_options(args: argparse.Namespace) -> OutputOptions:
         args.out,
         getattr(args, "sign_key", None),
         csv_bom=bool(getattr(args, "csv_bom", False)),
+        csv_excel=bool(getattr(args, "csv_excel", False)),
     )
 
 
@@ -47,7 +48,7 @@ def existing_history(args: argparse.Namespace) -> str:
 
 
 def target(args: argparse.Namespace) -> Target:
-    domains = tuple(dict.fromkeys(normalize_hostname(d) for d in args.domains))
+    domains = tuple(dict.fromkeys(user_domain(d) for d in args.domains))
     hosts = tuple(parse_host_port(h) for h in args.host)
     name = (args.name or domains[0]).strip()
     if not name or not name.isprintable():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from scanner import __version__
 from scanner.checks import PITFALLS
 from scanner.cli import catalogue, labcmd, portfolio, queue, reports, scancmd
 from scanner.errors import InputError
+from scanner.render import Format
+from scanner.scoring.profile import builtin_names
 
 DESCRIPTION = "Non-intrusive security posture scanner for IT service providers."
 
@@ -18,9 +22,53 @@ class UsageError(InputError):
     """A command line argparse refused."""
 
 
+FORMATS = ", ".join(f.value for f in Format)
+PROFILES = ", ".join(builtin_names())
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+        hint = did_you_mean(message, self)
+        raise UsageError(f"{message}{hint}")
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of ``parser`` and of its subcommands."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(s for s in action.option_strings if s.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                found |= _options(child)
+    return found
+
+
+_UNKNOWN = re.compile(r"unrecognized arguments: (.*)")
+_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+def did_you_mean(message: str, parser: argparse.ArgumentParser) -> str:
+    """'; did you mean --format?' for a mistyped option or command, else ""."""
+    unknown = _UNKNOWN.search(message)
+    if unknown:
+        known = sorted(_options(parser))
+        hints = []
+        for word in unknown.group(1).split():
+            if not word.startswith("--"):
+                continue
+            close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.6)
+            if close:
+                hints.append((word.split("=", 1)[0], close[0]))
+        if len(hints) == 1:
+            return f" (did you mean {hints[0][1]}?)"
+        listed = ", ".join(f"{right} for {wrong}" for wrong, right in hints)
+        return f" (did you mean {listed}?)" if hints else ""
+    choice = _CHOICE.search(message)
+    if choice:
+        options = [c.strip().strip("'") for c in choice.group(2).split(",")]
+        close = difflib.get_close_matches(choice.group(1), options, n=1, cutoff=0.5)
+        return f" (did you mean {close[0]}?)" if close else ""
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,8 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start CSV files with a UTF-8 byte-order mark (Excel)",
     )
-    output.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
-    output.add_argument("--profile", default="default", metavar="NAME|PATH")
+    output.add_argument(
+        "--csv-excel",
+        action="store_true",
+        help="CSV as Excel opens it in most locales: semicolons, CRLF, byte-order mark",
+    )
+    output.add_argument(
+        "--format",
+        default="html,json",
+        metavar="FMT[,FMT]",
+        help=f"report formats, comma-separated: {FORMATS} (default html,json; the json "
+        "is always written)",
+    )
+    output.add_argument(
+        "--profile",
+        default="default",
+        metavar="NAME|PATH",
+        help=f"the rules the scan is judged by: {PROFILES}, or a profile file (default: "
+        "default; 'vetscan profiles' describes them)",
+    )
     output.add_argument(
         "--set",
         action="append",
@@ -224,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--format", default="html", metavar="FMT[,FMT]")
     report.add_argument("--csv-bom", action="store_true", help="UTF-8 byte-order mark in CSV")
+    report.add_argument(
+        "--csv-excel", action="store_true", help="CSV for Excel: semicolons, CRLF, BOM"
+    )
     report.add_argument("--sign-key", type=Path, metavar="KEY")
     rejudge = sub.add_parser(
         "rejudge",
@@ -241,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rejudge.add_argument("--format", default="html,json", metavar="FMT[,FMT]")
     rejudge.add_argument("--csv-bom", action="store_true", help="UTF-8 byte-order mark in CSV")
+    rejudge.add_argument(
+        "--csv-excel", action="store_true", help="CSV for Excel: semicolons, CRLF, BOM"
+    )
     rejudge.add_argument("--sign-key", type=Path, metavar="KEY")
     compare = sub.add_parser(
         "compare",
@@ -298,6 +369,14 @@ def build_parser() -> argparse.ArgumentParser:
     lab = sub.add_parser("lab", parents=[verbosity], help="manage the local lab")
     lab.add_argument("action", choices=["up", "down", "status"])
     lab.add_argument("--dir", type=Path, help="lab folder (default: $VETSCAN_LAB_DIR)")
+    answers = sub.add_parser(
+        "answers",
+        parents=[verbosity],
+        help="record the provider's answers (a filled questions CSV) in the history",
+    )
+    answers.add_argument("action", choices=["import"])
+    answers.add_argument("file", type=Path, metavar="FILE", help="the filled questions CSV")
+    answers.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
     return parser
 
 
@@ -317,4 +396,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "checks": catalogue.cmd_checks,
     "profiles": catalogue.cmd_profiles,
     "lab": labcmd.cmd_lab,
+    "answers": portfolio.cmd_answers,
 }

@@ -92,12 +92,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
     options = _audit_options(args)
     alerts = _alerts(args)
     with _stop_on_signals() as stop:
-        bar = _progress(len(portfolio.vendors) if portfolio else None, args.quiet)
+        total = len(portfolio.vendors) if portfolio else None
+        bar = _progress(total, args.quiet)
+        done = [0]
 
         def advanced(row: dict[str, Any]) -> None:
+            done[0] += 1
             if bar is not None:
                 bar.set_postfix_str(row["vendor"][:30], refresh=False)
                 bar.update(1)
+            elif not args.quiet:
+                # Not a terminal (a log, a CI console): a line per vendor instead of a bar.
+                print(term(_progress_line(row, done[0], total)), file=sys.stderr, flush=True)
 
         try:
             if queued is not None:
@@ -160,6 +166,13 @@ def _audit_exit(result: api.AuditResult) -> int:
     return EXIT_OK
 
 
+def _progress_line(row: dict[str, Any], done: int, total: int | None) -> str:
+    count = f"{done}/{total}" if total else str(done)
+    grade = f", grade {row['grade']}" if row.get("grade") else ""
+    took = f" in {row['elapsed_s']:.1f} s" if row.get("elapsed_s") else ""
+    return f"vetscan: [{count}] {row['vendor']}: {row['status']}{grade}{took}"
+
+
 def _progress(total: int | None, quiet: bool) -> Any:
     if quiet or not sys.stderr.isatty():
         return None
@@ -198,10 +211,8 @@ def _print_summary(report: dict[str, Any], quiet: bool) -> None:
             print(f"          ... and {len(row['regressions']) - 10} more")
         for r in (row.get("news") or [])[:10]:
             title = term(r.get("title") or r["check_id"])
-            print(
-                f"          {r['severity']}: {title} on {term(r['asset'])} "
-                "(fails; the previous run could not assess it)"
-            )
+            why = term(r.get("why") or "the previous run could not assess it")
+            print(f"          {r['severity']}: {title} on {term(r['asset'])} (fails; {why})")
         page = next((p for p in row["reports"] if p.endswith(".html")), None)
         if page is not None and not quiet:
             print(f"          report: {term(page)}")
@@ -299,3 +310,32 @@ def _print_diff(change: dict[str, Any]) -> None:
             print(term(text))
     for line in api.change_lines(change):
         print(term(f"  {line}"))
+
+
+def cmd_answers(args: argparse.Namespace) -> int:
+    """`vetscan answers import FILE`: the provider's answers into the history."""
+    recorded = api.import_answers(existing_history(args), args.file)
+    if not args.quiet:
+        by_vendor: dict[str, list[api.Answer]] = {}
+        for answer in recorded:
+            by_vendor.setdefault(answer.vendor, []).append(answer)
+        if not recorded:
+            print(
+                f"{term(str(args.file))}: no answered question (fill status, response, answered_by)"
+            )
+        for vendor, answers in sorted(by_vendor.items()):
+            counts = ", ".join(
+                f"{sum(1 for a in answers if a.status == s)} {s}"
+                for s in ("fixed", "accepted", "disputed")
+                if any(a.status == s for a in answers)
+            )
+            print(term(f"{vendor}: {len(answers)} answer(s) recorded ({counts})"))
+            for a in answers:
+                until = f" until {a.expires}" if a.expires else ""
+                print(
+                    term(
+                        f"  {a.check_id}: {a.status}{until}, by {a.answered_by} on {a.answered_on}"
+                    )
+                )
+        print("the next scan or audit of each vendor shows them beside what it finds")
+    return EXIT_OK

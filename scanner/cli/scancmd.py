@@ -51,10 +51,12 @@ def run_one(
     _warn_plugins()
     result = api.scan(subject, options, _progress if verbose else None)
     store = previous = None
+    answers: list[api.Answer] = []
     if history is not None:
         try:
             store = api.open_store(history)
             previous = store.previous(subject.name)
+            answers = store.answers(subject.name)
         except HistoryUnusable as exc:
             print(f"vetscan: warning: history not used: {term(exc)}", file=sys.stderr)
             if store is not None:
@@ -62,7 +64,9 @@ def run_one(
             store = None
     saved = False
     try:
-        prepared = api.prepare(result, options.profile, output, previous, subject.name)
+        prepared = api.prepare(
+            result, options.profile, output, previous, subject.name, answers=answers
+        )
         if store is not None:
             try:
                 api.store(store, prepared)

@@ -79,8 +79,9 @@ class Worker:
         except (InputError, ScanIncomplete, ProfileError) as exc:
             return self._error(task, str(exc), start)
         previous = self.store().previous(task.vendor.name, exclude_audit=task.audit_run)
+        answers = self.store().answers(task.vendor.name)
         prepared = pipeline.judge(
-            result, profile, previous, task.vendor.name, task.vendor.waivers, task.today
+            result, profile, previous, task.vendor.name, task.vendor.waivers, task.today, answers
         )
         elapsed = round(time.monotonic() - start, 3)
         row = summary_row(VendorOutcome(task.vendor, prepared, elapsed_s=elapsed))

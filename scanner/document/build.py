@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from scanner.checks import PITFALL_TITLES, catalogue
+from scanner.document.answers import answer_states
 from scanner.document.changes import diff
 from scanner.document.inventory import inventory
-from scanner.document.questions import failing_checks, questions, top_risks
-from scanner.document.verdict import page_one_items, verdict
+from scanner.document.questions import RETEST_DAYS, failing_checks, questions, retests, top_risks
+from scanner.document.verdict import due, page_one_items, verdict
 from scanner.document.waivers import Waiver, annotate
 from scanner.model import SCHEMA_VERSION, ScanResult
 from scanner.observations.dns import upgrade_outcomes
@@ -117,6 +118,9 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
         page_one,
     )
     out["questions"] = questions(failing, checks, page_one)
+    retest_due = due(out, RETEST_DAYS) if out.get("decision") else None
+    out["retests"] = retests(out, retest_due)
+    out["answers"] = answer_states(out.get("answers") or [], out["findings"], out["questions"])
     out.setdefault("adjusted_scores", None)
     if previous is not None:
         out["changes"] = diff(previous, out)
@@ -132,9 +136,13 @@ def build_document(
     waivers: Sequence[Waiver] = (),
     today: date | None = None,
     adjusted_scores: Mapping[str, Any] | None = None,
+    answers: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The scan's document; with waivers, their marks and the adjusted score beside the raw."""
+    """The scan's document; with waivers, their marks and the adjusted score beside the
+    raw; with the provider's ``answers`` (scanner.document.answers), each beside what
+    this scan found."""
     document = base_document(result)
+    document["answers"] = [dict(a) for a in answers]
     if waivers:
         document = annotate(document, waivers, today or datetime.now(UTC).date())
     document["adjusted_scores"] = dict(adjusted_scores) if adjusted_scores is not None else None

@@ -15,6 +15,8 @@ from scanner.model import Severity
 from scanner.scoring.profile import DEADLINE_DAYS
 
 TOP_RISKS = 5
+BEFORE_SIGNING, HYGIENE = "answer before signing", "hygiene"
+RETEST_DAYS = 30  # what could not be tested: a new test within a month
 _MAX_ASSETS_NAMED = 6
 
 
@@ -136,10 +138,17 @@ def questions(
             + " that this is done, or describe the compensating control that makes the risk "
             "acceptable."
         )
+        role = str(dated.get("role") or "")
+        if not role:  # a document judged before verdicts: by severity
+            role = "condition" if Severity(entry["severity"]).at_least(Severity.HIGH) else "hygiene"
         out.append(
             {
                 "check_id": entry["check_id"],
                 "severity": entry["severity"],
+                # Deal-breakers and conditions are answered before signing; the rest is
+                # hygiene, answered by its deadline.
+                "role": role,
+                "group": BEFORE_SIGNING if role in ("deal-breaker", "condition") else HYGIENE,
                 "assets": list(entry["assets"]),
                 "deadline_days": days,
                 **({"due": dated["due"]} if "due" in dated else {}),
@@ -148,6 +157,46 @@ def questions(
                 "question": f"{title} ({entry['check_id']}). {request}",
                 "remediation": remediation,
                 "observations": [dict(o) for o in entry["observations"]],
+            }
+        )
+    return out
+
+
+def retests(doc: Mapping[str, Any], due: str | None) -> list[dict[str, Any]]:
+    """A question per area that could not be tested (rule 9): which assets, why, and a
+    request to make a new test possible. ``check_id`` is ``untested.<area>``, so an
+    answer can name it like any other question."""
+    scores = doc.get("scores") or {}
+    titles = doc.get("pitfall_titles") or {}
+    out = []
+    for key, area in (scores.get("pitfalls") or {}).items():
+        if not isinstance(area, Mapping) or area.get("state") not in (
+            "not assessed",
+            "partly assessed",
+        ):
+            continue
+        untested = [u for u in area.get("untested") or [] if isinstance(u, Mapping)]
+        if not untested:
+            continue
+        title = titles.get(key, key)
+        named = _assets_phrase([str(u["asset"]) for u in untested])
+        reasons = "; ".join(f"{u['asset']}: {str(u['reason']).rstrip('.')}" for u in untested)
+        when = f"by {due}" if due else f"within {RETEST_DAYS} days"
+        out.append(
+            {
+                "check_id": f"untested.{key}",
+                "area": title,
+                "state": area.get("state"),
+                "assets": [str(u["asset"]) for u in untested],
+                "reasons": reasons,
+                "title": f"{title}: not tested on {named}",
+                "request": (
+                    f"We could not test {title.lower()} on {named} ({reasons}). Please tell "
+                    f"us what runs there and make a new test possible {when} (for example by "
+                    "allowing our scanner's address), or describe how it is protected."
+                ),
+                **({"due": due} if due else {}),
+                "deadline_days": RETEST_DAYS,
             }
         )
     return out

@@ -13,13 +13,14 @@ a branch in ``scanner.history.stores.open_store``.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from scanner.document.answers import Answer
 from scanner.errors import InputError
 from scanner.history.records import StoredRun
 
@@ -72,6 +73,16 @@ class RunStore(Protocol):
         """Integrity check; raises HistoryError when the store is damaged."""
 
 
+class AnswerStore(Protocol):
+    """The provider's answers to the questions (scanner.document.answers), by vendor."""
+
+    def record_answers(self, answers: Sequence[Answer]) -> int:
+        """Stores answers in one transaction (all or none); returns how many."""
+
+    def answers(self, vendor: str) -> list[Answer]:
+        """Every answer recorded for the vendor, oldest first."""
+
+
 class AuditLedger(Protocol):
     """What a queued audit records beside the runs: its vendors' tasks and outcomes."""
 
@@ -100,7 +111,7 @@ class Portable(Protocol):
         """Copies runs in, in one transaction, skipping run IDs already stored."""
 
 
-class HistoryStore(RunStore, AuditLedger, Portable, Protocol):
+class HistoryStore(RunStore, AnswerStore, AuditLedger, Portable, Protocol):
     """A history: its runs, its audit ledger, export and import, and the audit lock.
     Both stores are scanner.history.sql over a dialect (SQLite, PostgreSQL)."""
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from scanner.document.answers import Answer
 from scanner.errors import HistoryUnusable
 from scanner.history.base import HistoryStore, RunSummary
 from scanner.history.records import RunRecord, StoredRun, dump_row, load_document, run_record
@@ -91,10 +92,31 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (audit_run, vendor)
     );
     """,
+    # 3: the provider's answers to the questions (vetscan answers import)
+    """
+    CREATE TABLE answers (
+        id {serial_key},
+        vendor TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        response TEXT NOT NULL,
+        answered_by TEXT NOT NULL,
+        answered_on TEXT NOT NULL,
+        expires TEXT,
+        recorded_at TEXT NOT NULL,
+        source TEXT NOT NULL
+    );
+    CREATE INDEX answers_by_vendor ON answers (vendor, check_id);
+    """,
 )
-TABLES = frozenset({"schema_migrations", "runs", "findings", "audits", "audit_outcomes"})
+TABLES = frozenset({"schema_migrations", "runs", "findings", "audits", "audit_outcomes", "answers"})
 # The tables each schema version must have (a damaged history misses one).
-EXPECTED = {1: {"schema_migrations", "runs", "findings"}, 2: set(TABLES)}
+EXPECTED = {
+    1: {"schema_migrations", "runs", "findings"},
+    2: {"schema_migrations", "runs", "findings", "audits", "audit_outcomes"},
+    3: set(TABLES),
+}
 # Vendors asked about per query (SQLite allows some 32,000 parameters).
 _CHUNK = 500
 
@@ -267,6 +289,48 @@ class SqlHistory(ABC):
                 (vendor, exclude_audit, exclude_audit),
             ).fetchone()
         return load_document(row[0], self.error) if row else None
+
+    # answers
+
+    def record_answers(self, answers: Sequence[Answer]) -> int:
+        rows = [
+            (
+                a.vendor, a.run_id, a.check_id, a.status, a.response, a.answered_by,
+                a.answered_on, a.expires, a.recorded_at, a.source,
+            )
+            for a in answers
+        ]  # fmt: skip
+        if not rows:
+            return 0
+        with self._errors(), self._transaction():
+            self._run_many(
+                self._sql(
+                    "INSERT INTO answers (vendor, run_id, check_id, status, response, "
+                    "answered_by, answered_on, expires, recorded_at, source) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                rows,
+            )
+        return len(rows)
+
+    def answers(self, vendor: str) -> list[Answer]:
+        if self.schema_version < 3:
+            return []  # a history opened read-only before its migration to answers
+        with self._errors():
+            rows = self._execute(
+                "SELECT vendor, run_id, check_id, status, response, answered_by, answered_on, "
+                "expires, recorded_at, source FROM answers WHERE vendor = ? ORDER BY id",
+                (vendor,),
+            ).fetchall()
+        return [
+            Answer(
+                vendor=str(r[0]), run_id=str(r[1]), check_id=str(r[2]), status=str(r[3]),
+                response=str(r[4]), answered_by=str(r[5]), answered_on=str(r[6]),
+                expires=None if r[7] is None else str(r[7]), recorded_at=str(r[8]),
+                source=str(r[9]),
+            )
+            for r in rows
+        ]  # fmt: skip
 
     def prune(self, vendor: str, keep: int) -> int:
         """Deletes all but the newest ``keep`` runs of ``vendor``; returns how many went."""

@@ -57,6 +57,29 @@ def normalize_hostname(raw: str) -> str:
     return name
 
 
+def user_domain(raw: str) -> str:
+    """A domain a user gave (command line, portfolio file): a plain name, or an
+    http(s) URL taken as its host name ("https://www.example.com/login" is
+    www.example.com). A URL with a port, a login part or another scheme is refused
+    with "give a domain": what it names is not a domain to scan as a whole."""
+    if "://" not in raw:
+        return normalize_hostname(raw)
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(raw.strip())
+        port = parts.port
+    except ValueError:
+        raise InvalidTarget(f"{raw!r} is a URL that cannot be read; give a domain") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidTarget(f"{raw!r} is not a domain; give a domain such as example.com")
+    if port is not None or parts.username or parts.password:
+        raise InvalidTarget(
+            f"{raw!r} names a port or a login; give a domain (extra endpoints: --host HOST:PORT)"
+        )
+    return normalize_hostname(parts.hostname)
+
+
 def parse_host_port(raw: str, default_port: int = 443) -> HostPort:
     """Parse ``host``, ``host:port``, ``IPv4:port`` or ``[IPv6]:port``."""
     text = raw.strip()

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from scanner.document.answers import Answer
 from scanner.document.waivers import Waiver
 from scanner.history.base import HistoryStore
 from scanner.model import ScanResult
@@ -37,10 +38,12 @@ def prepare(
     vendor: str | None = None,
     waivers: Sequence[Waiver] = (),
     today: date | None = None,
+    answers: Sequence[Answer] = (),
 ) -> Prepared:
     """Compare, seal, write reports and find regressions: every step but storing.
     A full disk costs the reports, not the scan (``report_error`` says so)."""
-    return with_reports(judge(result, profile, previous, vendor, waivers, today), output)
+    prepared = judge(result, profile, previous, vendor, waivers, today, answers)
+    return with_reports(prepared, output)
 
 
 def store(

@@ -19,7 +19,7 @@ from scanner.output import (
     write_set,
 )
 from scanner.render import RENDERERS, Format
-from scanner.render.csv import BOM
+from scanner.render.csv import BOM, excel_csv
 from scanner.render.pdf import render_pdf
 
 if TYPE_CHECKING:
@@ -46,10 +46,11 @@ def write_reports(document: Mapping[str, Any], output: OutputOptions) -> list[Pa
         content = RENDERERS[fmt](dict(document))
         # A format may be a set of files (questions: .md and .csv), by suffix.
         rendered.update(content if isinstance(content, dict) else {fmt.value: content})
-    if output.csv_bom:
-        for suffix, content in rendered.items():
-            if suffix.endswith("csv") and isinstance(content, str):
-                rendered[suffix] = BOM + content
+    for suffix, content in rendered.items():
+        if suffix.endswith("csv") and isinstance(content, str):
+            if output.csv_excel:
+                content = excel_csv(content)
+            rendered[suffix] = BOM + content if output.csv_bom else content
     if signature is not None:
         rendered["json.sig"] = signature
     started = datetime.fromisoformat(document["scan"]["started"])

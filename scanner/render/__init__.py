@@ -22,7 +22,7 @@ class Format(StrEnum):
     HTML = "html"
     CSV = "csv"
     PDF = "pdf"
-    QUESTIONS = "questions"  # two files: questions.md and questions.csv
+    QUESTIONS = "questions"  # three files: questions.txt, questions.md and questions.csv
 
 
 RENDERERS: dict[Format, Callable[[dict[str, Any]], str | bytes | dict[str, str]]] = {

@@ -5,20 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
+from scanner.checks import PITFALL_TITLES
 from scanner.textsafe import visible
 
 COLUMNS = (
     "provider",
     "run_id",
-    "started",
+    "started_utc",
     "grade",
     "score",
     "adjusted_grade",
     "check_id",
     "title",
-    "pitfall",
+    "area",
     "status",
     "severity",
     "asset",
@@ -41,6 +43,26 @@ def cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def excel_csv(text: str) -> str:
+    """A CSV of ours as Excel opens it where the decimal separator is a comma (most of
+    Europe): semicolon-separated, CRLF line ends. The cells stay as they were."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerows(csv.reader(io.StringIO(text)))
+    return out.getvalue()
+
+
+def when(value: str) -> str:
+    """An ISO time as a spreadsheet reads it: to the second, UTC ("2026-12-06 03:11:59")."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def render_csv(document: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -48,19 +70,20 @@ def render_csv(document: dict[str, Any]) -> str:
     scores = document.get("scores") or {}
     adjusted = document.get("adjusted_scores") or {}
     checks = document.get("checks") or {}
+    titles = {**PITFALL_TITLES, **(document.get("pitfall_titles") or {})}
     for f in document["findings"]:
         check = checks.get(f["check_id"], {})
         waiver = f.get("waiver") or {}
         row = (
             document["provider"]["name"],
             document["scan"]["run_id"],
-            document["scan"]["started"],
+            when(document["scan"]["started"]),
             scores.get("grade", ""),
             "" if scores.get("overall") is None else scores["overall"],
             adjusted.get("grade", ""),
             f["check_id"],
             check.get("title", ""),
-            check.get("pitfall", ""),
+            titles.get(check.get("pitfall", ""), check.get("pitfall", "")),
             f["status"],
             f["severity"],
             f["asset"],

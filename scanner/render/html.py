@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
 
+from scanner.checks import PITFALL_SCOPE
 from scanner.document import areas
 from scanner.document.counts import LABELS, check_counts
 from scanner.document.integrity import digest, html_placeholder, seal_html
@@ -99,6 +101,21 @@ def _css_string(value: Any) -> str:
 
 
 _ENV.filters["css_string"] = _css_string
+
+
+def when(value: object) -> str:
+    """A document's time as a reader reads it: to the second, in UTC, with the zone
+    said ("2026-12-06 03:11:59 UTC"); text that is not a time is shown as it is."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+
+_ENV.filters["when"] = when
 
 
 def _sort_key(f: Mapping[str, Any]) -> tuple[int, int, str, str]:
@@ -227,6 +244,7 @@ def render_html(document: dict[str, Any]) -> str:
     counts = check_counts((f["check_id"], f["status"], f["asset"]) for f in findings)
     text = _ENV.get_template("report.html.j2").render(
         doc=document,
+        scopes=PITFALL_SCOPE,
         integrity=integrity,
         html_digest=html_placeholder(),
         counts=counts,

@@ -14,6 +14,10 @@ from scanner.errors import EnvironmentUnusable
 from scanner.render.html import render_html
 from scanner.render.json import render_json
 
+# Tagged for screen readers: PDF/UA-1 as WeasyPrint writes it (structure tree, the
+# document's language and title shown), the closest to accessible it offers.
+PDF_VARIANT = "pdf/ua-1"
+
 
 class PdfUnavailable(EnvironmentUnusable):
     pass
@@ -39,7 +43,9 @@ def html_to_pdf(html: str) -> bytes:
         raise PdfUnavailable(
             f"PDF output needs WeasyPrint: pip install 'vetscan[pdf]' ({exc})"
         ) from None
-    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )
     return pdf
 
 
@@ -79,5 +85,5 @@ def pdf_with_evidence(page: str, json_text: str, signature: str | None = None) -
                 url_fetcher=_refuse,
             )
         )
-    pdf: bytes = html.write_pdf(attachments=attachments)
+    pdf: bytes = html.write_pdf(attachments=attachments, pdf_variant=PDF_VARIANT)
     return pdf

@@ -60,7 +60,8 @@ MAX_ASSET_FACTOR = 2.0
 # Rule 9: what an untested area can hide, in a buyer's words.
 HIDDEN = {
     "transport": "weak or missing encryption and bad certificates",
-    "email": "ways to send mail in the provider's name",
+    "web": "missing browser protections on the provider's web sites",
+    "email": "ways to send mail in the provider's name or read mail sent to it",
     "exposure": "risky open services",
     "hygiene": "expiring certificates and outdated software",
     "dns": "DNS weaknesses that let names be hijacked",

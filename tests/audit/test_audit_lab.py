@@ -87,6 +87,16 @@ def test_a_first_audit_is_a_baseline_not_a_regression(audited: dict[str, Any]) -
     )
 
 
+def test_an_audit_without_a_terminal_reports_progress_line_by_line(
+    audited: dict[str, Any],
+) -> None:
+    # cron, CI and systemd give no terminal: no progress bar, a line per vendor.
+    lines = [line for line in audited["first_stderr"].splitlines() if "vetscan: [" in line]
+    assert sorted(line.split("] ")[1].split(":")[0] for line in lines) == VENDORS
+    assert {line.split("]")[0] for line in lines} == {f"vetscan: [{n}/4" for n in range(1, 5)}
+    assert all(": new, grade " in line for line in lines)
+
+
 def test_the_overview_lists_owners_trends_and_the_portfolio_files(
     audited: dict[str, Any],
 ) -> None:
@@ -145,7 +155,7 @@ def test_the_day_a_waiver_expires_its_failure_is_a_regression(
     code = main(_args(lab, audited["root"], tmp_path / "p.toml", "--retention", "2"))
     out = capsys.readouterr().out
     assert code == 1
-    assert "REGRESSED Legacy Systems" in out and "critical: service.database_exposed" in out
+    assert "REGRESSED Legacy Systems" in out and "critical: Database exposure on" in out
     with History(audited["root"] / "h.db") as history:
         assert len(history.runs("Legacy Systems")) == 2  # retention pruned the oldest
 

@@ -73,7 +73,7 @@ def test_the_audit_summary_calls_it_news_not_ok(second: dict[str, Any]) -> None:
     subject, body = email_text(report)
     assert "1 with news" in subject
     assert (
-        "critical: DNSSEC validation on stale.test (fails; not assessed in the previous run)"
+        "critical: DNSSEC validation on stale.test (fails; the previous run could not assess it)"
         in body
     )
 

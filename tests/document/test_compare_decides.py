@@ -138,7 +138,7 @@ def test_vetscan_compare_takes_the_buyers_weights(
     assert written["ranking"]["weights"]["email"] == 4.0
     assert written["ranking"]["weights_source"].startswith("the buyer's")
     assert main(["compare", *saved[:2], "--out", str(out), "--weights", "mail=4"]) == 2
-    assert "the areas are transport, email" in capsys.readouterr().err
+    assert "the areas are transport, web, email" in capsys.readouterr().err
 
 
 def test_a_profile_mismatch_is_flagged_and_one_profile_judges_all(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ import psycopg
 import pytest
 from support.queue import new_database
 
+from scanner.document.answers import Answer
 from scanner.errors import HistoryUnusable, LockHeld
 from scanner.history.base import HistoryStore
 from scanner.history.records import StoredRun
@@ -238,3 +240,41 @@ def test_a_store_is_a_history_store(location: str) -> None:
     with open_store(location) as history:
         store: HistoryStore = history
         assert "***" not in store.location or "@" in store.location
+
+
+def _answer(check: str, status: str, on: str, vendor: str = "Acme") -> Answer:
+    return Answer(
+        vendor=vendor, run_id="r1", check_id=check, status=status, response="r \u2014 <b>",
+        answered_by="ops@acme.test", answered_on=on,
+        expires="2027-06-30" if status == "accepted" else None,
+        recorded_at=f"{on}T10:00:00+00:00", source="answers.csv",
+    )  # fmt: skip
+
+
+def test_answers_are_kept_per_vendor_whole_and_in_order(location: str) -> None:
+    answers = [_answer("x.c0", "fixed", "2026-12-08"), _answer("x.c1", "accepted", "2026-12-09")]
+    with open_store(location) as history:
+        assert history.record_answers(answers) == 2
+        history.record_answers([_answer("x.c0", "disputed", "2026-12-10", vendor="Other")])
+        assert history.answers("Acme") == answers
+        assert [a.status for a in history.answers("Other")] == ["disputed"]
+        assert history.answers("Nobody") == []
+    # All or none: a batch with a row the database refuses leaves nothing.
+    broken = dataclasses.replace(answers[0], check_id=None)  # type: ignore[arg-type]
+    with open_store(location) as history:
+        with pytest.raises(HistoryUnusable):
+            history.record_answers([_answer("x.c2", "fixed", "2026-12-11"), broken])
+        assert len(history.answers("Acme")) == 2
+
+
+def test_history_migrate_carries_the_answers_once(location: str, tmp_path: Path) -> None:
+    from scanner import api
+
+    source = f"sqlite:///{tmp_path}/old.db"
+    with open_store(source) as old:
+        old.save("Acme", _doc("r1", "2026-12-01T00:00:00+00:00"), False)
+        old.record_answers([_answer("x.c0", "fixed", "2026-12-08")])
+    for _ in range(2):
+        api.migrate_history(source, location)
+    with open_store(location) as history:
+        assert [a.check_id for a in history.answers("Acme")] == ["x.c0"]

@@ -27,11 +27,20 @@ def test_every_failing_check_is_asked_once_with_every_asset(
     questions = doc["questions"]
     assert questions  # the legacy provider fails plenty
     markdown = render_markdown(doc)
-    # One section per failing check, the closing request once, at the end.
-    assert markdown.count("\n## ") == len(questions)
+    # One section per failing check (and per area not tested), the closing request
+    # once, at the end; deal-breakers and conditions before signing, hygiene after.
+    items = [*questions, *doc["retests"]]
+    assert markdown.count("\n### ") == len(items)
     assert markdown.count(CLOSING) == 1 and markdown.rstrip().endswith(CLOSING)
+    assert markdown.index("## Answer before signing") < markdown.index("## Hygiene")
     rows = list(csv.DictReader(io.StringIO(render_csv(doc))))
-    assert [r["check_id"] for r in rows] == [q["check_id"] for q in questions]
+    assert sorted(r["check_id"] for r in rows) == sorted(q["check_id"] for q in items)
+    groups = [r["group"] for r in rows]
+    assert groups == sorted(groups, key=["answer before signing", "hygiene", "not tested"].index)
+    for r in rows:
+        assert r["provider"] == "Legacy Systems" and r["run_id"] == doc["scan"]["run_id"]
+        assert r["scan_date"] == doc["scan"]["started"][:10] and r["due"]
+        assert (r["status"], r["response"], r["answered_by"]) == ("", "", "")
     # Every outdated service is listed, not only the worst one.
     (outdated,) = [q for q in questions if q["check_id"] == "service.outdated_version"]
     row = next(r for r in rows if r["check_id"] == "service.outdated_version")
@@ -54,7 +63,7 @@ def test_the_export_is_written_beside_the_report(
     doc = _document(default_scans, "exemplary")
     paths = api.write_reports(doc, OutputOptions((Format.HTML, Format.QUESTIONS), tmp_path))
     suffixes = sorted(p.name.split(".", 1)[1] for p in paths)
-    assert suffixes == ["html", "questions.csv", "questions.md"]
+    assert suffixes == ["html", "questions.csv", "questions.md", "questions.txt"]
     # The exemplary provider fails nothing worth asking: the export says so.
     assert doc["questions"] == []
     text = next(p for p in paths if p.name.endswith(".md")).read_text()

@@ -74,7 +74,8 @@ def test_csv_carries_what_a_spreadsheet_reader_needs() -> None:
     doc["scores"] = {"grade": "B", "overall": 81.5}
     (row,) = csv.DictReader(io.StringIO(RENDERERS[Format.CSV](doc)))
     assert row["title"] == doc["checks"]["dns.caa.missing"]["title"]
-    assert row["pitfall"] == "dns" and row["remediation"].startswith(
+    # The area by its title, as the report names it.
+    assert row["area"] == "DNS resilience" and row["remediation"].startswith(
         doc["checks"]["dns.caa.missing"]["remediation"][:20]
     )
     assert (row["waiver_accepted_by"], row["waiver_expires"]) == ("CISO", "2027-06-30")

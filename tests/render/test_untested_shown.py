@@ -55,7 +55,7 @@ def test_an_untested_area_shows_no_score_and_no_bar(guarded: dict[str, Any]) -> 
     html = render_html(guarded)
     rows = chart_rows(html)
     transport = rows["Encryption in transit"]
-    assert "not assessed (17 of 48 results obtained)" in transport
+    assert "not assessed (18 of 41 results obtained)" in transport
     assert "#1a7f37" not in transport and ">100<" not in transport  # no green, no 100
     assert "Encryption in transit not assessed" in text(html)
     assert "Encryption in transit 100 / 100" not in text(html)
@@ -63,8 +63,8 @@ def test_an_untested_area_shows_no_score_and_no_bar(guarded: dict[str, Any]) -> 
     section = text(html[html.index('id="p-transport"') :])
     assert "Nothing tested on mx1.guarded.test:25: the server limited our connections" in section
     # A partly tested area keeps its score, marked as partial.
-    assert "92*" in rows["Email impersonation"]
-    assert "Email impersonation 92 / 100, partly assessed" in text(html)
+    assert "92*" in rows["Email security"]
+    assert "Email security 92 / 100, partly assessed" in text(html)
 
 
 def test_the_grade_sentence_names_the_gap_and_promises_nothing(guarded: dict[str, Any]) -> None:
@@ -122,7 +122,7 @@ def test_compare_never_counts_an_untested_check_as_a_pass_or_a_shortfall(
     assert mail["area_labels"]["transport"] == "not assessed"
     assert mail["pitfalls"]["transport"] is None
     html = text(render_compare_html(seal(result)))
-    assert "Encryption in transit 1 not assessed 50 100" in html
+    assert "Encryption in transit 1 not assessed 51 100" in html
     rows = csv.reader(io.StringIO(render_compare_csv(result)))
     transport = next(r for r in rows if r[:2] == ["pitfall", "Encryption in transit (weight 1)"])
     assert transport[2] == "not assessed"

@@ -37,10 +37,22 @@ def certificate_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str
                 "days_left_at_scan": days_left,
                 "key": f"{leaf.get('key_type', '')} {leaf.get('key_size', '')}".strip(),
                 "sha256": leaf.get("sha256", ""),
-                "trusted": cert.get("trusted"),
+                # As the trust check judges it: a chain the server leaves incomplete
+                # but that validates once its intermediate is fetched is trusted.
+                "trusted": bool(cert.get("trusted") or cert.get("aia_completed")),
+                "trust": trust_text(cert),
             }
         )
     return sorted(out, key=lambda c: (c["endpoint"], c["address"]))
+
+
+def trust_text(cert: Mapping[str, Any]) -> str:
+    """Whether the certificate is trusted, in the words of tls.cert.untrusted's verdict."""
+    if cert.get("trusted"):
+        return "trusted"
+    if cert.get("aia_completed"):
+        return "trusted once its chain is completed (the server omits the intermediate)"
+    return "not trusted"
 
 
 CLASSES = ("AEAD with forward secrecy", "CBC with forward secrecy", "no forward secrecy", "weak")
@@ -85,7 +97,7 @@ def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
         leaf = (cert.get("received_chain") or [{}])[0]
         row["certificate"] = (
             f"{leaf.get('key_type', '')} {leaf.get('key_size', '')}, "
-            f"{'trusted' if cert.get('trusted') else 'not trusted'}, "
+            f"{trust_text(cert)}, "
             f"expires {str(leaf.get('not_after', ''))[:10]}"
             if leaf
             else "none"

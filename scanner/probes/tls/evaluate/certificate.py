@@ -9,6 +9,7 @@ import dataclasses
 from scanner.model import Finding, Severity, Status
 from scanner.observations.tls import CertificateResult, CertInfo, TlsEndpointResult
 from scanner.probes.tls.hostname import matches
+from scanner.probes.tls.trust_text import trust_reason
 
 from .view import Thresholds, asset, finding
 
@@ -212,7 +213,8 @@ def untrusted(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
         f"The certificate of {asset(ep)} (CN {cert.leaf.common_name!r}) does not validate "
         f"against the {cert.trust_store} trust store: {_untrusted_reason(cert)}.",
         trust_store=cert.trust_store,
-        error=cert.trust_error,
+        # The library's own message stays in the observation; readers get the reason.
+        reason=_untrusted_reason(cert),
         subject=cert.leaf.subject,
     )
 
@@ -220,7 +222,7 @@ def untrusted(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
 def _untrusted_reason(cert: CertificateResult) -> str:
     if len(cert.received_chain) == 1 and cert.leaf.self_issued:
         return "it is self-signed"
-    return cert.trust_error or "no path to a trusted root"
+    return trust_reason(cert.trust_error) if cert.trust_error else "no path to a trusted root"
 
 
 def weak_key(ep: TlsEndpointResult, t: Thresholds) -> Finding:

@@ -150,6 +150,9 @@ class ProbeResult:
     findings: tuple[Finding, ...] = ()
     reason: str = ""
     version: str = ""
+    # When the attempt ended (UTC): its findings were observed in the ``duration_s``
+    # before. None for a saved scan written before this was recorded.
+    finished_at: datetime | None = None
 
     def observations_of(self, cls: type[Any]) -> list[Any]:
         return [o for o in self.observations if isinstance(o, cls)]
@@ -167,6 +170,10 @@ class ScanMeta:
     # and the profile the observations were gathered under (``profile`` judged them).
     rejudged_at: datetime | None = None
     gathered_profile: str = ""
+    # The addresses of this machine the scan's traffic left from, as the routing
+    # table gives them towards the resolver and every address scanned (the report's
+    # method section: what a provider finds in its logs).
+    source_addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ change here: the document says which profile gathered and which judged.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -54,7 +55,12 @@ def rejudge(
                 f"the scan was made with the probe {name!r}, which is not installed here"
             )
         mine = [o for o in saved if isinstance(o, dict) and o.get("probe") == name]
-        results[name] = _result(probe, target, entry, mine, profile, meta.profile)
+        result = _result(probe, target, entry, mine, profile, meta.profile)
+        if entry.get("finished"):
+            # When the probe observed, as the scan recorded it (findings' times).
+            finished = datetime.fromisoformat(str(entry["finished"]))
+            result = dataclasses.replace(result, finished_at=finished)
+        results[name] = result
     for probe in probes:
         if probe.name not in results:
             reason = "was not part of the saved scan (installed since)"
@@ -70,6 +76,7 @@ def rejudge(
         allow_private=meta.allow_private,
         rejudged_at=(now or datetime.now(UTC)).replace(microsecond=0) if mark else None,
         gathered_profile=meta.profile if mark else "",
+        source_addresses=meta.source_addresses,
     )
     return ScanResult(__version__, target, judged_meta, tuple(scored), card)
 
@@ -136,4 +143,5 @@ def _meta(document: Mapping[str, Any]) -> ScanMeta:
         profile=str(scan.get("rejudged", {}).get("gathered_profile") or scan["profile"]),
         resolver=str(scan["resolver"]),
         allow_private=bool(scan["allow_private"]),
+        source_addresses=tuple(str(a) for a in scan.get("source_addresses") or ()),
     )

@@ -146,4 +146,4 @@ def test_csv_for_excel_starts_with_a_byte_order_mark(
     assert main(["report", str(saved), "--format", "csv", "--csv-bom", "--out", str(tmp_path)]) == 0
     (sheet,) = tmp_path.glob("*.csv")
     data = sheet.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbfprovider,run_id,started,grade,score,adjusted_grade,")
+    assert data.startswith(b"\xef\xbb\xbfprovider,run_id,started_utc,grade,score,adjusted_grade,")

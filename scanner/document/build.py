@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scanner.checks import PITFALL_TITLES, catalogue
@@ -19,9 +19,16 @@ from scanner.observations.dns import upgrade_outcomes
 from scanner.registry import installed
 
 
+def _second(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def base_document(result: ScanResult) -> dict[str, Any]:
-    """The scan as gathered and scored, without derived report sections."""
+    """The scan as gathered and scored, without derived report sections. Each
+    finding carries ``observed_at``: when the probe that observed it ended (its
+    observations were made while it ran, from its start in ``scan.probes``)."""
     meta = result.meta
+    observed = {p.probe: _second(p.finished_at) for p in result.probes if p.finished_at}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "vetscan", "version": result.tool_version},
@@ -38,6 +45,7 @@ def base_document(result: ScanResult) -> dict[str, Any]:
             "profile": meta.profile,
             "resolver": meta.resolver,
             "allow_private": meta.allow_private,
+            "source_addresses": list(meta.source_addresses),
             **(
                 {
                     "rejudged": {
@@ -55,6 +63,14 @@ def base_document(result: ScanResult) -> dict[str, Any]:
                     "status": str(p.status),
                     "reason": p.reason,
                     "duration_s": p.duration_s,
+                    **(
+                        {
+                            "started": _second(p.finished_at - timedelta(seconds=p.duration_s)),
+                            "finished": _second(p.finished_at),
+                        }
+                        if p.finished_at is not None
+                        else {}
+                    ),
                 }
                 for p in result.probes
             ],
@@ -62,7 +78,10 @@ def base_document(result: ScanResult) -> dict[str, Any]:
         "observations": [
             {"probe": p.probe, **o.to_json()} for p in result.probes for o in p.observations
         ],
-        "findings": [f.to_json() for f in result.findings],
+        "findings": [
+            {**f.to_json(), **({"observed_at": observed[f.probe]} if f.probe in observed else {})}
+            for f in result.findings
+        ],
         "scores": result.scores.to_json() if result.scores is not None else None,
     }
 

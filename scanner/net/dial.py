@@ -72,3 +72,19 @@ def route_problem(policy: AddressPolicy, address: str) -> str | None:
     except OSError as exc:
         return no_route_reason(exc, address)
     return None
+
+
+def route_source(address: str) -> str | None:
+    """The local address the routing table picks towards ``address`` (an IP
+    address), asked without sending as ``route_problem`` does; None without a route."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return None
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((str(ip), 9))  # discard port; nothing is sent
+            return str(probe.getsockname()[0])
+    except OSError:
+        return None

@@ -113,6 +113,10 @@ class Resolver:
         self._resolver.use_edns(0, dns.flags.DO, 1232)
         self.timeout = timeout
 
+    def addresses(self) -> list[str]:
+        """The addresses of the name servers every lookup goes to."""
+        return [str(ns) for ns in self._resolver.nameservers]
+
     def query(self, name: str, rdtype: str) -> DnsAnswer:
         answer = self._query(name, rdtype)
         # An authoritative-only server (a --nameserver that does not recurse) answers a

@@ -30,7 +30,7 @@ SECTIONS = (
     "Not assessed",
     "Assets found",
     "What changed",
-    "Method and limits",
+    "Scope, method and how to dispute a finding",
     "Evidence integrity",
 )
 
@@ -93,7 +93,14 @@ def test_questions_cover_every_failing_check_with_risk(reports: dict[str, dict[s
         # Every affected asset with what was seen there, and what is asked.
         assert q["remediation"] in seen
         for observed in q["observations"]:
-            assert f"{observed['asset']}: {observed['detail']}" in seen
+            # Once: a detail that names its asset is not prefixed with it again.
+            host = observed["asset"].split(" [")[0]
+            line = (
+                observed["detail"]
+                if host in observed["detail"]
+                else f"{observed['asset']}: {observed['detail']}"
+            )
+            assert line in seen
     # The closing request once, not once per question.
     assert seen.count("describe the compensating control") == 1
     # An exemplary provider gets nothing to answer.

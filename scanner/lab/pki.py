@@ -42,6 +42,8 @@ class CertSpec:
     send_chain: bool = True  # False: serve the leaf without its intermediate
     common_name: str | None = None  # defaults to the first name
     issuer_url: str | None = None  # the AIA caIssuers URL; None: the lab CA's own
+    ocsp_url: str | None = None  # an AIA OCSP responder URL; None: none (as Let's Encrypt's)
+    must_staple: bool = False  # the TLS Feature extension (status_request, RFC 7633)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ def _load(directory: Path, stem: str) -> tuple[x509.Certificate, PrivateKey]:
 # an intermediate a server forgets to send.
 ISSUER_ADDRESS = "127.0.10.8"
 ISSUER_URL = f"http://{ISSUER_ADDRESS}/issuing.der"
+# The responder a lab certificate may name (nobody asks it: nginx staples from a file).
+OCSP_URL = f"http://{ISSUER_ADDRESS}/ocsp"
 
 
 def ensure_ca(directory: Path) -> Path:
@@ -192,10 +196,24 @@ def issue(ca_dir: Path, out_dir: Path, stem: str, spec: CertSpec) -> IssuedCert:
                     x509.AccessDescription(
                         AuthorityInformationAccessOID.CA_ISSUERS,
                         x509.UniformResourceIdentifier(spec.issuer_url or ISSUER_URL),
-                    )
+                    ),
+                    *(
+                        [
+                            x509.AccessDescription(
+                                AuthorityInformationAccessOID.OCSP,
+                                x509.UniformResourceIdentifier(spec.ocsp_url),
+                            )
+                        ]
+                        if spec.ocsp_url
+                        else []
+                    ),
                 ]
             ),
             False,
+        )
+    if spec.must_staple:
+        builder = builder.add_extension(
+            x509.TLSFeature([x509.TLSFeatureType.status_request]), critical=False
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     if spec.signature_hash == "sha1":

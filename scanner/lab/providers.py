@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scanner.lab.pki import CertSpec
+from scanner.lab.pki import OCSP_URL, CertSpec
 
 DNS_ADDRESSES = ("127.0.10.53", "127.0.11.53")
 DNS_PORT = 53
@@ -195,7 +195,11 @@ EXEMPLARY = LabProvider(
         WebSite(
             address="127.0.10.10",
             names=("exemplary.test", "www.exemplary.test", "mta-sts.exemplary.test"),
-            cert=CertSpec(("exemplary.test", "www.exemplary.test", "mta-sts.exemplary.test")),
+            # Names its OCSP responder, and the server staples the answer.
+            cert=CertSpec(
+                ("exemplary.test", "www.exemplary.test", "mta-sts.exemplary.test"),
+                ocsp_url=OCSP_URL,
+            ),
             staple_ocsp=True,
             headers=(
                 ("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload"),
@@ -262,9 +266,14 @@ LEGACY = LabProvider(
         WebSite(
             address="127.0.10.20",
             names=("legacy.test", "www.legacy.test"),
-            # Expires in 20 days, and the server forgets to send the intermediate.
+            # Expires in 20 days, and the server forgets to send the intermediate; it
+            # names an OCSP responder that the server does not staple.
             cert=CertSpec(
-                ("legacy.test", "www.legacy.test"), days=20, key_type="rsa2048", send_chain=False
+                ("legacy.test", "www.legacy.test"),
+                days=20,
+                key_type="rsa2048",
+                send_chain=False,
+                ocsp_url=OCSP_URL,
             ),
             tls_protocols="TLSv1 TLSv1.1 TLSv1.2",
             # SECLEVEL=0 is what lets Debian 12's OpenSSL offer TLS 1.0/1.1, CBC-only,
@@ -554,7 +563,8 @@ SPRAWL = LabProvider(
         WebSite(
             address="127.0.10.85",
             names=("webmail.sprawl.test",),
-            cert=CertSpec(("webmail.sprawl.test",)),
+            # Must-staple (RFC 7633), and the server staples nothing.
+            cert=CertSpec(("webmail.sprawl.test",), ocsp_url=OCSP_URL, must_staple=True),
             headers=(("Strict-Transport-Security", "max-age=63072000"),),
             # Its admin console answers on 8443 too, beside the web port.
             tls_ports=(443, 8443),

@@ -9,7 +9,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
 from scanner.observations.tls import CertInfo
 
@@ -45,6 +45,27 @@ def _common_name(name: x509.Name) -> str:
     return str(values[0].value) if values else ""
 
 
+def _ocsp_urls(cert: x509.Certificate) -> tuple[str, ...]:
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except (x509.ExtensionNotFound, ValueError):
+        return ()
+    return tuple(
+        str(d.access_location.value)
+        for d in aia
+        if d.access_method == AuthorityInformationAccessOID.OCSP
+        and isinstance(d.access_location, x509.UniformResourceIdentifier)
+    )
+
+
+def _must_staple(cert: x509.Certificate) -> bool:
+    try:
+        feature = cert.extensions.get_extension_for_class(x509.TLSFeature).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return x509.TLSFeatureType.status_request in feature
+
+
 def cert_info(cert: x509.Certificate) -> CertInfo:
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -76,4 +97,6 @@ def cert_info(cert: x509.Certificate) -> CertInfo:
         sha512=binascii.hexlify(cert.fingerprint(hashes.SHA512())).decode(),
         spki_sha256=hashlib.sha256(spki).hexdigest() if spki else "",
         spki_sha512=hashlib.sha512(spki).hexdigest() if spki else "",
+        ocsp_urls=_ocsp_urls(cert),
+        must_staple=_must_staple(cert),
     )

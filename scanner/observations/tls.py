@@ -53,6 +53,12 @@ class CertInfo:
     sha512: str = ""
     spki_sha256: str = ""
     spki_sha512: str = ""
+    # Where the certificate says its revocation status is answered (AIA OCSP URLs),
+    # and whether it requires the server to staple that answer (TLS Feature
+    # status_request, "must-staple", RFC 7633). None: not recorded (a scan made
+    # before vetscan read them), so nothing is judged on it.
+    ocsp_urls: tuple[str, ...] | None = None
+    must_staple: bool | None = None
 
 
 @dataclass(frozen=True)

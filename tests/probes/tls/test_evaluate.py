@@ -238,7 +238,23 @@ def test_a_good_endpoint_passes_every_check() -> None:
         ("tls.cert.weak_key", {"certificate": chain(cert(key_type="RSA", key_size=1024))}),
         ("tls.cert.weak_key", {"certificate": chain(cert(key_type="EC", key_size=224))}),
         ("tls.cert.sha1_signature", {"certificate": chain(cert(signature_hash="sha1"))}),
-        ("tls.ocsp_stapling.missing", {"certificate": chain(ocsp_stapled=False)}),
+        (
+            "tls.ocsp_stapling.missing",
+            {
+                "certificate": chain(
+                    cert(ocsp_urls=("http://ocsp.example.test/",)), ocsp_stapled=False
+                )
+            },
+        ),
+        (
+            "tls.ocsp.must_staple_unstapled",
+            {
+                "certificate": chain(
+                    cert(ocsp_urls=("http://ocsp.example.test/",), must_staple=True),
+                    ocsp_stapled=False,
+                )
+            },
+        ),
         ("tls.hsts.missing", {"hsts": None}),
         ("tls.hsts.weak", {"hsts": Hsts(86400, True, False)}),
         ("tls.hsts.weak", {"hsts": Hsts(31536000, False, False)}),

@@ -88,7 +88,11 @@ def test_the_exemplary_provider_passes_everything_it_should(
         for f in results["exemplary"].findings
         if f.status is not P
         and f.check_id not in allowed
-        and not (f.check_id == "tls.ocsp_stapling.missing" and ":25" in f.asset)
+        and not (
+            f.check_id in ("tls.ocsp_stapling.missing", "tls.ocsp.must_staple_unstapled")
+            and ":25" in f.asset
+            and f.status is INF  # the mail certificates name no responder: not applicable
+        )
     }
     assert off == {}
     assert (
@@ -130,7 +134,29 @@ EXPECTED = [
     (EXEMPLARY, "tls.cert.untrusted", "mx2.exemplary.test:25", None),  # HTTPS-only check
     (EXEMPLARY, "mail.starttls.cert_invalid", "mx1.exemplary.test:25 [::1]", P),
     (EXEMPLARY, "mail.starttls.cert_invalid", "mx2.exemplary.test:25", P),
+    # OCSP as it is since 2025: stapling is judged where the certificate names a
+    # responder (exemplary staples; legacy's names one and does not), and is not
+    # applicable where it names none (legacy's MTA-STS host, as Let's Encrypt's).
+    (EXEMPLARY, "tls.ocsp_stapling.missing", "mta-sts.exemplary.test:443", P),
+    (LEGACY, "tls.ocsp_stapling.missing", "legacy.test:443", F),
+    (LEGACY, "tls.ocsp_stapling.missing", "mta-sts.legacy.test:443", INF),
+    (LEGACY, "tls.ocsp.must_staple_unstapled", "legacy.test:443", INF),
+    (EXEMPLARY, "tls.ocsp.must_staple_unstapled", "mta-sts.exemplary.test:443", P),
 ]
+
+
+def test_must_staple_unstapled_fails_and_no_responder_means_not_applicable(
+    default_scans: dict[str, ScanResult],
+) -> None:
+    sprawl = {(f.check_id, f.asset): f for f in default_scans["sprawl"].findings}
+    must = sprawl[("tls.ocsp.must_staple_unstapled", "webmail.sprawl.test:443")]
+    assert (must.status, must.severity) == (F, Severity.HIGH)
+    assert "requires OCSP stapling (must-staple, RFC 7633)" in must.detail
+    # Wherever a certificate names no OCSP responder, no finding says stapling is missing.
+    for result in default_scans.values():
+        for f in result.findings:
+            if f.check_id == "tls.ocsp_stapling.missing" and "does not staple" in f.detail:
+                assert "names the responder" in f.detail, (f.asset, f.detail)
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ COMMON: tuple[GatedCheck[Endpoint], ...] = (
     _cert("tls.cert.weak_key", cert.weak_key),
     _cert("tls.cert.sha1_signature", cert.sha1),
     _cert("tls.ocsp_stapling.missing", cert.ocsp),
+    _cert("tls.ocsp.must_staple_unstapled", cert.must_staple),
     *(row(check_id, service.vuln_check(key), vuln_ran(key)) for key, (check_id, _) in service.VULNS.items()),
     *(row(f"tls.mozilla.{level}", service.mozilla_check(level), mozilla_ran(level)) for level in ("modern", "intermediate", "old")),
 )  # fmt: skip

@@ -272,16 +272,81 @@ def sha1(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
 
 
 def ocsp(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
-    assert ep.certificate is not None
-    if ep.certificate.ocsp_stapled:
+    """Stapling is judged only where the certificate names a responder: since
+    CA/Browser Forum ballot SC-063 OCSP is optional, and Let's Encrypt's certificates
+    carry no OCSP URL since 2025-05 (its responders are off since 2025-08), so there
+    is nothing to staple (internet.nl 1.11: "not in cert")."""
+    check_id = "tls.ocsp_stapling.missing"
+    cert = ep.certificate
+    assert cert is not None
+    urls = cert.leaf.ocsp_urls
+    if cert.ocsp_stapled:
+        return finding(check_id, Status.PASS, ep, f"{asset(ep)} staples an OCSP response.")
+    if urls is None:
         return finding(
-            "tls.ocsp_stapling.missing", Status.PASS, ep, f"{asset(ep)} staples an OCSP response."
+            check_id,
+            Status.NOT_ASSESSED,
+            ep,
+            f"Not assessed: this scan did not record whether the certificate of {asset(ep)} "
+            "names an OCSP responder, so whether it should staple is not known.",
+            reason="OCSP responder URL not recorded",
+        )
+    if not urls:
+        return finding(
+            check_id,
+            Status.INFO,
+            ep,
+            f"Not applicable: the certificate of {asset(ep)} names no OCSP responder "
+            "(Let's Encrypt's certificates have named none since 2025), so there is no OCSP "
+            "answer to staple.",
+            ocsp_urls=[],
         )
     return finding(
-        "tls.ocsp_stapling.missing",
+        check_id,
         Status.FAIL,
         ep,
-        f"{asset(ep)} does not staple an OCSP response.",
+        f"{asset(ep)} does not staple an OCSP response, although its certificate names the "
+        f"responder {urls[0]}.",
+        ocsp_urls=list(urls),
+    )
+
+
+def must_staple(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
+    check_id = "tls.ocsp.must_staple_unstapled"
+    cert = ep.certificate
+    assert cert is not None
+    required = cert.leaf.must_staple
+    if cert.ocsp_stapled:
+        return finding(
+            check_id,
+            Status.PASS,
+            ep,
+            f"{asset(ep)} staples an OCSP response"
+            + (", as its certificate requires (must-staple)." if required else "."),
+        )
+    if required is None:
+        return finding(
+            check_id,
+            Status.NOT_ASSESSED,
+            ep,
+            f"Not assessed: this scan did not record whether the certificate of {asset(ep)} "
+            "requires OCSP stapling.",
+            reason="TLS Feature extension not recorded",
+        )
+    if not required:
+        return finding(
+            check_id,
+            Status.INFO,
+            ep,
+            f"Not applicable: the certificate of {asset(ep)} does not require OCSP stapling "
+            "(no must-staple extension).",
+        )
+    return finding(
+        check_id,
+        Status.FAIL,
+        ep,
+        f"The certificate of {asset(ep)} requires OCSP stapling (must-staple, RFC 7633) but "
+        "the server staples no OCSP response: browsers that enforce it refuse to connect.",
     )
 
 

@@ -65,7 +65,12 @@ def base_document(result: ScanResult) -> dict[str, Any]:
                     "duration_s": p.duration_s,
                     **(
                         {
-                            "started": _second(p.finished_at - timedelta(seconds=p.duration_s)),
+                            # From the end as recorded (to the second), so a saved
+                            # scan judged again states the same start.
+                            "started": _second(
+                                p.finished_at.replace(microsecond=0)
+                                - timedelta(seconds=p.duration_s)
+                            ),
                             "finished": _second(p.finished_at),
                         }
                         if p.finished_at is not None

@@ -171,6 +171,7 @@ def _dmarc(domain: str, txt: TxtCache) -> DmarcObservation:
 
 def _dkim(domain: str, txt: TxtCache, extra: Sequence[str]) -> DkimObservation:
     selectors = tuple(dict.fromkeys((*extra, *COMMON_SELECTORS)))
+    zone = txt.answer(f"_domainkey.{domain}")
     # A pool of its own: waiting on the outer pool from inside it could starve it.
     with DaemonPool(8, name="dkim") as pool:
         answers = list(pool.map(lambda s: (s, txt.answer(f"{s}._domainkey.{domain}")), selectors))
@@ -178,7 +179,7 @@ def _dkim(domain: str, txt: TxtCache, extra: Sequence[str]) -> DkimObservation:
     failed = tuple(
         f"{s}: {describe(a.outcome, a.reason)}" for s, a in answers if not a.outcome.conclusive
     )
-    return DkimObservation(domain, selectors, found, failed)
+    return DkimObservation(domain, selectors, found, failed, zone.outcome)
 
 
 def _mta_sts(

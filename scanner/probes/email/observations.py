@@ -54,6 +54,11 @@ class DkimObservation(Observation):
     selectors: tuple[str, ...]
     found: tuple[tuple[str, str], ...]  # (selector, key record)
     failed: tuple[str, ...]  # selectors whose lookup failed
+    # How the name _domainkey.DOMAIN itself answered: NXDOMAIN means no name exists
+    # below it (RFC 8020), so no selector at all; NOERROR means names exist there,
+    # under selectors we may not know (internet.nl #839). None: not asked (a scan
+    # made before vetscan asked it).
+    domainkey: DnsOutcome | None = None
 
 
 @dataclass(frozen=True)

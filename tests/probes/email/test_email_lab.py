@@ -12,7 +12,9 @@ from scanner.lab import manager
 from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, SPRAWL, STALE
 from scanner.model import Finding, ProbeResult, Status, Target
 from scanner.net.dnssec import DnssecValidator, load_anchors
+from scanner.net.policy import AddressPolicy
 from scanner.net.resolver import Resolver
+from scanner.probes.context import build_context
 from scanner.probes.dane.probe import DaneProbe
 from scanner.probes.discovery.probe import DnsDiscoveryProbe
 from scanner.probes.dnshealth.probe import DnsHealthProbe
@@ -87,7 +89,8 @@ EXPECTED: list[tuple[str, str, str, Status]] = [
     ("broken.test", "email.dmarc.external_rua_unauthorized", "broken.test", F),
     # DKIM
     ("exemplary.test", "email.dkim.not_found", "exemplary.test", P),
-    ("stale.test", "email.dkim.not_found", "stale.test", W),
+    # Stale publishes no name under _domainkey at all: NXDOMAIN, known, a failure.
+    ("stale.test", "email.dkim.not_found", "stale.test", F),
     ("exemplary.test", "email.dkim.weak_key", "exemplary.test", P),
     ("legacy.test", "email.dkim.weak_key", "legacy.test", F),
     ("exemplary.test", "email.dkim.testing", "exemplary.test", P),
@@ -209,3 +212,23 @@ def test_the_escaping_target_txt_is_data(
 ) -> None:
     # broken.test publishes a TXT record that is a <script> element; it is no SPF record.
     assert verdicts["broken.test"][("email.spf.invalid", "broken.test")].status is P
+
+
+def test_dkim_under_an_unknown_selector_is_a_warning_not_a_verdict(
+    lab: Path, lab_resolver: Resolver, default_profile: Profile
+) -> None:
+    # Exemplary signs with "mail2026", which no common list holds: without the
+    # selector, _domainkey.exemplary.test answers NOERROR (names exist below it).
+    context = build_context(
+        lab_resolver,
+        AddressPolicy(allow_private=True),
+        default_profile,
+        manager.ca_file(lab),
+        3.0,
+        load_anchors(manager.trust_anchors(lab)),
+    )
+    probes = [DnsDiscoveryProbe(), EmailProbe()]
+    results = run_probes(Target(EXEMPLARY.name, (EXEMPLARY.domain,)), probes, context)
+    (found,) = [f for r in results for f in r.findings if f.check_id == "email.dkim.not_found"]
+    assert found.status is W
+    assert "names exist under _domainkey.exemplary.test" in found.detail

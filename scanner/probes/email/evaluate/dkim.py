@@ -6,6 +6,7 @@ import dataclasses
 
 from scanner.checks import finding
 from scanner.model import Finding, Severity, Status
+from scanner.observations.dns import DnsOutcome
 from scanner.probes.email import dkim
 from scanner.probes.email.observations import DkimObservation
 from scanner.probes.table import (
@@ -38,6 +39,29 @@ def _live(obs: DkimObservation) -> list[tuple[str, dkim.DkimKey]]:
 
 def _not_found(obs: DkimObservation) -> Finding:
     d = obs.domain
+    if not obs.found and obs.domainkey is DnsOutcome.NXDOMAIN:
+        # Known, not guessed: nothing at all exists below _domainkey (RFC 8020).
+        return finding(
+            "email.dkim.not_found",
+            Status.FAIL,
+            d,
+            f"No DKIM key is published for {d}: the name _domainkey.{d} does not exist "
+            "(NXDOMAIN), so no selector exists under it and the domain's mail cannot carry "
+            "a DKIM signature its receivers can check.",
+            selectors=len(obs.selectors),
+            domainkey="nxdomain",
+        )
+    if not obs.found and obs.domainkey in (DnsOutcome.NODATA, DnsOutcome.OK):
+        return finding(
+            "email.dkim.not_found",
+            Status.WARN,
+            d,
+            f"No DKIM key found for {d} among {len(obs.selectors)} common selectors, but names "
+            f"exist under _domainkey.{d}: the provider likely signs with a selector vetscan "
+            "does not know. Ask for it (--dkim-selector) to have its key checked.",
+            selectors=len(obs.selectors),
+            domainkey=str(obs.domainkey),
+        )
     if not obs.found:
         return finding(
             "email.dkim.not_found",

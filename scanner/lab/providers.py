@@ -373,7 +373,8 @@ BROKEN = LabProvider(
         ("mx-dane", "A", "127.0.10.33"),
         ("@", "TXT", '"v=spf1 include:_spf1.broken.test +all"'),
         *_SPF_CHAIN,
-        ("_dmarc", "TXT", '"v=DMARC1; p=quarantine; rua=mailto:reports@legacy.test"'),
+        # Quarantine, but in testing mode (RFC 9989 t=y): receivers apply none.
+        ("_dmarc", "TXT", '"v=DMARC1; p=quarantine; t=y; rua=mailto:reports@legacy.test"'),
         # Invalid (ftp: is no TLS-RPT scheme), and hostile: the record is quoted in
         # the findings, so the reports must show its markup as text.
         (
@@ -524,7 +525,8 @@ SPRAWL = LabProvider(
         ("mail", "A", "127.0.10.81"),
         # Named only by the SPF policy.
         ("sender-gw1", "A", "127.0.10.82"),
-        ("_dmarc", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@sprawl.test"'),
+        # psd=y on a registrable domain: a public-suffix claim that is not true.
+        ("_dmarc", "TXT", '"v=DMARC1; p=reject; psd=y; rua=mailto:dmarc@sprawl.test"'),
         # Named only by a SRV record.
         ("_imaps._tcp", "SRV", "0 1 993 mbox-eu1.sprawl.test."),
         ("mbox-eu1", "A", "127.0.10.83"),

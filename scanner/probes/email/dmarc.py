@@ -50,6 +50,23 @@ class DmarcRecord:
     def testing(self) -> bool:
         return self.tags.get("t", "n").lower() == "y"
 
+    @property
+    def psd(self) -> str:
+        """y: the domain says it is a public suffix domain (RFC 9989 psd tag); n or u."""
+        return self.tags.get("psd", "u").lower()
+
+
+# RFC 9989 (the t tag): in testing mode receivers apply the next milder policy.
+TESTING_APPLIES = {"reject": "quarantine", "quarantine": "none", "none": "none"}
+
+
+def applied_under_testing(policy: str | None, testing: bool) -> str | None:
+    """The policy receivers apply: with t=y, reject is applied as quarantine and
+    quarantine as none (RFC 9989, the t tag)."""
+    if policy is None or not testing:
+        return policy
+    return TESTING_APPLIES.get(policy, policy)
+
 
 def _uris(value: str) -> list[str]:
     return [u.strip() for u in value.split(",") if u.strip()]

@@ -138,3 +138,26 @@ def test_an_spf_include_of_a_missing_domain_fails() -> None:
     fine = SpfObservation("a.test", DnsOutcome.OK, ("v=spf1 -all",), 0, 0, (), (), "-", False)
     (ok,) = [f for f in evaluate_spf(fine) if f.check_id == "email.spf.include_unresolvable"]
     assert ok.status == "pass"
+
+
+def test_testing_mode_applies_the_next_milder_policy() -> None:
+    # RFC 9989, the t tag: with t=y, quarantine is applied as none, reject as quarantine.
+    found = by_id(evaluate_dmarc(dmarc_obs(("v=DMARC1; p=quarantine; t=y",))))
+    none = found["email.dmarc.policy_none"]
+    assert none.status is Status.FAIL and none.evidence["applied"] == "none"
+    assert "quarantine with t=y (testing), which receivers apply as none" in none.detail
+    found = by_id(evaluate_dmarc(dmarc_obs(("v=DMARC1; p=reject; t=y",))))
+    assert found["email.dmarc.policy_none"].status is Status.PASS
+    quarantine = found["email.dmarc.policy_quarantine"]
+    assert quarantine.status is Status.FAIL and quarantine.evidence["stated"] == "reject"
+    assert found["email.dmarc.partial_pct"].status is Status.FAIL
+
+
+def test_psd_on_a_registrable_domain_is_invalid() -> None:
+    found = by_id(evaluate_dmarc(dmarc_obs(("v=DMARC1; p=reject; psd=y",))))
+    invalid = found["email.dmarc.invalid"]
+    assert invalid.status is Status.FAIL and "psd=y (a public suffix domain)" in invalid.detail
+    for record in ("v=DMARC1; p=reject; psd=n", "v=DMARC1; p=reject; psd=u"):
+        assert by_id(evaluate_dmarc(dmarc_obs((record,))))["email.dmarc.invalid"].status is (
+            Status.PASS
+        )

@@ -80,7 +80,12 @@ EXPECTED: list[tuple[str, str, str, Status]] = [
     ("exemplary.test", "email.dmarc.policy_none", "exemplary.test", P),
     ("legacy.test", "email.dmarc.policy_none", "legacy.test", F),
     ("exemplary.test", "email.dmarc.policy_quarantine", "exemplary.test", P),
-    ("broken.test", "email.dmarc.policy_quarantine", "broken.test", F),
+    # Broken's p=quarantine is in testing mode (t=y): applied as none (RFC 9989).
+    ("broken.test", "email.dmarc.policy_none", "broken.test", F),
+    ("broken.test", "email.dmarc.policy_quarantine", "broken.test", INF),
+    ("broken.test", "email.dmarc.partial_pct", "broken.test", F),
+    # Sprawl claims to be a public suffix domain (psd=y): invalid.
+    ("sprawl.test", "email.dmarc.invalid", "sprawl.test", F),
     ("exemplary.test", "email.dmarc.partial_pct", "exemplary.test", P),
     ("legacy.test", "email.dmarc.partial_pct", "legacy.test", F),
     ("exemplary.test", "email.dmarc.no_reporting", "exemplary.test", P),

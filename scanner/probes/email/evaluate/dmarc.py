@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from scanner.checks import finding, not_assessed
@@ -84,6 +85,20 @@ def _invalid(obs: DmarcObservation) -> Finding:
             record=record.text,
             errors=list(record.errors),
         )
+    if record.psd == "y" and obs.found_at == obs.org_domain_psl:
+        # psd=y is for public suffix operators (a registry, "co.uk"); on a registrable
+        # domain it makes receivers treat every subdomain as an organization of its
+        # own, so this domain's policy and alignment stop covering them.
+        return finding(
+            "email.dmarc.invalid",
+            Status.FAIL,
+            d,
+            f"The DMARC record of {obs.found_at} says psd=y (a public suffix domain), but "
+            f"{obs.found_at} is a registrable domain: receivers would treat its subdomains "
+            "as separate organizations (RFC 9989, the psd tag).",
+            record=record.text,
+            errors=["psd=y on a registrable domain"],
+        )
     return finding(
         "email.dmarc.invalid",
         Status.PASS,
@@ -97,8 +112,19 @@ def _invalid(obs: DmarcObservation) -> Finding:
 def _applied(obs: DmarcObservation) -> tuple[str | None, dict[str, Any]]:
     record = dmarc.parse(obs.records[0])
     # A subdomain found its policy at a parent: sp= is what applies to it.
-    policy = record.policy if obs.found_at == obs.domain else record.tags.get("sp", record.policy)
-    return policy, {"p": record.policy, "applied": policy, "found_at": obs.found_at}
+    stated = record.policy if obs.found_at == obs.domain else record.tags.get("sp", record.policy)
+    policy = dmarc.applied_under_testing(stated, record.testing)
+    evidence: dict[str, Any] = {"p": record.policy, "applied": policy, "found_at": obs.found_at}
+    if policy != stated:
+        evidence.update(stated=stated, testing=True)
+    return policy, evidence
+
+
+def _stated(policy: str | None, evidence: Mapping[str, Any]) -> str:
+    """The policy as a sentence says it: "p=quarantine with t=y (testing), applied as none"."""
+    if evidence.get("testing"):
+        return f"{evidence['stated']} with t=y (testing), which receivers apply as {policy}"
+    return str(policy)
 
 
 def _policy_none(obs: DmarcObservation) -> Finding:
@@ -107,7 +133,7 @@ def _policy_none(obs: DmarcObservation) -> Finding:
         "email.dmarc.policy_none",
         Status.FAIL if policy == "none" else Status.PASS,
         obs.domain,
-        f"The DMARC policy of {obs.domain} is p={policy}"
+        f"The DMARC policy of {obs.domain} is {_stated(policy, evidence)}"
         + (": monitoring only, spoofed mail is delivered." if policy == "none" else "."),
         **evidence,
     )
@@ -121,7 +147,8 @@ def _policy_quarantine(obs: DmarcObservation) -> Finding:
             "email.dmarc.policy_quarantine",
             Status.FAIL,
             d,
-            f"The DMARC policy of {d} is quarantine: spoofed mail lands in spam folders instead of being rejected.",
+            f"The DMARC policy of {d} is {_stated(policy, evidence)}: spoofed mail lands in "
+            "spam folders instead of being rejected.",
             **evidence,
         )
     if policy == "reject":

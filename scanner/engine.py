@@ -31,7 +31,7 @@ from scanner.model import (
     Status,
     Target,
 )
-from scanner.net.source import scanned_addresses, source_addresses
+from scanner.net.source import source_addresses
 from scanner.probes.base import Probe, ProbeContext, ProbeOutput
 from scanner.scoring.decision import judge
 from scanner.scoring.profile import Profile
@@ -71,13 +71,7 @@ def scan(
         profile=context.profile.name,
         resolver=context.resolver.description,
         allow_private=context.policy.allow_private,
-        # Only addresses the policy let the scan contact: a refused one (a target
-        # pointing inward) is never even routed to.
-        source_addresses=source_addresses(
-            a
-            for a in [*context.resolver.addresses(), *scanned_addresses(results)]
-            if a in context.resolver.addresses() or context.policy.refusal(a) is None
-        ),
+        source_addresses=source_addresses(context.resolver.addresses(), results, context.policy),
     )
     return ScanResult(__version__, target, meta, tuple(results), card)
 

@@ -176,16 +176,17 @@ def latest(answers: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]
 def answer_states(
     answers: Sequence[Mapping[str, Any]],
     findings: Sequence[FindingDoc],
-    questions: Sequence[Mapping[str, Any]],
+    retests: Sequence[Mapping[str, Any]],
 ) -> list[dict[str, Any]]:
     """Each check's latest answer with what this scan says of it: ``still_failing``
-    (the check fails on some asset, an accepted risk aside) and ``flag``, a sentence
-    for a claim the scan contradicts."""
+    (the check fails on some asset, an accepted risk aside; for ``untested.<area>``,
+    the area could still not be tested) and ``flag``, a sentence for a claim the
+    scan contradicts."""
     failing = {f["check_id"] for f in findings if f["status"] in ("fail", "warn") and not waived(f)}
-    asked = {str(q["check_id"]) for q in questions}
+    untested = {str(r["check_id"]) for r in retests}
     out = []
     for check_id, a in sorted(latest(answers).items()):
-        still = check_id in failing or check_id in asked
+        still = check_id in failing or check_id in untested
         entry = {
             k: a.get(k)
             for k in (
@@ -194,10 +195,11 @@ def answer_states(
             )
         }  # fmt: skip
         entry["still_failing"] = still
+        still_says = "it still could not be tested" if check_id in untested else "it still fails"
         entry["flag"] = (
-            f"Claimed fixed by {a['answered_by']} on {a['answered_on']}, but it still fails "
+            f"Claimed fixed by {a['answered_by']} on {a['answered_on']}, but {still_says} "
             "in this scan."
-            if a["status"] == "fixed" and still and not check_id.startswith("untested.")
+            if a["status"] == "fixed" and still
             else ""
         )
         out.append(entry)

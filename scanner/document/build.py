@@ -144,7 +144,7 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
     out["questions"] = questions(failing, checks, page_one)
     retest_due = due(out, RETEST_DAYS) if out.get("decision") else None
     out["retests"] = retests(out, retest_due)
-    out["answers"] = answer_states(out.get("answers") or [], out["findings"], out["questions"])
+    out["answers"] = answer_states(out.get("answers") or [], out["findings"], out["retests"])
     out.setdefault("adjusted_scores", None)
     if previous is not None:
         out["changes"] = diff(previous, out)

@@ -67,7 +67,10 @@ def _sentence(
             "a contract should not accept. Have them fixed, and checked again, before signing."
         )
         if conditions:
-            text += f" {len(conditions)} more failure(s) at {level} severity or above follow."
+            text += (
+                f" {len(conditions)} more failure(s) at {level} severity or above are "
+                "conditions, with their dates under Questions for the provider."
+            )
         return text
     if verdict == "conditions":
         parts = []

@@ -6,10 +6,11 @@ The kernel is asked, not the network (scanner.net.dial.route_source: a UDP socke
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from scanner.model import ProbeResult
 from scanner.net.dial import route_source
+from scanner.net.policy import AddressPolicy
 
 MAX_ADDRESSES = 256  # the distinct destinations asked about, at most
 
@@ -25,14 +26,16 @@ def scanned_addresses(results: Sequence[ProbeResult]) -> list[str]:
     return list(seen)
 
 
-def source_addresses(destinations: Iterable[str]) -> tuple[str, ...]:
-    """The distinct source addresses towards ``destinations``, sorted."""
+def source_addresses(
+    resolver: Sequence[str], results: Sequence[ProbeResult], policy: AddressPolicy
+) -> tuple[str, ...]:
+    """The distinct source addresses towards the resolver and every address the scan
+    could contact (one the policy refused, a target pointing inward, is never even
+    routed to), sorted IPv4 first."""
+    allowed = [a for a in scanned_addresses(results) if policy.refusal(a) is None]
     found: set[str] = set()
-    for count, destination in enumerate(dict.fromkeys(destinations)):
-        if count >= MAX_ADDRESSES:
-            break
-        host = destination.rsplit(":", 1)[0] if destination.count(":") == 1 else destination
-        address = route_source(host)
+    for destination in list(dict.fromkeys([*resolver, *allowed]))[:MAX_ADDRESSES]:
+        address = route_source(destination)
         if address is not None:
             found.add(address)
     return tuple(sorted(found, key=lambda a: (":" in a, a)))

@@ -4,8 +4,9 @@ run it answers, all recorded in one transaction or none."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from scanner.document.answers import Answer, AnswerFileError, Row, parse_rows
 from scanner.errors import InputError
@@ -16,8 +17,8 @@ class AnswersRefused(InputError):
     """A file of answers that cannot be recorded; says which line and why."""
 
 
-def _answerable(document: dict[str, object]) -> set[str]:
-    asked = [*(document.get("questions") or []), *(document.get("retests") or [])]  # type: ignore[misc]
+def _answerable(document: Mapping[str, Any]) -> set[str]:
+    asked = [*(document.get("questions") or []), *(document.get("retests") or [])]
     return {str(q["check_id"]) for q in asked if isinstance(q, dict)}
 
 
@@ -29,7 +30,7 @@ def check_rows(
     did not ask, or an accepted risk that has already expired."""
     moment = now or datetime.now(UTC)
     today = moment.date()
-    documents: dict[str, dict[str, object] | None] = {}
+    documents: dict[str, dict[str, Any] | None] = {}
     out = []
     for row in rows:
         if row.run_id not in documents:
@@ -48,7 +49,7 @@ def check_rows(
             raise AnswersRefused(
                 f"line {row.line}: the risk would be accepted until {row.expires}, which has passed"
             )
-        vendor = str((document.get("provider") or {}).get("name", ""))  # type: ignore[attr-defined]
+        vendor = str((document.get("provider") or {}).get("name", ""))
         out.append(
             Answer(
                 vendor=vendor,

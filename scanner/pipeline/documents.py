@@ -69,7 +69,9 @@ def broken_claims(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     checks = document.get("checks") or {}
     out = []
     for a in document.get("answers") or []:
-        if not a.get("flag"):
+        # A retest the provider claims to have made possible but that still could not
+        # run is flagged in the report; news is for failures.
+        if not a.get("flag") or a["check_id"].startswith("untested."):
             continue
         question = asked.get(a["check_id"], {})
         out.append(
@@ -77,7 +79,8 @@ def broken_claims(document: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "check_id": a["check_id"],
                 "title": checks.get(a["check_id"], {}).get("title", a["check_id"]),
                 "asset": ", ".join(question.get("assets") or []) or "-",
-                "severity": question.get("severity", "high"),
+                "severity": question.get("severity")
+                or checks.get(a["check_id"], {}).get("severity", "high"),
                 "from_status": "claimed fixed",
                 "to_status": "fail",
                 "why": f"claimed fixed by {a['answered_by']} on {a['answered_on']}",

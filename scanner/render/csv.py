@@ -53,15 +53,20 @@ def excel_csv(text: str) -> str:
     return out.getvalue()
 
 
-def when(value: str) -> str:
-    """An ISO time as a spreadsheet reads it: to the second, UTC ("2026-12-06 03:11:59")."""
+def utc_second(value: object) -> str | None:
+    """An ISO time to the second in UTC ("2026-12-06 03:11:59", as a spreadsheet
+    reads it and the HTML shows it with its zone); None when it is not a time."""
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(str(value))
     except ValueError:
-        return value
+        return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def when(value: str) -> str:
+    return utc_second(value) or value
 
 
 def render_csv(document: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
@@ -20,6 +19,7 @@ from scanner.document import areas
 from scanner.document.counts import LABELS, check_counts
 from scanner.document.integrity import digest, html_placeholder, seal_html
 from scanner.registry import CHANGES_FRAGMENT, REPORT_FRAGMENT, installed, report_fragment
+from scanner.render.csv import utc_second
 from scanner.textsafe import visible
 
 _FRAGMENT = "probe/{}/{}"
@@ -106,13 +106,8 @@ _ENV.filters["css_string"] = _css_string
 def when(value: object) -> str:
     """A document's time as a reader reads it: to the second, in UTC, with the zone
     said ("2026-12-06 03:11:59 UTC"); text that is not a time is shown as it is."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+    moment = utc_second(value)
+    return f"{moment} UTC" if moment is not None else str(value)
 
 
 _ENV.filters["when"] = when

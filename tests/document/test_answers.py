@@ -101,7 +101,14 @@ def test_a_claimed_fix_that_still_fails_is_flagged() -> None:
         _answer("dns.caa.missing", "fixed", "2026-12-10"),
         _answer("email.tlsrpt.missing", "fixed", "2026-12-10"),
     ]
-    states = {s["check_id"]: s for s in answer_states([a.as_dict() for a in answers], findings, [])}
+    answers.append(_answer("untested.transport", "fixed", "2026-12-10"))
+    retests = [{"check_id": "untested.transport"}]
+    states = {
+        s["check_id"]: s for s in answer_states([a.as_dict() for a in answers], findings, retests)
+    }
+    assert states["untested.transport"]["flag"] == (
+        "Claimed fixed by ops on 2026-12-10, but it still could not be tested in this scan."
+    )
     assert states["dns.caa.missing"]["flag"] == (
         "Claimed fixed by ops on 2026-12-10, but it still fails in this scan."
     )

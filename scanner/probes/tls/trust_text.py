@@ -18,9 +18,10 @@ _EXTENSIONS = {
     "2.5.29.37": "extended key usage",
 }
 _OID = re.compile(r"\b(2\.5\.29\.\d+)\b")
+FALLBACK = "its chain does not validate against the trust store"
 
 # (what the message says, what the reader is told), first match wins.
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), reason)
     for pattern, reason in (
         (
@@ -70,7 +71,7 @@ def trust_reason(message: str) -> str:
             f"the certificate has {article}{name} {missing}, which the trust store requires "
             "of every certificate"
         )
-    for pattern, reason in _REASONS:
+    for pattern, reason in REASONS:
         if pattern.search(text):
             return reason
-    return "its chain does not validate against the trust store"
+    return FALLBACK

@@ -53,6 +53,7 @@ from scanner.pipeline import (
     write_overview,
     write_reports,
 )
+from scanner.probes.services.kev import KevCatalogue
 from scanner.registry import installed
 from scanner.rejudge import rejudge as _rejudge
 from scanner.scoring.profile import Profile, load_profile
@@ -78,6 +79,7 @@ __all__ = [
     "failed_overview_row",
     "generate_key",
     "import_answers",
+    "kev_catalogue",
     "load_portfolio",
     "migrate_history",
     "open_store",
@@ -95,6 +97,7 @@ __all__ = [
     "store",
     "stored_scan",
     "trend_of",
+    "update_kev",
     "verify_report",
     "write_comparison",
     "write_overview",
@@ -246,6 +249,23 @@ def import_answers(location: str, path: Path) -> list[Answer]:
     text = read_input_text(path, "answers file")
     with open_store(location) as history:
         return _import(history, text, path.name)
+
+
+def kev_catalogue() -> KevCatalogue:
+    """The Known Exploited Vulnerabilities catalogue scans judge by now: the one
+    ``update_kev`` installed, else the snapshot shipped with vetscan."""
+    from scanner.probes.services.kev import active_catalogue
+
+    return active_catalogue()
+
+
+def update_kev(path: Path, allow_older: bool = False) -> tuple[KevCatalogue, Path]:
+    """Installs the KEV catalogue file at ``path`` (CISA's JSON, or it gzipped) for
+    every later scan, after checking it whole; returns it and where it now lives.
+    A malformed file or one older than the catalogue in use is refused (KevError)."""
+    from scanner.probes.services.kev import install
+
+    return install(path, allow_older)
 
 
 def migrate_history(source: str, target: str) -> tuple[int, int, int, str, str]:

@@ -47,7 +47,8 @@ PITFALL_SCOPE = {
     "exposure": "Services reachable from the internet that should not be: remote "
     "access, databases, container APIs, clear-text protocols, and the hosts found.",
     "hygiene": "Upkeep: certificates renewed in time and with complete chains, software "
-    "versions still supported, leftovers (dangling names, old keys, deprecated records).",
+    "versions still supported and free of known (and known-exploited) vulnerabilities, "
+    "leftovers (dangling names, old keys, deprecated records).",
     "dns": "The domain's name service: DNSSEC, name-server redundancy and authority, "
     "zone transfers, CAA, takeover of names.",
     "communication": "How the provider can be told of a problem and learns of one: "

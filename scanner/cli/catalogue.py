@@ -90,3 +90,24 @@ def _settings(profile: Profile) -> int:
             print(f"{table}.{key} ({setting.kind}) = {shown}")
             print(f"    {setting.help}")
     return EXIT_OK
+
+
+def cmd_kev(args: argparse.Namespace) -> int:
+    """`vetscan kev show` and `vetscan kev update --from FILE`."""
+    from scanner import api
+
+    if args.action == "update":
+        if args.source is None:
+            raise InputError("kev update needs --from FILE (CISA's catalogue JSON)")
+        catalogue, where = api.update_kev(args.source, args.allow_older)
+        print(
+            f"installed the KEV catalogue {catalogue.version} of {catalogue.released_day} "
+            f"({len(catalogue.entries)} vulnerabilities) at {where}"
+        )
+        return EXIT_OK
+    current = api.kev_catalogue()
+    print(
+        f"KEV catalogue {current.version} of {current.released_day}: "
+        f"{len(current.entries)} vulnerabilities, {current.origin}"
+    )
+    return EXIT_OK

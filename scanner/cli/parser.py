@@ -377,6 +377,23 @@ def build_parser() -> argparse.ArgumentParser:
     answers.add_argument("action", choices=["import"])
     answers.add_argument("file", type=Path, metavar="FILE", help="the filled questions CSV")
     answers.add_argument("--db", metavar="PATH|URL", help="history database ($VETSCAN_DB)")
+    kev = sub.add_parser(
+        "kev",
+        parents=[verbosity],
+        help="show or update CISA's Known Exploited Vulnerabilities catalogue scans use",
+        description="'show' names the catalogue in use; 'update --from FILE' installs a "
+        "downloaded catalogue (CISA's known_exploited_vulnerabilities.json) after checking "
+        "it whole, for every later scan ($VETSCAN_KEV names where it is kept).",
+    )
+    kev.add_argument("action", choices=["show", "update"])
+    kev.add_argument(
+        "--from", dest="source", type=Path, metavar="FILE", help="the downloaded catalogue"
+    )
+    kev.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="install it even when it is older than the catalogue in use",
+    )
     return parser
 
 
@@ -397,4 +414,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "profiles": catalogue.cmd_profiles,
     "lab": labcmd.cmd_lab,
     "answers": portfolio.cmd_answers,
+    "kev": catalogue.cmd_kev,
 }

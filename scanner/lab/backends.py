@@ -49,7 +49,9 @@ def _wait_port(address: str, port: int, what: str, log: Path, seconds: float = 3
     raise LabError(f"{what} did not start on {address}:{port}: {tail}")
 
 
-def start_redis(folder: Path, port: int = 6390, address: str = REDIS_ADDRESS) -> Server:
+def start_redis(
+    folder: Path, port: int = 6390, address: str = REDIS_ADDRESS, password: str = ""
+) -> Server:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
         raise LabError("redis-server is not installed (scripts/bootstrap.sh installs it)")
@@ -61,6 +63,7 @@ def start_redis(folder: Path, port: int = 6390, address: str = REDIS_ADDRESS) ->
             binary, "--bind", address, "--port", str(port), "--daemonize", "yes",
             "--pidfile", str(pidfile), "--logfile", str(log), "--dir", str(folder),
             "--save", "", "--appendonly", "no", "--protected-mode", "no",
+            *(["--requirepass", password] if password else []),
         ],
         check=True,
         stdout=subprocess.DEVNULL,

@@ -63,11 +63,25 @@ async def telnet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
     await _read(reader)
 
 
-async def redis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+def redis(version: str = "4.0.9") -> Handler:
+    """A Redis without authentication that answers INFO and PING, of ``version``."""
+    announced = version.encode("ascii")
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _redis(reader, writer, announced)
+
+    return serve
+
+
+async def _redis(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, version: bytes
+) -> None:
     while data := await _read(reader):
         lowered = data.lower()
         if b"info" in lowered:
-            body = b"# Server\r\nredis_version:4.0.9\r\nredis_mode:standalone\r\nos:Linux\r\n"
+            body = (
+                b"# Server\r\nredis_version:%s\r\nredis_mode:standalone\r\nos:Linux\r\n" % version
+            )
             writer.write(b"$%d\r\n%s\r\n" % (len(body), body))
         elif b"ping" in lowered:
             writer.write(b"+PONG\r\n")
@@ -307,12 +321,37 @@ async def vnc(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Non
 
 
 async def docker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    # What an unauthenticated Docker Engine API answers to an unknown path.
-    await _read(reader)
+    # What an unauthenticated Docker Engine API answers: its version to GET /version
+    # (as `docker version` asks it), "page not found" to other paths; every answer
+    # names the engine and API version in its headers, as dockerd's do.
+    request = await _read(reader)
+    path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b"/"
+    status = b"200 OK"
     body = b'{"message":"page not found"}\n'
+    if path.split(b"?")[0] in (b"/version", b"/v1.43/version"):
+        body = (
+            json.dumps(
+                {
+                    "Platform": {"Name": "Docker Engine - Community"},
+                    "Version": "24.0.7",
+                    "ApiVersion": "1.43",
+                    "MinAPIVersion": "1.12",
+                    "GitCommit": "311b9ff",
+                    "GoVersion": "go1.20.10",
+                    "Os": "linux",
+                    "Arch": "amd64",
+                    "KernelVersion": "6.1.0-13-amd64",
+                }
+            ).encode()
+            + b"\n"
+        )
+    else:
+        status = b"404 Not Found"
     writer.write(
-        b"HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n"
-        b"Date: Sun, 29 Nov 2026 12:00:00 GMT\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        b"HTTP/1.0 %s\r\nApi-Version: 1.43\r\nContent-Type: application/json\r\n"
+        b"Docker-Experimental: false\r\nOstype: linux\r\nServer: Docker/24.0.7 (linux)\r\n"
+        b"Date: Sun, 29 Nov 2026 12:00:00 GMT\r\nContent-Length: %d\r\n\r\n%s"
+        % (status, len(body), body)
     )
     await writer.drain()
 
@@ -636,7 +675,6 @@ SERVICES: dict[str, Handler] = {
     "ssh": ssh,
     "ftp": ftp,
     "telnet": telnet,
-    "redis": redis,
     "mysql": mysql,
     "vnc": vnc,
     "docker": docker,
@@ -663,8 +701,14 @@ async def serve_all(listeners: list[dict[str, object]]) -> None:
         if spec["service"] in ("smtp", "submission"):
             gate = Gate(str(spec.get("gate", "open")))
             handler = smtp(
-                str(spec["name"]), tls, auth_before_tls=bool(spec.get("auth_before_tls")), gate=gate
+                str(spec["name"]),
+                tls,
+                str(spec.get("greeting") or "ESMTP Postfix (Debian/GNU)"),
+                auth_before_tls=bool(spec.get("auth_before_tls")),
+                gate=gate,
             )
+        elif spec["service"] == "redis":
+            handler = redis(str(spec.get("version") or "4.0.9"))
         elif spec["service"] == "imap":
             handler = imap(None if implicit else tls, implicit)
         elif spec["service"] == "pop3":

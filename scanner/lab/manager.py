@@ -207,7 +207,7 @@ def _banner_config(
     lab_dir: Path, providers: tuple[LabProvider, ...], certs: dict[str, pki.IssuedCert]
 ) -> Path:
     listeners: list[dict[str, object]] = [
-        {"address": address, "port": b.port, "service": b.service}
+        {"address": address, "port": b.port, "service": b.service, "version": b.version}
         for p in providers
         for address, banners in p.banners.items()
         for b in banners
@@ -224,6 +224,7 @@ def _banner_config(
                         "service": "smtp",
                         "name": mail.name,
                         "gate": mail.gate,
+                        "greeting": mail.greeting,
                         **tls,
                     }
                 )

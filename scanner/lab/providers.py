@@ -21,6 +21,7 @@ NAMESERVER = f"{DNS_ADDRESSES[0]}:{DNS_PORT}"
 class Banner:
     port: int
     service: str  # ssh, ftp, telnet, redis, mysql, smtp
+    version: str = ""  # the version it announces, where the listener takes one (redis)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class MailServer:
     # against scanners); "greylist": a client's first connection gets 421, a retry
     # after a pause is let in.
     gate: str = "open"
+    # What follows the host name in the 220 greeting: the software it names.
+    greeting: str = "ESMTP Postfix (Debian/GNU)"
 
 
 @dataclass(frozen=True)
@@ -307,8 +310,9 @@ LEGACY = LabProvider(
     },
     dkim=(DkimKey("default", 1024, "t=y"),),
     mail=(
-        # No STARTTLS at all on the primary MX; a self-signed certificate on the backup.
-        MailServer("127.0.10.21", "mail.legacy.test", None),
+        # No STARTTLS at all on the primary MX, an Exim of 2018 that attackers are known
+        # to exploit (CVE-2019-10149); a self-signed certificate on the backup.
+        MailServer("127.0.10.21", "mail.legacy.test", None, greeting="ESMTP Exim 4.91 #2"),
         MailServer(
             "127.0.10.23", "mail2.legacy.test", CertSpec(("mail2.legacy.test",), self_signed=True)
         ),
@@ -438,12 +442,13 @@ BROKEN = LabProvider(
         ),
     ),
     banners={
-        # Telnet, a remote-desktop server, an open Redis and an unauthenticated
-        # Docker API next to the website.
+        # Telnet, a remote-desktop server, an open Redis (of a maintained, patched
+        # release: up to date and still open to anyone) and an unauthenticated Docker
+        # API next to the website.
         "127.0.10.30": (
             Banner(23, "telnet"),
             Banner(5900, "vnc"),
-            Banner(6379, "redis"),
+            Banner(6379, "redis", "7.4.6"),
             Banner(2375, "docker"),
         ),
     },

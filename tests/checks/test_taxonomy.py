@@ -26,6 +26,7 @@ FAMILIES = (
     ("email.", "email"),
     ("mail.", "email"),
     ("service.outdated_version", "hygiene"),
+    ("service.known_", "hygiene"),
     ("service.", "exposure"),
     ("dns.discovery.", "exposure"),
     ("dns.mx.unresolvable", "hygiene"),

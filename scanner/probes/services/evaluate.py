@@ -8,11 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scanner.checks import finding
+from scanner.checks import finding, not_assessed
 from scanner.model import Finding, Status
 from scanner.observations.ports import Dialogue, PortResult
 from scanner.probes.services.classify import category, eol_table, outdated
 from scanner.probes.services.inventory import shown_service
+from scanner.probes.services.known_vulns import (
+    EXPLOITED,
+    KNOWN,
+    known_exploited,
+    known_vulnerabilities,
+)
 from scanner.probes.services.observations import ServicesObservation
 from scanner.probes.table import GatedCheck, Skip, run
 
@@ -23,7 +29,10 @@ IDS = (
     "service.remote_desktop_exposed",
     "service.database_exposed",
     "service.container_api_exposed",
+    "service.unauthenticated_access",
     "service.outdated_version",
+    "service.known_exploited",
+    "service.known_vulnerabilities",
     "service.unexpected_open",
 )
 _CATEGORY_CHECKS = {
@@ -271,12 +280,57 @@ def file_transfer(obs: ServicesObservation) -> Finding:
     return finding(check_id, Status.PASS, a, f"No FTP server is open on {a} ({hosts}).")
 
 
+_ACCESS_NAMES = {"redis": "Redis", "docker": "The Docker Engine API"}
+
+
+def unauthenticated_access(obs: ServicesObservation) -> list[Finding]:
+    """service.unauthenticated_access: no Redis or Docker API port hands out data
+    without a password (one failure per port that does)."""
+    check_id = "service.unauthenticated_access"
+    a, hosts = obs.address, _hosts(obs)
+    if obs.access is None:
+        reason = "the scan was made before vetscan asked Redis and Docker ports for data"
+        return [not_assessed(check_id, a, reason)]
+    out: list[Finding] = []
+    protected = []
+    for seen in obs.access:
+        asset, name = f"{a}:{seen.port}", _ACCESS_NAMES.get(seen.service, seen.service)
+        if seen.outcome == "open":
+            out.append(
+                finding(
+                    check_id,
+                    Status.FAIL,
+                    asset,
+                    f"{name} on {asset} ({hosts}) answers without a password ({seen.said}): "
+                    "anyone who reaches it can read and change its data.",
+                    port=seen.port,
+                    service=seen.service,
+                    said=seen.said,
+                )
+            )
+        elif seen.outcome == "unknown":
+            out.append(not_assessed(check_id, asset, seen.said))
+        else:
+            protected.append(f"{seen.port} ({seen.said})")
+    if not out:
+        detail = (
+            f"Every Redis and Docker API port on {a} asks for a password: {', '.join(protected)}."
+            if protected
+            else f"No Redis or Docker API port is open on {a}; open ports: {_open_ports(obs)}."
+        )
+        out.append(finding(check_id, Status.PASS, a, detail))
+    return out
+
+
 # In the order the findings are given (the report and the saved scans keep it).
 CHECKS: tuple[GatedCheck[ServicesObservation], ...] = (
     *(GatedCheck(_CATEGORY_CHECKS[k][0], (scanned,), _category(k)) for k in _CATEGORY_CHECKS),
+    GatedCheck("service.unauthenticated_access", (scanned,), unauthenticated_access),
     GatedCheck("service.cleartext_mail_access", (scanned,), mail_access),
     GatedCheck("service.cleartext_file_transfer", (scanned,), file_transfer),
     GatedCheck("service.outdated_version", (scanned,), outdated_version),
+    GatedCheck(EXPLOITED, (scanned,), known_exploited),
+    GatedCheck(KNOWN, (scanned,), known_vulnerabilities),
     GatedCheck("service.unexpected_open", (scanned,), unexpected_open),
 )
 

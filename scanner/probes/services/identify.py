@@ -104,3 +104,128 @@ def dns_identity(version_text: str) -> Identity:
             found = _DNS_VERSION.search(text)
             return Identity("domain", product, found.group(1) if found else "")
     return Identity("domain", "", "")
+
+
+# --- services that say nothing until asked, or only a greeting ------------------------
+# nmap's version detection waits seconds on each (its NULL probe, then probes in
+# rarity order); vetscan asks them the one question that names them.
+
+REDIS_REQUEST = b"INFO server\r\n"
+DOCKER_REQUEST = b"GET /version HTTP/1.0\r\nHost: %s\r\nUser-Agent: vetscan\r\n\r\n"
+_REDIS_VERSION = re.compile(rb"^redis_version:([0-9][0-9A-Za-z.+-]*)\r?$", re.M)
+# Replies of a Redis that wants a password (requirepass, ACL) or refuses strangers
+# (protected mode): it is a Redis, and it did not hand out its data.
+_REDIS_REFUSALS = (
+    b"-NOAUTH",
+    b"-NOPERM",
+    b"-WRONGPASS",
+    b"-DENIED",
+    b"-ERR operation not permitted",
+)
+_HTTP_STATUS = re.compile(rb"^HTTP/1\.[01] (\d{3})")
+_DOCKER_SERVER = re.compile(rb"^Server: *Docker/([0-9][0-9A-Za-z.+~-]*)", re.M | re.I)
+_DOCKER_API = re.compile(rb"^Api-Version: *([0-9.]+)", re.M | re.I)
+_RFB = re.compile(rb"^RFB (\d{3})\.(\d{3})\n")
+# IAC DO TERMINAL-TYPE, TSPEED, XDISPLOC, NEW-ENVIRON: Linux telnetd's opening, as
+# nmap-service-probes matches it (p/Linux telnetd/).
+_LINUX_TELNETD = b"\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27"
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a service said to vetscan's question: its name, and whether it handed
+    over data without a password ("open") or asked for one ("protected")."""
+
+    identity: Identity
+    access: str  # open, protected
+    said: str  # what shows it, for the finding ("redis_version:7.4.6")
+
+
+def redis_complete(data: bytes) -> bool:
+    """A whole RESP reply: a bulk string of its announced length, or one line."""
+    if data.startswith(b"$"):
+        head, sep, rest = data.partition(b"\r\n")
+        if not sep:
+            return False
+        try:
+            size = int(head[1:])
+        except ValueError:
+            return True
+        return size < 0 or len(rest) >= size + 2
+    return b"\r\n" in data
+
+
+def line_complete(data: bytes) -> bool:
+    return b"\n" in data
+
+
+def greeting_complete(data: bytes) -> bool:
+    return len(data) >= 3
+
+
+def redis_answer(reply: bytes) -> Answered | None:
+    """A Redis server's answer to INFO server; None when it is not Redis's protocol."""
+    if reply.startswith(b"$"):
+        found = _REDIS_VERSION.search(reply)
+        if found is None:
+            return None
+        version = found.group(1).decode("ascii")
+        return Answered(
+            Identity("redis", "Redis key-value store", version),
+            "open",
+            f"INFO answered: redis_version:{version}",
+        )
+    if reply.startswith(_REDIS_REFUSALS):
+        line = reply.split(b"\r\n", 1)[0].decode("utf-8", "replace")[:120]
+        return Answered(Identity("redis", "Redis key-value store", ""), "protected", line)
+    return None
+
+
+def docker_answer(reply: bytes) -> Answered | None:
+    """The Docker Engine API's answer to GET /version; None when it is not Docker."""
+    status = _HTTP_STATUS.match(reply)
+    if status is None:
+        return None
+    head, _, body = reply.partition(b"\r\n\r\n")
+    server, api = _DOCKER_SERVER.search(head), _DOCKER_API.search(head)
+    version = server.group(1).decode("ascii") if server else ""
+    api_version = api.group(1).decode("ascii") if api else ""
+    code = int(status.group(1))
+    if code == 200:
+        import json
+
+        try:
+            data = json.loads(body.decode("utf-8", "replace"))
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("ApiVersion"), str):
+            version = str(data.get("Version", version))[:40]
+            api_version = str(data["ApiVersion"])[:20]
+            identity = Identity("docker", "Docker remote API", version, f"API {api_version}")
+            said = f"GET /version answered: Docker {version}, API {api_version}"
+            return Answered(identity, "open", said)
+    if not (server or api):
+        return None
+    extrainfo = f"API {api_version}" if api_version else ""
+    identity = Identity("docker", "Docker remote API", version, extrainfo)
+    if code in (401, 403):
+        return Answered(identity, "protected", f"GET /version refused with HTTP {code}")
+    # Another answer from a Docker API (a 404 of an old engine): named, access unknown.
+    return Answered(identity, "", f"GET /version answered HTTP {code}")
+
+
+def vnc_identity(greeting: bytes) -> Identity | None:
+    """A VNC server from its RFB protocol greeting ("RFB 003.008")."""
+    found = _RFB.match(greeting)
+    if found is None:
+        return None
+    major, minor = int(found.group(1)), int(found.group(2))
+    return Identity("vnc", "VNC", "", f"protocol {major}.{minor}")
+
+
+def telnet_identity(greeting: bytes) -> Identity | None:
+    """A telnet server from its option negotiation (IAC DO/WILL first)."""
+    if len(greeting) < 3 or greeting[0] != 0xFF or greeting[1] not in (0xFB, 0xFC, 0xFD, 0xFE):
+        return None
+    product = "Linux telnetd" if greeting.startswith(_LINUX_TELNETD) else ""
+    return Identity("telnet", product, "")

@@ -10,6 +10,18 @@ from scanner.observations.ports import PortDialogue, PortResult
 
 
 @dataclass(frozen=True)
+class PortAccess:
+    """Whether a Redis or Docker API port handed over data to a stranger: "open"
+    (it answered without a password), "protected" (it asked for one), "unknown"
+    (no answer vetscan could read; ``said`` gives the reason)."""
+
+    port: int
+    service: str  # redis, docker
+    outcome: str  # open, protected, unknown
+    said: str
+
+
+@dataclass(frozen=True)
 class ServicesObservation(Observation):
     kind = "services.address"
     address: str
@@ -24,3 +36,6 @@ class ServicesObservation(Observation):
     dialogues: tuple[PortDialogue, ...] = ()
     # Ports whose software could not be named, and why (version detection gave up).
     unidentified: tuple[tuple[int, str], ...] = ()
+    # What the Redis and Docker API ports answered to vetscan's question; None in
+    # scans made before it asked (their access is not assessed).
+    access: tuple[PortAccess, ...] | None = None

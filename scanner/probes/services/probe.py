@@ -20,7 +20,7 @@ from scanner.probes.services.gather import (
     identify,
 )
 from scanner.probes.services.inventory import service_rows
-from scanner.probes.services.observations import ServicesObservation
+from scanner.probes.services.observations import PortAccess, ServicesObservation
 from scanner.scoring.profile import Profile
 
 __all__ = ["ServicesObservation", "ServicesProbe", "evaluate_address"]
@@ -63,7 +63,7 @@ class ServicesProbe(Probe):
             return [ServicesObservation(where, (), (), (), "error", reason, (), table_date)]
         found = upstream.observations_of(OpenPorts)
         jobs = [(o, p) for o in found if o.outcome == "scanned" for p in o.ports]
-        named: dict[tuple[str, int], tuple[PortResult, str]] = {}
+        named: dict[tuple[str, int], tuple[PortResult, str, PortAccess | None]] = {}
         if jobs:
             deadline = time.monotonic() + context.profile.probe_timeout * IDENTIFY_SHARE
             with DaemonPool(min(IDENTIFY_WORKERS, len(jobs)), name="identify") as pool:
@@ -74,6 +74,9 @@ class ServicesProbe(Probe):
             ports = tuple(named[(o.address, p.port)][0] for p in o.ports) if o.ports else ()
             notes = tuple(
                 (p.port, note) for p in o.ports if (note := named[(o.address, p.port)][1])
+            )
+            access = tuple(
+                seen for p in o.ports if (seen := named[(o.address, p.port)][2]) is not None
             )
             out.append(
                 ServicesObservation(
@@ -87,6 +90,7 @@ class ServicesProbe(Probe):
                     eol_table_date=table_date,
                     dialogues=o.dialogues,
                     unidentified=notes,
+                    access=access if o.outcome == "scanned" else None,
                 )
             )
         return out

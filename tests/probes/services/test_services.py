@@ -14,7 +14,15 @@ from support.listeners import listener
 from scanner.engine import run_probes
 from scanner.lab import manager
 from scanner.lab.providers import BROKEN, EXEMPLARY, LEGACY, LabProvider
-from scanner.model import AttemptStatus, Finding, ProbeResult, ScanResult, Status, Target
+from scanner.model import (
+    AttemptStatus,
+    Finding,
+    ProbeResult,
+    ScanResult,
+    Severity,
+    Status,
+    Target,
+)
 from scanner.net.policy import AddressPolicy
 from scanner.net.portscan import PortScanner, build_arguments
 from scanner.net.resolver import Resolver
@@ -114,8 +122,9 @@ def test_versions_against_the_dated_table() -> None:
 
 def _obs(*ports: PortResult, outcome: str = "scanned", reason: str = "") -> ServicesObservation:
     return ServicesObservation(
-        "192.0.2.1", ("www.example.com",), ("web",), (80, 443), outcome, reason, ports, "2026-11-01"
-    )
+        "192.0.2.1", ("www.example.com",), ("web",), (80, 443), outcome, reason, ports,
+        "2026-11-01", access=(),
+    )  # fmt: skip
 
 
 def _port(port: int, service: str, product: str = "", version: str = "") -> PortResult:
@@ -250,6 +259,21 @@ EXPECTED = [
     ("legacy", "service.outdated_version", "127.0.10.20:22", F),
     ("legacy", "service.outdated_version", "127.0.10.20:21", F),
     ("legacy", "service.unexpected_open", "127.0.10.20", F),
+    # vsftpd 2.3.4 (the backdoored release), OpenSSH 7.4, Redis 4.0.9; an Exim 4.91 MX
+    # that CISA lists as exploited (CVE-2019-10149).
+    ("legacy", "service.known_vulnerabilities", "127.0.10.20:21", F),
+    ("legacy", "service.known_vulnerabilities", "127.0.10.20:22", F),
+    ("legacy", "service.known_vulnerabilities", "127.0.10.20:6379", F),
+    ("legacy", "service.known_exploited", "127.0.10.21:25", F),
+    ("legacy", "service.known_exploited", "127.0.10.20", P),
+    # Broken's Redis is open to anyone but of a patched release.
+    ("broken", "service.known_vulnerabilities", "127.0.10.30", P),
+    ("broken", "service.known_exploited", "127.0.10.30", P),
+    # Both Redis servers and Broken's Docker API answer a stranger without a password.
+    ("legacy", "service.unauthenticated_access", "127.0.10.20:6379", F),
+    ("broken", "service.unauthenticated_access", "127.0.10.30:6379", F),
+    ("broken", "service.unauthenticated_access", "127.0.10.30:2375", F),
+    ("exemplary", "service.unauthenticated_access", "127.0.10.10", P),
     ("broken", "service.remote_desktop_exposed", "127.0.10.30:5900", F),
     ("broken", "service.container_api_exposed", "127.0.10.30:2375", F),
     ("exemplary", "service.cleartext_remote_access", "127.0.10.10", P),
@@ -263,6 +287,8 @@ EXPECTED = [
     ("exemplary", "service.cleartext_file_transfer", "127.0.10.10", P),
     # ::1 carries exemplary's web, mx1 and ns1: 53 is expected there too.
     ("exemplary", "service.unexpected_open", "::1", P),
+    # nginx without a version: nothing the vulnerability table can judge.
+    ("exemplary", "service.known_vulnerabilities", "127.0.10.10", Status.INFO),
 ]
 
 
@@ -290,6 +316,28 @@ def test_nmap_names_the_legacy_products(
     ssh = lab_verdicts["legacy"][("service.outdated_version", "127.0.10.20:22")]
     assert ssh.evidence["product"] == "OpenSSH" and ssh.evidence["version"] == "7.4"
     assert ssh.evidence["table_date"] == eol_table().date
+
+
+@pytest.mark.lab
+def test_the_lab_versions_name_their_cves(
+    lab_verdicts: dict[str, dict[tuple[str, str], Finding]],
+) -> None:
+    """What a buyer checks in the finding: the CVE, its score, whether attackers use it."""
+    ftp = lab_verdicts["legacy"][("service.known_vulnerabilities", "127.0.10.20:21")]
+    assert "vsftpd 2.3.4" in ftp.detail and "CVE-2011-2523" in ftp.detail
+    assert ftp.severity is Severity.HIGH  # a critical CVE, not (yet) known-exploited
+    (cve,) = ftp.evidence["cves"]
+    assert cve["id"] == "CVE-2011-2523" and cve["cvss"] == 9.8
+    assert cve["known_exploited"] is False
+    mx = lab_verdicts["legacy"][("service.known_exploited", "127.0.10.21:25")]
+    assert mx.severity is Severity.CRITICAL
+    assert "Exim smtpd 4.91" in mx.detail and "CVE-2019-10149" in mx.detail
+    assert "listed since 2022-01-10" in mx.detail and "Fixed in 4.92" in mx.detail
+    ssh = lab_verdicts["legacy"][("service.known_vulnerabilities", "127.0.10.20:22")]
+    assert ssh.severity is Severity.LOW  # Terrapin 5.9, user enumeration 5.3
+    assert {c["id"] for c in ssh.evidence["cves"]} == {"CVE-2023-48795", "CVE-2018-15473"}
+    redis = lab_verdicts["broken"][("service.known_vulnerabilities", "127.0.10.30")]
+    assert "Redis key-value store 7.4.6" in redis.detail
 
 
 @pytest.mark.lab
@@ -333,22 +381,30 @@ def test_products_are_named_as_nmap_names_them(default_scans: dict[str, ScanResu
     it reports is what plain `nmap -sT -sV --version-light` reports on the same ports."""
     seen = {
         (p.address, p.port): (p.service, p.product, p.version)
-        for o in default_scans["legacy"].observations
+        for provider in ("legacy", "broken")
+        for o in default_scans[provider].observations
         if isinstance(o, ServicesObservation)
         for p in o.ports
     }
-    ports = {"127.0.10.20": [21, 80, 443, 3306], "127.0.10.21": [25, 110, 587]}
+    ports = {
+        "127.0.10.20": [21, 23, 80, 443, 3306, 6379],
+        "127.0.10.21": [25, 110, 587],
+        # telnet, the Docker API, VNC and Redis: vetscan asks them itself (#27 item 10).
+        "127.0.10.30": [23, 2375, 5900, 6379],
+    }
     plain = {
         (p.address, p.port): (p.service, p.product, p.version)
         for address, numbers in ports.items()
         for p in PortScanner(numbers, 200, 30, policy=LAB_POLICY).scan([address]).ports
         if p.state == "open"
     }
-    assert len(plain) == 7
+    assert len(plain) == 13
     named = {key: (product, version) for key, (_, product, version) in plain.items() if product}
-    assert len(named) >= 5  # ftp, http, mysql, smtp, pop3 at least
+    assert len(named) >= 11  # all but IMAP and the old TLS nginx
     for key, (product, version) in named.items():
-        assert seen[key][1:] == (product, version), key
+        assert seen[key][1] == product, key
+        # The Docker API tells its version to GET /version, which nmap does not ask.
+        assert seen[key][2] == version or (not version and key[1] == 2375), key
     # Where nmap names nothing (an old TLS 1.0 nginx, IMAP), vetscan may say more.
     assert seen[("127.0.10.20", 443)][1] == "nginx"
     assert seen[("127.0.10.21", 143)][1] == "Dovecot imapd"

@@ -227,6 +227,30 @@ def _chart(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     return bars
 
 
+# The dated reference data a finding was judged by, as its evidence names it.
+_REFERENCE_DATA = (
+    ("service.outdated_version", "table_date", "vetscan's end-of-life table of {}"),
+    ("service.known_vulnerabilities", "table_date", "vetscan's CVE table, advisories through {}"),
+    (
+        "service.known_exploited",
+        "kev_catalogue",
+        "CISA's Known Exploited Vulnerabilities catalogue {}",
+    ),
+)
+
+
+def reference_data(findings: list[dict[str, Any]]) -> list[str]:
+    """The dated tables and catalogues the findings were judged by, as the method
+    section names them (a newer table may judge the same versions differently)."""
+    seen: dict[str, None] = {}
+    for check_id, key, text in _REFERENCE_DATA:
+        for f in findings:
+            value = (f.get("evidence") or {}).get(key)
+            if f["check_id"] == check_id and isinstance(value, str) and value:
+                seen[text.format(value)] = None
+    return list(seen)
+
+
 def render_html(document: dict[str, Any]) -> str:
     findings = document["findings"]
     unassessed = [
@@ -247,6 +271,7 @@ def render_html(document: dict[str, Any]) -> str:
         chart=_chart(document),
         sections=_pitfall_sections(document),
         unassessed=unassessed,
+        reference_data=reference_data(findings),
         probes_not_completed=[p for p in document["scan"]["probes"] if p["status"] != "completed"],
         **_inventory_parts(),
     )

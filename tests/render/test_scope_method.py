@@ -83,3 +83,18 @@ def test_judged_again_the_times_and_sources_stay(documents: dict[str, dict[str, 
     assert [f.get("observed_at") for f in again["findings"]] == [
         f.get("observed_at") for f in doc["findings"]
     ]
+
+
+def test_the_method_names_the_dated_tables_the_findings_were_judged_by(
+    default_scans: dict[str, ScanResult],
+) -> None:
+    """A reader comparing two reports must see which CVE table and KEV catalogue
+    judged the versions: a newer one may judge the same version differently."""
+    from scanner.probes.services.kev import active_catalogue
+    from scanner.probes.services.vulns import cve_table
+
+    page = text(render_html(seal(build_document(default_scans["legacy"]))))
+    row = page[page.index("Reference data") :][:400]
+    assert f"vetscan's CVE table, advisories through {cve_table().advisories_through}" in row
+    assert f"Known Exploited Vulnerabilities catalogue {active_catalogue().version}" in row
+    assert "end-of-life table of" in row

@@ -259,12 +259,23 @@ def kev_catalogue() -> KevCatalogue:
     return active_catalogue()
 
 
-def update_kev(path: Path, allow_older: bool = False) -> tuple[KevCatalogue, Path]:
-    """Installs the KEV catalogue file at ``path`` (CISA's JSON, or it gzipped) for
-    every later scan, after checking it whole; returns it and where it now lives.
-    A malformed file or one older than the catalogue in use is refused (KevError)."""
-    from scanner.probes.services.kev import install
+def update_kev(
+    path: Path | None = None,
+    allow_older: bool = False,
+    url: str | None = None,
+    timeout: float = 60.0,
+) -> tuple[KevCatalogue, Path]:
+    """Installs the KEV catalogue, from the file at ``path`` (CISA's JSON, or it
+    gzipped) or downloaded from ``url``, for every later scan, after checking it
+    whole; returns it and where it now lives. A failed download, a malformed file or
+    one older than the catalogue in use changes nothing (KevError)."""
+    from scanner.probes.services.kev import install, install_url
 
+    if (path is None) == (url is None):
+        raise InputError("give the catalogue as a file or as a URL, not both")
+    if url is not None:
+        return install_url(url, allow_older, timeout)
+    assert path is not None
     return install(path, allow_older)
 
 

@@ -143,6 +143,7 @@ NETWORK_MODULES = {
     "scanner.net.portscan": "nmap, each address on its command line approved first",
     "scanner.net.resolver": "the operator's resolver (--nameserver)",
     "scanner.audit.notify": "the operator's alert webhook and mail relay",
+    "scanner.net.feeds": "the operator's reference-data feeds (CISA's KEV catalogue)",
     "scanner.distributed.app": "the operator's broker",
     "scanner.history.postgres": "the operator's database",
 }

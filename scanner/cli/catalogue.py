@@ -4,6 +4,7 @@ it is scored."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from scanner.cli.exits import EXIT_OK
 from scanner.errors import InputError
@@ -97,9 +98,16 @@ def cmd_kev(args: argparse.Namespace) -> int:
     from scanner import api
 
     if args.action == "update":
-        if args.source is None:
-            raise InputError("kev update needs --from FILE (CISA's catalogue JSON)")
-        catalogue, where = api.update_kev(args.source, args.allow_older)
+        url = None
+        if args.url is not None:
+            from scanner.probes.services.kev import KEV_URL
+
+            url = args.url or os.environ.get("VETSCAN_KEV_URL") or KEV_URL
+        elif args.source is None:
+            raise InputError("kev update needs --from FILE or --url (CISA's catalogue JSON)")
+        if not (0 < args.timeout <= 3600):
+            raise InputError("--timeout must be between 0 and 3600 seconds")
+        catalogue, where = api.update_kev(args.source, args.allow_older, url, args.timeout)
         print(
             f"installed the KEV catalogue {catalogue.version} of {catalogue.released_day} "
             f"({len(catalogue.entries)} vulnerabilities) at {where}"

@@ -382,12 +382,28 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[verbosity],
         help="show or update CISA's Known Exploited Vulnerabilities catalogue scans use",
         description="'show' names the catalogue in use; 'update --from FILE' installs a "
-        "downloaded catalogue (CISA's known_exploited_vulnerabilities.json) after checking "
-        "it whole, for every later scan ($VETSCAN_KEV names where it is kept).",
+        "downloaded catalogue (CISA's known_exploited_vulnerabilities.json), 'update --url' "
+        "downloads it first (CISA's feed, or $VETSCAN_KEV_URL), after checking it whole, "
+        "for every later scan ($VETSCAN_KEV names where it is kept).",
     )
     kev.add_argument("action", choices=["show", "update"])
-    kev.add_argument(
+    given = kev.add_mutually_exclusive_group()
+    given.add_argument(
         "--from", dest="source", type=Path, metavar="FILE", help="the downloaded catalogue"
+    )
+    given.add_argument(
+        "--url",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="download it (without URL: $VETSCAN_KEV_URL, else CISA's feed)",
+    )
+    kev.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="the longest the download may take (default 60)",
     )
     kev.add_argument(
         "--allow-older",

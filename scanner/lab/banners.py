@@ -585,13 +585,28 @@ CT_MANY = 100_000  # names in the "many" answer: under the size cap, far over an
 CT_NESTING = 200_000  # depth of the "nested" answer's lists
 
 
+KEV_FEED = "known_exploited_vulnerabilities.json"
+
+
+def _kev_feed() -> bytes:
+    """CISA's catalogue as its feed serves it: the snapshot vetscan ships, unzipped."""
+    import gzip
+    from importlib import resources
+
+    data = resources.files("scanner.probes.services").joinpath("kev.json.gz").read_bytes()
+    return gzip.decompress(data)
+
+
 def ct_stub(names: dict[str, list[str]]) -> Handler:
     """A CT search in crt.sh's and Certspotter's formats, and their failure modes.
 
     The first path segment picks the behaviour: ok, 403, 429, 502, html (an error
     page with status 200), drip (a byte a second), huge (an endless-looking body),
     many (100,000 names of the domain asked, within the size cap), nested (JSON
-    lists nested 200,000 deep).
+    lists nested 200,000 deep). It also serves CISA's KEV feed, as vetscan ships its
+    snapshot, at /ok/known_exploited_vulnerabilities.json (and /truncated/...: the
+    file cut in half, as an interrupted download leaves it); the failure modes above
+    apply to it too.
     """
 
     def listed(domain: str) -> list[str]:
@@ -636,6 +651,11 @@ def ct_stub(names: dict[str, list[str]]) -> Handler:
             writer.write(_http("200 OK", json_type, f"[{many}]".encode()))
         elif mode == "nested":
             writer.write(_http("200 OK", json_type, b"[" * CT_NESTING + b"]" * CT_NESTING))
+        elif path == KEV_FEED and mode in ("ok", "truncated"):
+            feed = _kev_feed()
+            writer.write(
+                _http("200 OK", json_type, feed if mode == "ok" else feed[: len(feed) // 2])
+            )
         elif path == "v1/issuances":
             # Certspotter: one issuance per name, two per page, paged with after=<id>.
             domain = params.get("domain", "")

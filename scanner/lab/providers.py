@@ -512,6 +512,8 @@ CT_ADDRESS = "127.0.10.70"
 CT_URL = f"http://{CT_ADDRESS}/ok/"
 # --ct-url values that point both CT formats at the stub (the demo and tests use them).
 CT_URLS = (CT_URL, f"certspotter={CT_URL}")
+# The same stub serves CISA's KEV feed (vetscan kev update --url).
+KEV_URL = f"{CT_URL}known_exploited_vulnerabilities.json"
 
 SPRAWL = LabProvider(
     key="sprawl",

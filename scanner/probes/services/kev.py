@@ -1,7 +1,9 @@
 """CISA's Known Exploited Vulnerabilities catalogue: which CVEs attackers are known
 to use. A dated snapshot ships with vetscan (kev.json.gz, the catalogue's own JSON
 as CISA publishes it); ``vetscan kev update --from FILE`` installs a newer download
-in the user data directory, where every later scan reads it.
+in the user data directory, where every later scan reads it, and ``--url`` fetches
+it first (from CISA by default; the lab's stub serves the same file and the ways
+a download goes wrong).
 
 Parsing is pure and strict: a file that is not the catalogue's format (its JSON
 schema's required fields, a count that matches, dates that are dates) is refused
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
+from scanner.net.feeds import FeedError, fetch_feed, shown_url
 
 # The catalogue was 1.3 MB in 2025; a file far beyond that is not it.
 MAX_CATALOGUE_BYTES = 64 * 1024 * 1024
@@ -38,6 +41,9 @@ _REQUIRED = (
     "dueDate",
 )
 SHIPPED = "shipped with vetscan"
+# Where CISA publishes the catalogue ($VETSCAN_KEV_URL or --url names another).
+KEV_URL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+DOWNLOAD_TIMEOUT_S = 60.0
 
 
 class KevError(InputError):
@@ -173,12 +179,22 @@ def active_catalogue() -> KevCatalogue:
         return KevCatalogue(shipped.version, shipped.released, shipped.entries, why)
 
 
+def install_url(
+    url: str, allow_older: bool = False, timeout: float = DOWNLOAD_TIMEOUT_S
+) -> tuple[KevCatalogue, Path]:
+    """Downloads the catalogue at ``url`` and installs it as ``install`` does; a
+    failed or malformed download changes nothing."""
+    try:
+        data = fetch_feed(url, timeout, MAX_CATALOGUE_BYTES)
+    except FeedError as exc:
+        raise KevError(f"{exc}; nothing installed") from None
+    return _install(data, shown_url(url), allow_older)
+
+
 def install(source: Path, allow_older: bool = False) -> tuple[KevCatalogue, Path]:
     """Check ``source`` and make it the catalogue later scans read; the previous one
     stays until the new one is complete on disk (written beside it, then renamed).
     An older catalogue than the one in use is refused unless ``allow_older``."""
-    from scanner.output import replace_atomic
-
     try:
         size = source.stat().st_size
         if size > MAX_CATALOGUE_BYTES:
@@ -186,6 +202,12 @@ def install(source: Path, allow_older: bool = False) -> tuple[KevCatalogue, Path
         data = source.read_bytes()
     except OSError as exc:
         raise KevError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    return _install(data, str(source), allow_older)
+
+
+def _install(data: bytes, source: str, allow_older: bool) -> tuple[KevCatalogue, Path]:
+    from scanner.output import replace_atomic
+
     target = stored_path()
     try:
         catalogue = parse_catalogue(data, origin=str(target))

@@ -284,3 +284,41 @@ def test_an_unreadable_stored_catalogue_falls_back_to_the_snapshot_and_says_so(
     current = kev.active_catalogue()
     assert current.version == shipped_catalogue().version
     assert "could not be read" in current.origin
+
+
+# --- downloading it (the lab's stub of CISA's feed) ---------------------------------
+
+
+@pytest.mark.lab
+def test_kev_update_downloads_the_feed(
+    lab: Path, store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scanner.lab.providers import KEV_URL
+
+    assert main(["kev", "update", "--url", KEV_URL]) == 0
+    assert "1404 vulnerabilities" in capsys.readouterr().out
+    assert kev.active_catalogue().origin == str(store)
+    assert kev.active_catalogue().entries == shipped_catalogue().entries
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize(
+    ("mode", "why"),
+    [
+        ("403", "answered HTTP 403"),
+        ("502", "answered HTTP 502"),
+        ("html", "not JSON"),
+        ("truncated", "not JSON"),
+        ("drip", "within 2 s"),
+    ],
+)
+def test_a_failed_download_installs_nothing(
+    lab: Path, store: Path, capsys: pytest.CaptureFixture[str], mode: str, why: str
+) -> None:
+    from scanner.lab.providers import KEV_URL
+
+    url = KEV_URL.replace("/ok/", f"/{mode}/") + "?token=secret"
+    assert main(["kev", "update", "--url", url, "--timeout", "2"]) == 2
+    err = capsys.readouterr().err
+    assert why in err and "secret" not in err
+    assert not store.exists()

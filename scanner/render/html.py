@@ -8,6 +8,7 @@ file opens offline and prints cleanly years later.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -227,6 +228,7 @@ def _chart(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     return bars
 
 
+_TABLE_DATE = re.compile(r"\d{4}[-.]\d{2}[-.]\d{2}")
 # The dated reference data a finding was judged by, as its evidence names it.
 _REFERENCE_DATA = (
     ("service.outdated_version", "table_date", "vetscan's end-of-life table of {}"),
@@ -246,7 +248,13 @@ def reference_data(findings: list[dict[str, Any]]) -> list[str]:
     for check_id, key, text in _REFERENCE_DATA:
         for f in findings:
             value = (f.get("evidence") or {}).get(key)
-            if f["check_id"] == check_id and isinstance(value, str) and value:
+            # A dated table names itself by a date ("2025-10-31", "2025.08.25"); any
+            # other text in a saved scan's evidence is not shown here.
+            if (
+                f["check_id"] == check_id
+                and isinstance(value, str)
+                and _TABLE_DATE.fullmatch(value)
+            ):
                 seen[text.format(value)] = None
     return list(seen)
 

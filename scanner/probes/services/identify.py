@@ -8,6 +8,7 @@ nmap's version detection waits seconds on services that say nothing until asked
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -192,8 +193,6 @@ def docker_answer(reply: bytes) -> Answered | None:
     api_version = api.group(1).decode("ascii") if api else ""
     code = int(status.group(1))
     if code == 200:
-        import json
-
         try:
             data = json.loads(body.decode("utf-8", "replace"))
         except ValueError:

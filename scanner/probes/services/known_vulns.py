@@ -53,6 +53,31 @@ def _caveat(p: PortResult) -> str:
     )
 
 
+def _port_failure(
+    check_id: str,
+    obs: ServicesObservation,
+    p: PortResult,
+    said: str,
+    cves: list[Cve],
+    kev: KevCatalogue,
+    **evidence: Any,
+) -> Finding:
+    """One port's failure: what it announces, what applies, the release that fixes it."""
+    asset = f"{obs.address}:{p.port}"
+    return finding(
+        check_id,
+        Status.FAIL,
+        asset,
+        f"{asset} ({', '.join(obs.hosts)}) announces {_name(p)}, {said}. Fixed in "
+        f"{cves[0].fixed_in(p.version)} ({evidence.pop('source')}).{_caveat(p)}",
+        port=p.port,
+        product=p.product,
+        version=p.version,
+        cves=[_cve_row(c, p.version, kev) for c in cves],
+        **evidence,
+    )  # fmt: skip
+
+
 def _covered(obs: ServicesObservation, table: CveTable) -> tuple[list[PortResult], list[str]]:
     """The ports whose announced product and version the table can judge, and the
     versioned products it does not cover."""
@@ -96,20 +121,11 @@ def known_vulnerabilities(obs: ServicesObservation) -> list[Finding]:
             for c in cves
         )
         many = f"{len(cves)} known vulnerabilities" if len(cves) > 1 else "a known vulnerability"
-        failed = finding(
-            KNOWN,
-            Status.FAIL,
-            f"{a}:{p.port}",
-            f"{a}:{p.port} ({', '.join(obs.hosts)}) announces {_name(p)}, which has {many}: "
-            f"{listed}. Fixed in {cves[0].fixed_in(p.version)} (vetscan's table of "
-            f"{table.advisories_through}).{_caveat(p)}",
-            port=p.port,
-            product=p.product,
-            version=p.version,
-            cves=[_cve_row(c, p.version, kev) for c in cves],
-            table_date=table.advisories_through,
-            kev_catalogue=kev.version,
-        )
+        failed = _port_failure(
+            KNOWN, obs, p, f"which has {many}: {listed}", cves, kev,
+            source=f"vetscan's table of {table.advisories_through}",
+            table_date=table.advisories_through, kev_catalogue=kev.version,
+        )  # fmt: skip
         severity = _BY_RATING.get(cves[0].rating, Severity.LOW)
         out.append(dataclasses.replace(failed, severity=severity))
     if out:
@@ -147,19 +163,16 @@ def known_exploited(obs: ServicesObservation) -> list[Finding]:
             assert entry is not None
             ransom = ", used in ransomware campaigns" if entry.ransomware else ""
             said.append(f"{c.id} ({c.summary}; listed since {entry.date_added}{ransom})")
+        count = f"{len(exploited)} vulnerabilit{'ies' if len(exploited) > 1 else 'y'}"
         out.append(
-            finding(
+            _port_failure(
                 EXPLOITED,
-                Status.FAIL,
-                f"{a}:{p.port}",
-                f"{a}:{p.port} ({', '.join(obs.hosts)}) announces {_name(p)}, affected by "
-                f"{len(exploited)} vulnerabilit{'ies' if len(exploited) > 1 else 'y'} that "
-                f"CISA lists as exploited by attackers: {'; '.join(said)}. Fixed in "
-                f"{exploited[0].fixed_in(p.version)} (KEV catalogue {kev.version}).{_caveat(p)}",
-                port=p.port,
-                product=p.product,
-                version=p.version,
-                cves=[_cve_row(c, p.version, kev) for c in exploited],
+                obs,
+                p,
+                f"affected by {count} that CISA lists as exploited by attackers: {'; '.join(said)}",
+                exploited,
+                kev,
+                source=f"KEV catalogue {kev.version}",
                 kev_catalogue=kev.version,
                 kev_released=kev.released_day,
             )

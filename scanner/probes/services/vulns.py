@@ -52,25 +52,25 @@ class Cve:
     condition: str = ""
     cvss_source: str = "NVD"
 
-    def applies_to(self, version: str) -> bool:
+    def _range_of(self, version: str) -> tuple[str, str] | None:
+        """The affected range [introduced, fixed) ``version`` falls in, or None."""
         found = release_key(version)
         if found is None:
-            return False
+            return None
         for introduced, fixed in self.affected:
             low, high = release_key(introduced), release_key(fixed)
             assert low is not None and high is not None  # validated on reading
             if low <= found < high:
-                return True
-        return False
+                return introduced, fixed
+        return None
+
+    def applies_to(self, version: str) -> bool:
+        return self._range_of(version) is not None
 
     def fixed_in(self, version: str) -> str:
         """The release that fixes this CVE on ``version``'s branch (the range's end)."""
-        found = release_key(version)
-        for introduced, fixed in self.affected:
-            low, high = release_key(introduced), release_key(fixed)
-            if found is not None and low is not None and high is not None and low <= found < high:
-                return fixed
-        return ""
+        found = self._range_of(version)
+        return found[1] if found else ""
 
     @property
     def rating(self) -> str:

@@ -113,6 +113,7 @@ def test_each_third_party_tool_has_one_adapter() -> None:
         "celery": "scanner.distributed.app",
         "psycopg": "scanner.history.postgres",
         "weasyprint": "scanner.render.pdf",
+        "kyber_py": "scanner.net.hybrid_kex",
     }
     # dnspython plays three parts, each in its own module: the operator's resolver,
     # a target's name servers (through the door), and DNSSEC's cryptography over

@@ -191,6 +191,21 @@ def _components(
             ),
         ),
         Component(
+            "modern-tls",
+            lambda d: [
+                sys.executable,
+                "-m",
+                "scanner.lab.modern_tls",
+                str(_modern_config(d, providers, certs)),
+            ],
+            lambda: all(
+                tcp_open(a.address, a.port)
+                for p in providers
+                for a in p.mail_access
+                if a.tls == "modern"
+            ),
+        ),
+        Component(
             "resolver",
             lambda d: ["unbound", "-d", "-c", str(resolver.write(d / "resolver"))],
             lambda: tcp_open(OPEN_RESOLVER_ADDRESS, 53),
@@ -229,8 +244,8 @@ def _banner_config(
                     }
                 )
         for access in p.mail_access:
-            if access.tls == "legacy":
-                continue  # served by scanner.lab.legacy_tls
+            if access.tls in ("legacy", "modern"):
+                continue  # served by scanner.lab.legacy_tls and scanner.lab.modern_tls
             listener: dict[str, object] = {
                 "address": access.address,
                 "port": access.port,
@@ -312,6 +327,32 @@ def _legacy_config(lab_dir: Path, providers: tuple[LabProvider, ...]) -> Path:
     return path
 
 
+def _modern_config(
+    lab_dir: Path, providers: tuple[LabProvider, ...], certs: dict[str, pki.IssuedCert]
+) -> Path:
+    """The pyOpenSSL listeners: implicit TLS on OpenSSL 3.5, with X25519MLKEM768."""
+    specs = []
+    for p in providers:
+        for access in p.mail_access:
+            if access.tls != "modern":
+                continue
+            issued = _access_cert(lab_dir, access) or certs.get(access.name)
+            if issued is None:
+                raise LabError(f"{access.name}:{access.port} needs a certificate")
+            specs.append(
+                {
+                    "address": access.address,
+                    "port": access.port,
+                    "name": access.name,
+                    "cert": str(issued.cert),
+                    "key": str(issued.key),
+                }
+            )
+    path = lab_dir / "modern-tls.json"
+    path.write_text(json.dumps(specs, indent=1), "utf-8")
+    return path
+
+
 def trust_anchors(lab_dir: Path | None = None) -> Path:
     """DS records of the lab's signed zones, for --trust-anchors."""
     return (lab_dir or default_dir()) / "dns" / dns.ANCHORS
@@ -376,6 +417,9 @@ def check_binaries() -> None:
     if importlib.util.find_spec("tlslite") is None:
         # The legacy-TLS listeners (SSL 3.0, RC4, 3DES) need it; Debian's OpenSSL cannot.
         raise LabError("tlslite-ng not installed: install it with pip install 'vetscan[lab]'")
+    if importlib.util.find_spec("OpenSSL") is None:
+        # The post-quantum listener needs OpenSSL 3.5 (cryptography's), through pyOpenSSL.
+        raise LabError("pyOpenSSL not installed: install it with pip install 'vetscan[lab]'")
 
 
 def up(lab_dir: Path | None = None) -> Path:

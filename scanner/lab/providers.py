@@ -87,7 +87,8 @@ class MailAccess:
     ``tls``: "starttls" (offered; login only after it), "implicit" (TLS from the
     first byte), "starttls-late" (STARTTLS offered, but AUTH too before it), "none"
     (clear text, login allowed), "legacy" (implicit TLS served by tlslite-ng with
-    SSL 3.0, RC4 and 3DES: scanner.lab.legacy_tls). Without ``cert`` the port uses
+    SSL 3.0, RC4 and 3DES: scanner.lab.legacy_tls), "modern" (implicit TLS on
+    OpenSSL 3.5 with post-quantum key exchange: scanner.lab.modern_tls). Without ``cert`` the port uses
     its mail server's certificate.
     """
 
@@ -235,9 +236,12 @@ EXEMPLARY = LabProvider(
             "127.0.10.12", "mx2.exemplary.test", CertSpec(("mx2.exemplary.test",)), False, "match"
         ),
     ),
-    # Mail clients: submission and IMAP with STARTTLS (no login before it), IMAPS, POP3S.
+    # Mail clients: submission and IMAP with STARTTLS (no login before it), IMAPS, POP3S,
+    # and submission over implicit TLS (RFC 8314) on a server whose OpenSSL (3.5) takes
+    # the post-quantum X25519MLKEM768 key exchange.
     mail_access=(
         MailAccess("127.0.10.11", "mx1.exemplary.test", 587, "submission", "starttls"),
+        MailAccess("127.0.10.11", "mx1.exemplary.test", 465, "submission", "modern"),
         MailAccess("127.0.10.11", "mx1.exemplary.test", 143, "imap", "starttls"),
         MailAccess("127.0.10.11", "mx1.exemplary.test", 993, "imap", "implicit"),
         MailAccess("127.0.10.11", "mx1.exemplary.test", 995, "pop3", "implicit"),

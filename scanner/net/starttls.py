@@ -312,3 +312,90 @@ def talk_gently(
         dialogue = talk(address, port, protocol, timeout, source, policy=policy)
         attempts += 1
     return dialogue, attempts
+
+
+# --- up to the ClientHello ----------------------------------------------------
+
+
+def _upgrade_smtp(sock: socket.socket, reader: _Lines) -> str:
+    greeting = reader.reply()
+    code = reply_code(greeting)
+    if code is not None and 400 <= code < 500:
+        raise _Limited(greeting[0][:200])
+    if code != 220:
+        return f"no SMTP greeting (got {greeting[0][:200]!r})"
+    _send(sock, b"EHLO vetscan.invalid\r\n")
+    if reply_code(reader.reply()) != 250:
+        return "EHLO refused"
+    _send(sock, b"STARTTLS\r\n")
+    reply = reader.reply()
+    return "" if reply_code(reply) == 220 else f"STARTTLS refused ({reply[0][:200]!r})"
+
+
+def _upgrade_imap(sock: socket.socket, reader: _Lines) -> str:
+    greeting = reader.line()
+    if not greeting.upper().startswith("* OK"):
+        return f"no IMAP greeting (got {greeting[:200]!r})"
+    _send(sock, b"v1 STARTTLS\r\n")
+    reply = reader.until("V1 ")[-1]
+    return "" if reply.upper().startswith("V1 OK") else f"STARTTLS refused ({reply[:200]!r})"
+
+
+def _upgrade_pop3(sock: socket.socket, reader: _Lines) -> str:
+    greeting = reader.line()
+    if not greeting.upper().startswith("+OK"):
+        return f"no POP3 greeting (got {greeting[:200]!r})"
+    _send(sock, b"STLS\r\n")
+    reply = reader.line()
+    return "" if reply.upper().startswith("+OK") else f"STLS refused ({reply[:200]!r})"
+
+
+def _upgrade_ftp(sock: socket.socket, reader: _Lines) -> str:
+    greeting = reader.reply()
+    if reply_code(greeting) != 220:
+        return f"no FTP greeting (got {greeting[0][:200]!r})"
+    _send(sock, b"AUTH TLS\r\n")
+    reply = reader.reply()
+    return "" if reply_code(reply) == 234 else f"AUTH TLS refused ({reply[0][:200]!r})"
+
+
+_UPGRADES = {
+    "smtp": _upgrade_smtp,
+    "submission": _upgrade_smtp,
+    "imap": _upgrade_imap,
+    "pop3": _upgrade_pop3,
+    "ftp": _upgrade_ftp,
+}
+UPGRADABLE = frozenset(_UPGRADES)
+
+
+class StartTlsFailed(Exception):
+    """The dialogue did not reach TLS; ``outcome`` as Dialogue's ("limited", ...)."""
+
+    def __init__(self, outcome: str, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+        self.reason = reason
+
+
+def upgrade(sock: socket.socket, protocol: str, timeout: float) -> None:
+    """Takes a fresh connection through ``protocol``'s dialogue to the point where the
+    server waits for a ClientHello (one deadline for it all); StartTlsFailed if not."""
+    if protocol not in _UPGRADES:
+        raise ValueError(f"no STARTTLS dialogue for {protocol!r}")
+    reader = _Lines(sock, time.monotonic() + timeout * 2)
+    try:
+        reason = _UPGRADES[protocol](sock, reader)
+    except _Limited as exc:
+        raise StartTlsFailed("limited", f"the server limited our connections ({exc})") from None
+    except TimeoutError:
+        raise StartTlsFailed("timeout", f"no complete reply within {timeout * 2:g} s") from None
+    except (ConnectionResetError, BrokenPipeError):
+        raise StartTlsFailed("reset", "the server closed the connection mid-dialogue") from None
+    except ValueError as exc:
+        raise StartTlsFailed("starttls", str(exc)) from None
+    if reason:
+        raise StartTlsFailed("starttls", reason)
+    if reader.buffer:
+        # Bytes after the go-ahead would be read as the server's TLS: refuse them.
+        raise StartTlsFailed("starttls", "the server sent more after its STARTTLS reply")

@@ -105,6 +105,34 @@ class MozillaCompliance:
 
 
 @dataclass(frozen=True)
+class HybridKeyExchange:
+    """Our own TLS 1.3 ClientHello offering only the hybrid post-quantum groups
+    (``offered``, with an ML-KEM key share), and the server's first answer.
+
+    ``outcome``: "selected" (a ServerHello choosing ``group``), "retry" (a
+    HelloRetryRequest asking for ``group``: the server would use it), "refused" (an
+    alert, ``alert``: none of the groups is acceptable), or why the test could not
+    tell ("timeout", "reset", "closed", "not_tls", "invalid", "limited", "starttls",
+    "error", "unsupported") with ``reason``.
+    """
+
+    outcome: str
+    offered: tuple[str, ...] = ()
+    group: str = ""
+    alert: str = ""
+    reason: str = ""
+
+    @property
+    def hybrid(self) -> bool | None:
+        """Whether the server takes a hybrid group (None: the test could not tell)."""
+        if self.outcome in ("selected", "retry"):
+            return True
+        # A server that hangs up on the ClientHello gives a client offering only these
+        # groups no handshake either: it takes none of them (the reason says how).
+        return False if self.outcome in ("refused", "closed") else None
+
+
+@dataclass(frozen=True)
 class TlsEndpoint:
     """What to scan: a host name (for SNI), a port, and the address to connect to."""
 
@@ -166,6 +194,8 @@ class TlsEndpointResult(Observation):
     fallback_scsv: bool | None = None
     vulnerabilities: tuple[Vulnerability, ...] = ()
     mozilla: tuple[MozillaCompliance, ...] = ()
+    # Only where TLS 1.3 was accepted; None: not tested (no TLS 1.3, or saved before).
+    hybrid_kex: HybridKeyExchange | None = None
     # How findings name this endpoint: "host:port", plus the address when the
     # host has several, so each address keeps its own verdicts across runs.
     asset: str = ""

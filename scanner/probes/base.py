@@ -22,6 +22,7 @@ from scanner.scoring.profile import Profile
 if TYPE_CHECKING:
     from scanner.net.dnssec import DnssecValidator
     from scanner.net.http import HttpClient
+    from scanner.net.hybrid_kex import HybridKexTester
     from scanner.net.lookups import DiscoveryClient
     from scanner.net.portscan import PortScanner
     from scanner.net.tls_scan import TlsScanner
@@ -37,6 +38,8 @@ class ProbeContext:
     ca_file: Path | None = None
     timeout: float = 5.0
     tls: TlsScanner | None = None
+    # The post-quantum key-exchange test (our own ClientHello); None: not run.
+    kex: HybridKexTester | None = None
     http: HttpClient | None = None
     dnssec: DnssecValidator | None = None
     ports: PortScanner | None = None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from scanner.net.dnssec import DnssecValidator, load_anchors
 from scanner.net.http import HttpClient
+from scanner.net.hybrid_kex import HybridKexTester
 from scanner.net.lookups import MAX_SEARCH_BODY, DiscoveryClient
 from scanner.net.policy import AddressPolicy
 from scanner.net.portscan import PortScanner
@@ -39,6 +40,7 @@ def build_context(
         tls=TlsScanner(
             ca_file=ca_file, network_timeout=timeout, issuer_fetch=discovery.issuer, policy=policy
         ),
+        kex=HybridKexTester(policy, timeout),
         http=HttpClient(ca_file=ca_file, timeout=timeout, policy=policy),
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
         ports=PortScanner(

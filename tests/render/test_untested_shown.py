@@ -128,7 +128,8 @@ def test_compare_never_counts_an_untested_check_as_a_pass_or_a_shortfall(
     assert mail["pitfalls"]["transport"] is None
     html = text(render_compare_html(seal(result)))
     sprawl_transport = round(golden("sprawl")["scores"]["pitfalls"]["transport"]["score"])
-    assert f"Encryption in transit 1 not assessed {sprawl_transport} 100" in html
+    exemplary_transport = round(golden("exemplary")["scores"]["pitfalls"]["transport"]["score"])
+    assert f"Encryption in transit 1 not assessed {sprawl_transport} {exemplary_transport}" in html
     rows = csv.reader(io.StringIO(render_compare_csv(result)))
     transport = next(r for r in rows if r[:2] == ["pitfall", "Encryption in transit (weight 1)"])
     assert transport[2] == "not assessed"

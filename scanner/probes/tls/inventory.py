@@ -69,6 +69,20 @@ def cipher_class(name: str, version: str, anonymous: bool = False) -> str:
     return "AEAD with forward secrecy" if is_aead(name) else "CBC with forward secrecy"
 
 
+def post_quantum_text(o: Mapping[str, Any]) -> str:
+    """The grid's post-quantum cell, in tls.kex.post_quantum's words."""
+    versions: list[Mapping[str, Any]] = o.get("protocols") or []
+    tls13 = next((p for p in versions if p.get("version") == "TLS 1.3"), {})
+    if tls13.get("accepted") is False:
+        return "not applicable (no TLS 1.3)"
+    kex = o.get("hybrid_kex") or {}
+    if kex.get("outcome") in ("selected", "retry"):
+        return str(kex.get("group", ""))
+    if kex.get("outcome") in ("refused", "closed"):
+        return "no"
+    return "not tested"
+
+
 def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per TLS configuration (an SSL Labs-style grid): protocols offered and
     the suites by class, with every endpoint that shows exactly that configuration
@@ -93,6 +107,7 @@ def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
         for c in CLASSES:
             row[c] = len(classes[c])
         row["weak suites"] = ", ".join(sorted(classes["weak"]))
+        row["post-quantum"] = post_quantum_text(o)
         cert = o.get("certificate") or {}
         leaf = (cert.get("received_chain") or [{}])[0]
         row["certificate"] = (

@@ -16,12 +16,15 @@ from scanner.observations.tls import (
     CertInfo,
     CipherInfo,
     Hsts,
+    HybridKeyExchange,
     MozillaCompliance,
     ProtocolResult,
     TlsEndpointResult,
     Vulnerability,
 )
 from scanner.probes.tls.evaluate import ALL_IDS, Thresholds, evaluate_endpoint
+
+OFFERED = ("X25519MLKEM768", "SecP256r1MLKEM768", "SecP384r1MLKEM1024")
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 T = Thresholds()
@@ -122,6 +125,7 @@ def endpoint(**changes: object) -> TlsEndpointResult:
         mozilla=tuple(
             MozillaCompliance(level, True) for level in ("modern", "intermediate", "old")
         ),
+        hybrid_kex=HybridKeyExchange("selected", OFFERED, group="X25519MLKEM768"),
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 

@@ -29,6 +29,7 @@ def _verdicts(scan: ScanResult) -> dict[tuple[str, str], Finding]:
         ("exemplary", "mx1.exemplary.test", 143, "127.0.10.11", "imap"),
         ("exemplary", "mx1.exemplary.test", 993, "127.0.10.11", "imaps"),
         ("exemplary", "mx1.exemplary.test", 995, "127.0.10.11", "pop3s"),
+        ("exemplary", "mx1.exemplary.test", 465, "127.0.10.11", "submissions"),
         ("legacy", "mail.legacy.test", 587, "127.0.10.21", "submission"),
         ("legacy", "mail.legacy.test", 993, "127.0.10.21", "imaps"),
         ("sprawl", "webmail.sprawl.test", 8443, "127.0.10.85", "https"),
@@ -120,3 +121,27 @@ def test_a_greylisting_mx_is_assessed(default_scans: dict[str, ScanResult]) -> N
     assert endpoint.outcome == "scanned", endpoint.reason
     starttls = _verdicts(default_scans["guarded"])[("mail.starttls.missing", "mx2.guarded.test:25")]
     assert starttls.status is Status.PASS
+
+
+def test_a_server_on_openssl_35_takes_the_post_quantum_key_exchange(
+    default_scans: dict[str, ScanResult],
+) -> None:
+    # exemplary's submission port over implicit TLS runs on OpenSSL 3.5 (pyOpenSSL);
+    # its other TLS services run on Debian's OpenSSL 3.0, which knows no ML-KEM.
+    verdicts = _verdicts(default_scans["exemplary"])
+    modern = verdicts[("tls.kex.post_quantum", "mx1.exemplary.test:465 [127.0.10.11]")]
+    assert modern.status is Status.PASS, modern.detail
+    assert modern.evidence["group"] == "X25519MLKEM768"
+    nginx = verdicts[("tls.kex.post_quantum", "mta-sts.exemplary.test:443")]
+    assert nginx.status is Status.WARN
+    assert "it refused them (TLS alert handshake_failure)" in nginx.detail
+    # STARTTLS services are taken through their dialogue first; the listener then
+    # hangs up on the ClientHello (asyncio sends no alert): still no hybrid group.
+    for port in (25, 143, 587):
+        asset = f"mx1.exemplary.test:{port} [127.0.10.11]"
+        found = verdicts[("tls.kex.post_quantum", asset)]
+        assert found.status is Status.WARN, (asset, found.detail)
+        assert "it closed the connection without an answer" in found.detail
+    # Without TLS 1.3 there is nothing to test: not applicable, never a warning.
+    legacy = _verdicts(default_scans["legacy"])[("tls.kex.post_quantum", "legacy.test:443")]
+    assert legacy.status is Status.INFO and legacy.detail.startswith("Not applicable")

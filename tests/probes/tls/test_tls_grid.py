@@ -64,3 +64,22 @@ def test_endpoints_with_one_configuration_share_a_row() -> None:
     assert first["weak"] == 1 and first["weak suites"] == "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
     assert first["AEAD with forward secrecy"] == 1
     assert first["certificate"] == "RSA 1024, not trusted, expires 2027-01-01"
+
+
+def test_the_post_quantum_cell_says_what_the_test_found() -> None:
+    def cell(**changes: Any) -> str:
+        o = _endpoint("a.example", "192.0.2.1")
+        o["protocols"][-1]["accepted"] = True
+        o.update(changes)
+        (row,) = grid_rows([o])
+        return str(row["post-quantum"])
+
+    assert cell(hybrid_kex={"outcome": "selected", "group": "X25519MLKEM768"}) == "X25519MLKEM768"
+    assert (
+        cell(hybrid_kex={"outcome": "retry", "group": "SecP256r1MLKEM768"}) == "SecP256r1MLKEM768"
+    )
+    assert cell(hybrid_kex={"outcome": "refused", "alert": "handshake_failure"}) == "no"
+    assert cell(hybrid_kex={"outcome": "timeout"}) == "not tested"
+    assert cell() == "not tested"  # a scan saved before the test existed
+    (row,) = grid_rows([_endpoint("a.example", "192.0.2.1")])
+    assert row["post-quantum"] == "not applicable (no TLS 1.3)"

@@ -14,6 +14,7 @@ from scanner.probes.table import Gate, GatedCheck, run
 from . import certificate as cert
 from . import protocols as proto
 from . import service
+from .post_quantum import post_quantum
 from .view import (
     Check,
     Endpoint,
@@ -47,6 +48,7 @@ COMMON: tuple[GatedCheck[Endpoint], ...] = (
     row("tls.cipher.cbc_only", proto.cbc_only),
     row("tls.cipher.no_forward_secrecy", proto.no_forward_secrecy),
     row("tls.kex.weak", proto.weak_kex),
+    row("tls.kex.post_quantum", post_quantum),
     row("tls.fallback_scsv.missing", proto.fallback_scsv),
     _cert("tls.cert.expiring_soon", cert.expiring_soon),
     _cert("tls.cert.incomplete_chain", cert.incomplete_chain),

@@ -1,0 +1,144 @@
+"""Implicit-TLS listeners on OpenSSL 3.5: post-quantum key exchange, as servers built
+on OpenSSL 3.5 or later offer it by default.
+
+Run as ``python -m scanner.lab.modern_tls CONFIG.json``. Debian 12's OpenSSL 3.0
+(nginx, Python's ssl) knows no ML-KEM; the OpenSSL that cryptography's wheel
+bundles (3.5) does, and pyOpenSSL serves TLS with it. With OpenSSL's default
+groups the server takes X25519MLKEM768 from a client that offers it (and X25519
+or P-256 from one that does not). After the handshake the listener speaks as
+mail submission over implicit TLS (RFC 8314): a greeting, EHLO, QUIT.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+# The groups a careful operator sets: the hybrid first, then the curves Mozilla's
+# "intermediate" profile names (OpenSSL's defaults would add X448 and P-521).
+GROUPS = "X25519MLKEM768:X25519:secp256r1:secp384r1"
+IDLE_TIMEOUT = 10.0
+MAX_CONNECTIONS = 64
+MAX_LINES = 16
+
+
+def context(cert: str, key: str) -> Any:
+    from OpenSSL import SSL
+
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    ctx.set_min_proto_version(SSL.TLS1_2_VERSION)
+    # Mozilla's "intermediate" suites for TLS 1.2; TLS 1.3's as OpenSSL sets them. The
+    # groups come from the OpenSSL configuration main() names (pyOpenSSL has no call).
+    ctx.set_cipher_list(b"ECDHE+AESGCM:ECDHE+CHACHA20")
+    ctx.use_certificate_chain_file(cert)
+    ctx.use_privatekey_file(key)
+    return ctx
+
+
+def _lines(conn: Any) -> Any:
+    """CRLF lines from the TLS connection, until it closes or falls idle."""
+    buffer = b""
+    while True:
+        while b"\n" not in buffer:
+            chunk = conn.recv(1024)
+            if not chunk:
+                return
+            buffer += chunk
+            if len(buffer) > 4096:
+                return
+        line, _, buffer = buffer.partition(b"\n")
+        yield line.rstrip(b"\r").decode("ascii", "replace")
+
+
+def submission(conn: Any, name: str) -> None:
+    conn.sendall(f"220 {name} ESMTP ready\r\n".encode("ascii"))
+    for count, line in enumerate(_lines(conn)):
+        verb = line.split(" ", 1)[0].upper()
+        if verb in ("EHLO", "HELO"):
+            conn.sendall(
+                f"250-{name}\r\n250-SIZE 52428800\r\n250-AUTH PLAIN LOGIN\r\n"
+                "250 ENHANCEDSTATUSCODES\r\n".encode("ascii")
+            )
+        elif verb == "QUIT" or count >= MAX_LINES:
+            conn.sendall(b"221 2.0.0 bye\r\n")
+            return
+        else:
+            conn.sendall(b"502 5.5.1 not here\r\n")
+
+
+def serve(spec: dict[str, Any], stop: threading.Event) -> None:
+    from OpenSSL import SSL
+
+    ctx = context(spec["cert"], spec["key"])
+    slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def handle(sock: socket.socket) -> None:
+        try:
+            # pyOpenSSL reads the descriptor itself: a Python timeout would make it
+            # non-blocking, so the idle limit is the kernel's.
+            idle = struct.pack("ll", int(IDLE_TIMEOUT), 0)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, idle)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, idle)
+            conn = SSL.Connection(ctx, sock)
+            conn.set_accept_state()
+            conn.do_handshake()
+            submission(conn, str(spec["name"]))
+            conn.shutdown()
+        except Exception:  # noqa: BLE001, S110 - scanners abort handshakes on purpose
+            pass
+        finally:
+            sock.close()
+            slots.release()
+
+    family = socket.AF_INET6 if ":" in spec["address"] else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((spec["address"], int(spec["port"])))
+        listener.listen(64)
+        listener.settimeout(0.5)
+        while not stop.is_set():
+            try:
+                sock, _ = listener.accept()
+            except TimeoutError:
+                continue
+            slots.acquire()
+            threading.Thread(target=handle, args=(sock,), daemon=True).start()
+
+
+def configure_groups(path: Path) -> None:
+    """Point OpenSSL at a configuration that sets GROUPS; read when OpenSSL loads,
+    so before pyOpenSSL is first imported."""
+    path.write_text(
+        "openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n"
+        "[ssl_sect]\nsystem_default = groups_sect\n"
+        f"[groups_sect]\nGroups = {GROUPS}\n",
+        "ascii",
+    )
+    os.environ["OPENSSL_CONF"] = str(path)
+
+
+def main(argv: list[str]) -> int:
+    specs = json.loads(Path(argv[0]).read_text("utf-8"))
+    configure_groups(Path(argv[0]).with_suffix(".cnf"))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    threads = [threading.Thread(target=serve, args=(s, stop), daemon=True) for s in specs]
+    for thread in threads:
+        thread.start()
+    print("modern TLS listeners ready", flush=True)
+    while not stop.wait(0.5):
+        if not all(t.is_alive() for t in threads):
+            return 1  # a listener could not bind: the lab reports the component down
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

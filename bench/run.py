@@ -48,6 +48,7 @@ SSLYZE_COMMANDS = [
     "--reneg",
     "--elliptic_curves",
     "--ems",
+    "--early_data",
 ]
 RESULTS = ROOT / "bench" / "results"
 
@@ -94,14 +95,17 @@ def tls_probe_command(
     endpoints: Sequence[tuple[str, int, str, bool] | tuple[str, int, str, bool, str]],
     ca: Path,
     timeout: float,
+    own: bool = False,
 ) -> list[str]:
-    """vetscan's TLS probe path (reachability pre-check + sslyze adapter) on given endpoints."""
+    """vetscan's TLS probe path (reachability pre-check + sslyze adapter) on given
+    endpoints; ``own``: with the probe's own handshakes after it."""
     return [
         PYTHON,
         str(ROOT / "bench" / "tls_once.py"),
         str(ca),
         str(timeout),
         json.dumps(endpoints),
+        *(["own"] if own else []),
     ]
 
 
@@ -173,6 +177,11 @@ def bench_tls(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]
         "vetscan-tls-provider": (
             Row("vetscan TLS probe, all 5 endpoints of exemplary.test"),
             tls_probe_command(provider, ca, 5.0),
+        ),
+        # #27 items 3 and 4: post-quantum key exchange, cipher order and ALPN.
+        "vetscan-tls-provider-own": (
+            Row("vetscan TLS probe with its own handshakes, all 5 endpoints of exemplary.test"),
+            tls_probe_command(provider, ca, 5.0, own=True),
         ),
     }
     # The mail-client endpoints of exemplary's mx1 (#16): each may add at most what one
@@ -253,6 +262,12 @@ def bench_tls(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]
         ),
         _per_endpoint_goal(
             r["vetscan-tls-provider-mail"], r["vetscan-tls-provider"], r["vetscan-tls-one"], 4
+        ),
+        ratio_goal(
+            "the probe's own handshakes (post-quantum, cipher order, ALPN) add <= 25%",
+            r["vetscan-tls-provider-own"],
+            r["vetscan-tls-provider"],
+            1.25,
         ),
         Goal(
             "a tarpit costs no more than the timeout (2 s + interpreter start)",

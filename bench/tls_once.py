@@ -1,7 +1,10 @@
 """One run of vetscan's TLS probe path (reachability pre-check, then the sslyze
 adapter) on the endpoints given as JSON, for bench/run.py to time as a process.
 
-    python bench/tls_once.py CA_FILE TIMEOUT '[["host", 443, "127.0.10.10", false], ...]'
+    python bench/tls_once.py CA_FILE TIMEOUT '[["host", 443, "127.0.10.10", false], ...]' [own]
+
+With ``own``, the probe's own handshakes follow sslyze (post-quantum key exchange,
+cipher order, ALPN: scanner.probes.tls.own_tests), so their cost can be read apart.
 
 An endpoint may name its service fifth ("imaps", "imap", ...; scanner.observations.tls_services).
 """
@@ -30,9 +33,27 @@ def main(argv: list[str]) -> int:
         kind = service[0] if service else ("smtp" if starttls else "https")
         role = "mail" if starttls or kind != "https" else "web"
         endpoints.append(TlsEndpoint(host, port, address, role, starttls, kind))
-    ready = [e for e in endpoints if reachable(e, timeout, 30.0).ok]
+    ready = [e for e in endpoints if reachable(e, timeout, 30.0, LAB_POLICY).ok]
     if ready:
-        TlsScanner(ca, timeout, policy=LAB_POLICY).scan(ready)
+        results = TlsScanner(ca, timeout, policy=LAB_POLICY).scan(ready)
+        if argv[3:] == ["own"]:
+            # Imported here, so that the plain rows do not pay for them.
+            from scanner.lab.providers import NAMESERVER
+            from scanner.net.handshakes import HandshakeTester
+            from scanner.net.hybrid_kex import HybridKexTester
+            from scanner.net.resolver import Resolver, parse_nameserver
+            from scanner.probes.base import ProbeContext
+            from scanner.probes.tls.own_tests import with_own_tests
+            from scanner.scoring.profile import load_profile
+
+            context = ProbeContext(
+                resolver=Resolver(parse_nameserver(NAMESERVER)),
+                policy=LAB_POLICY,
+                profile=load_profile("default"),
+                kex=HybridKexTester(LAB_POLICY, timeout),
+                handshakes=HandshakeTester(LAB_POLICY, timeout),
+            )
+            with_own_tests(dict(zip(ready, results, strict=True)), context)
     return 0
 
 

@@ -199,10 +199,12 @@ def _components(
                 str(_modern_config(d, providers, certs)),
             ],
             lambda: all(
-                tcp_open(a.address, a.port)
+                tcp_open(address, port)
                 for p in providers
-                for a in p.mail_access
-                if a.tls == "modern"
+                for address, port in (
+                    *((a.address, a.port) for a in p.mail_access if a.tls == "modern"),
+                    *((c.address, c.port) for c in p.consoles),
+                )
             ),
         ),
         Component(
@@ -331,7 +333,7 @@ def _modern_config(
     lab_dir: Path, providers: tuple[LabProvider, ...], certs: dict[str, pki.IssuedCert]
 ) -> Path:
     """The pyOpenSSL listeners: implicit TLS on OpenSSL 3.5, with X25519MLKEM768."""
-    specs = []
+    specs: list[dict[str, object]] = []
     for p in providers:
         for access in p.mail_access:
             if access.tls != "modern":
@@ -346,6 +348,21 @@ def _modern_config(
                     "name": access.name,
                     "cert": str(issued.cert),
                     "key": str(issued.key),
+                    "protocol": "submission",
+                }
+            )
+        for console in p.consoles:
+            stem = f"{console.name}-{console.port}"
+            issued = pki.issue(lab_dir / "ca", lab_dir / "mail", stem, console.cert)
+            specs.append(
+                {
+                    "address": console.address,
+                    "port": console.port,
+                    "name": console.name,
+                    "cert": str(issued.cert),
+                    "key": str(issued.key),
+                    "protocol": "https",
+                    "lax": True,
                 }
             )
     path = lab_dir / "modern-tls.json"

@@ -6,7 +6,8 @@ Run as ``python -m scanner.lab.modern_tls CONFIG.json``. Debian 12's OpenSSL 3.0
 bundles (3.5) does, and pyOpenSSL serves TLS with it. With OpenSSL's default
 groups the server takes X25519MLKEM768 from a client that offers it (and X25519
 or P-256 from one that does not). After the handshake the listener speaks as
-mail submission over implicit TLS (RFC 8314): a greeting, EHLO, QUIT.
+mail submission over implicit TLS (RFC 8314: a greeting, EHLO, QUIT) or as an
+HTTPS admin console (one page).
 """
 
 from __future__ import annotations
@@ -29,14 +30,28 @@ MAX_CONNECTIONS = 64
 MAX_LINES = 16
 
 
-def context(cert: str, key: str) -> Any:
+# SSL_OP_ALLOW_CLIENT_RENEGOTIATION: OpenSSL 3 refuses client-initiated renegotiation
+# unless this is set (pyOpenSSL names no constant for it).
+ALLOW_CLIENT_RENEGOTIATION = 0x100
+
+
+def context(cert: str, key: str, lax: bool = False) -> Any:
+    """``lax``: TLS 1.2 only, the client's suite order with static-RSA CBC suites among
+    the suites, client-initiated renegotiation allowed (a careless configuration)."""
     from OpenSSL import SSL
 
     ctx = SSL.Context(SSL.TLS_METHOD)
     ctx.set_min_proto_version(SSL.TLS1_2_VERSION)
-    # Mozilla's "intermediate" suites for TLS 1.2; TLS 1.3's as OpenSSL sets them. The
-    # groups come from the OpenSSL configuration main() names (pyOpenSSL has no call).
-    ctx.set_cipher_list(b"ECDHE+AESGCM:ECDHE+CHACHA20")
+    if lax:
+        ctx.set_max_proto_version(SSL.TLS1_2_VERSION)
+        ctx.set_cipher_list(b"ECDHE+AESGCM:AES128-SHA:AES256-SHA")
+        ctx.set_options(ALLOW_CLIENT_RENEGOTIATION)
+    else:
+        # Mozilla's "intermediate" suites, in the server's order; TLS 1.3's as OpenSSL
+        # sets them. The groups come from the OpenSSL configuration main() names
+        # (pyOpenSSL has no call for them).
+        ctx.set_cipher_list(b"ECDHE+AESGCM:ECDHE+CHACHA20")
+        ctx.set_options(SSL.OP_CIPHER_SERVER_PREFERENCE)
     ctx.use_certificate_chain_file(cert)
     ctx.use_privatekey_file(key)
     return ctx
@@ -73,10 +88,26 @@ def submission(conn: Any, name: str) -> None:
             conn.sendall(b"502 5.5.1 not here\r\n")
 
 
+def console(conn: Any, name: str) -> None:
+    """An HTTPS admin page: one request (its head), one answer, then close."""
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 8192:
+        chunk = conn.recv(1024)
+        if not chunk:
+            return
+        head += chunk
+    body = f"<html><body>{name} admin console</body></html>".encode("ascii")
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode("ascii")
+        + body
+    )
+
+
 def serve(spec: dict[str, Any], stop: threading.Event) -> None:
     from OpenSSL import SSL
 
-    ctx = context(spec["cert"], spec["key"])
+    ctx = context(spec["cert"], spec["key"], bool(spec.get("lax")))
     slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     def handle(sock: socket.socket) -> None:
@@ -89,7 +120,8 @@ def serve(spec: dict[str, Any], stop: threading.Event) -> None:
             conn = SSL.Connection(ctx, sock)
             conn.set_accept_state()
             conn.do_handshake()
-            submission(conn, str(spec["name"]))
+            speak = console if spec.get("protocol") == "https" else submission
+            speak(conn, str(spec["name"]))
             conn.shutdown()
         except Exception:  # noqa: BLE001, S110 - scanners abort handshakes on purpose
             pass

@@ -45,6 +45,8 @@ class WebSite:
     ecdh_curves: str = "X25519:prime256v1:secp384r1"
     dhparam_bits: int | None = None
     staple_ocsp: bool = False
+    # TLS 1.3 early data (0-RTT), as a site tuned for speed turns it on.
+    early_data: bool = False
     headers: tuple[tuple[str, str], ...] = ()
     redirect_http: bool = True
     ipv6: bool = False
@@ -101,6 +103,18 @@ class MailAccess:
 
 
 @dataclass(frozen=True)
+class AdminConsole:
+    """An HTTPS admin console on a port of its own, served on OpenSSL 3.5 and configured
+    carelessly (scanner.lab.modern_tls, "lax"): TLS 1.2 only, the client's suite order
+    with static-RSA CBC suites among them, client-initiated renegotiation allowed."""
+
+    address: str
+    name: str
+    port: int
+    cert: CertSpec
+
+
+@dataclass(frozen=True)
 class LabProvider:
     key: str
     name: str
@@ -116,6 +130,7 @@ class LabProvider:
     dkim: tuple[DkimKey, ...] = ()
     mail: tuple[MailServer, ...] = ()
     mail_access: tuple[MailAccess, ...] = ()
+    consoles: tuple[AdminConsole, ...] = ()
     # Endpoints discovery does not find by itself; the demo and tests pass them as --host.
     extra_hosts: tuple[str, ...] = ()
     # The name servers hand the zone to anyone who asks (AXFR).
@@ -313,6 +328,15 @@ LEGACY = LabProvider(
         ),
     },
     dkim=(DkimKey("default", 1024, "t=y"),),
+    # The mail host's admin console, on a newer OpenSSL set up without care.
+    consoles=(
+        AdminConsole(
+            "127.0.10.21",
+            "mail.legacy.test",
+            8443,
+            CertSpec(("mail.legacy.test",), key_type="rsa2048"),
+        ),
+    ),
     mail=(
         # No STARTTLS at all on the primary MX, an Exim of 2018 that attackers are known
         # to exploit (CVE-2019-10149); a self-signed certificate on the backup.
@@ -564,6 +588,8 @@ SPRAWL = LabProvider(
             names=("sprawl.test", "www.sprawl.test", "admin-7f3k.sprawl.test"),
             cert=CertSpec(("sprawl.test", "www.sprawl.test", "admin-7f3k.sprawl.test")),
             headers=(("Strict-Transport-Security", "max-age=63072000"),),
+            # Tuned for speed: TLS 1.3 0-RTT, whose early requests can be replayed.
+            early_data=True,
         ),
         WebSite(
             address="127.0.10.84",
@@ -645,6 +671,8 @@ WILD = LabProvider(
             address="127.0.10.90",
             names=("portal.wild.test",),
             cert=CertSpec(("portal.wild.test",)),
+            # CBC suites kept for old clients, after the AEAD ones in the server's order.
+            tls_ciphers="ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES",
         ),
     ),
     # Its name servers hand the zone to anyone (dns.axfr.open).

@@ -122,6 +122,8 @@ def write(
                     ca_dir / f"dh{site.dhparam_bits}.pem", site.dhparam_bits
                 )
                 extra.append(f"ssl_dhparam {params};")
+            if site.early_data:
+                extra.append("ssl_early_data on;")
             blocks.append(_server_blocks(site, cert, extra))
     # As root, nginx would switch its workers to "nobody"; the lab keeps them
     # as the invoking user so they can read the lab's own files.

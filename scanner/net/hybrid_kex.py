@@ -26,6 +26,7 @@ from scanner.net import dial
 from scanner.net.connect_errors import connect_error
 from scanner.net.policy import AddressPolicy
 from scanner.net.starttls import UPGRADABLE, StartTlsFailed, upgrade
+from scanner.net.tls_contexts import server_name
 from scanner.net.tls_hello import (
     ALERTS,
     HYBRID,
@@ -92,7 +93,7 @@ class HybridKexTester:
                 )
 
     def _exchange(self, sock: socket.socket, endpoint: TlsEndpoint) -> HybridKeyExchange:
-        sni = "" if _is_address(endpoint.host) else endpoint.host
+        sni = server_name(endpoint.host)
         hello = client_hello(
             sni, HYBRID, [(HYBRID[0], key_share())], os.urandom(32), os.urandom(32)
         )
@@ -158,11 +159,3 @@ def judge_reply(reply: ServerReply) -> HybridKeyExchange:
     return HybridKeyExchange(
         "invalid", OFFERED, reason=reply.detail or "the server's answer has no key share"
     )
-
-
-def _is_address(host: str) -> bool:
-    try:
-        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
-    except OSError:
-        return False
-    return True

@@ -3,7 +3,18 @@ exist, not to be trusted (the TLS probe judges trust and protocols on its own)."
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
+
+
+def server_name(host: str) -> str:
+    """What goes in SNI for ``host``: the name itself, nothing for an address
+    (RFC 6066 section 3 allows host names only)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    return ""
 
 
 def lenient_client_context() -> ssl.SSLContext:

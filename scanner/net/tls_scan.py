@@ -74,8 +74,7 @@ _PROTOCOL_COMMANDS = (
     ("TLS 1.3", ScanCommand.TLS_1_3_CIPHER_SUITES),
 )
 # Everything Mozilla's checker needs, plus HSTS for web endpoints. Session
-# resumption and early data are left out: no check reads them and they cost
-# many connections.
+# resumption is left out: no check reads it and it costs many connections.
 _COMMANDS = {command for _, command in _PROTOCOL_COMMANDS} | {
     ScanCommand.CERTIFICATE_INFO,
     ScanCommand.TLS_COMPRESSION,
@@ -86,6 +85,8 @@ _COMMANDS = {command for _, command in _PROTOCOL_COMMANDS} | {
     ScanCommand.SESSION_RENEGOTIATION,
     ScanCommand.ELLIPTIC_CURVES,
     ScanCommand.TLS_EXTENDED_MASTER_SECRET,
+    # 0-RTT: a full handshake and one resumption (#27 item 4).
+    ScanCommand.TLS_1_3_EARLY_DATA,
 }
 # sslyze's STARTTLS dialogues, by the service on the port (scanner.observations.tls_services).
 _OPPORTUNISTIC = {
@@ -269,6 +270,11 @@ def _convert(
         fallback_scsv=_completed(attempts.tls_fallback_scsv, "supports_fallback_scsv"),
         vulnerabilities=_vulnerabilities(attempts),
         mozilla=_mozilla(result),
+        ems=_completed(attempts.tls_extended_master_secret, "supports_ems_extension"),
+        early_data=_completed(attempts.tls_1_3_early_data, "supports_early_data"),
+        client_renegotiation=_completed(
+            attempts.session_renegotiation, "is_vulnerable_to_client_renegotiation_dos"
+        ),
     )
 
 
@@ -292,6 +298,7 @@ def _protocol(version: str, attempt: Any) -> ProtocolResult:
                 ephemeral_type=key.type_name if key else None,
                 ephemeral_size=key.size if key else None,
                 curve=getattr(key, "curve_name", None) if key else None,
+                openssl_name=suite.openssl_name,
             )
         )
     return ProtocolResult(version, bool(ciphers), tuple(ciphers))

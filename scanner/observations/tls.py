@@ -24,6 +24,9 @@ class CipherInfo:
     ephemeral_type: str | None = None  # "DH" or "ECDH"
     ephemeral_size: int | None = None  # bits of the (EC)DH key the server chose
     curve: str | None = None
+    # OpenSSL's name for the suite (ECDHE-RSA-AES128-GCM-SHA256): what a client built on
+    # OpenSSL offers it as. Empty in scans saved before it was recorded.
+    openssl_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,39 @@ class HybridKeyExchange:
 
 
 @dataclass(frozen=True)
+class CipherOrder:
+    """Two suites offered at ``version`` in both orders (``offered``: the weaker one
+    first), and the suite the server chose each time (``chosen``; empty with ``reason``
+    when a handshake failed)."""
+
+    version: str
+    offered: tuple[str, str]
+    chosen: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def enforced(self) -> bool | None:
+        """True: the server chose by its own order; False: it took our first each time."""
+        if len(self.chosen) != 2:
+            return None
+        if self.chosen[0] == self.chosen[1]:
+            return True
+        if self.chosen == self.offered:
+            return False
+        return None  # neither pattern: the test cannot tell
+
+
+@dataclass(frozen=True)
+class Alpn:
+    """The application protocol the server chose when offered ``offered`` ("": none;
+    None: the handshake failed, ``reason`` says why)."""
+
+    offered: tuple[str, ...]
+    chosen: str | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class TlsEndpoint:
     """What to scan: a host name (for SNI), a port, and the address to connect to."""
 
@@ -196,6 +232,14 @@ class TlsEndpointResult(Observation):
     mozilla: tuple[MozillaCompliance, ...] = ()
     # Only where TLS 1.3 was accepted; None: not tested (no TLS 1.3, or saved before).
     hybrid_kex: HybridKeyExchange | None = None
+    # From sslyze: RFC 7627 extended master secret (TLS 1.2 and older), TLS 1.3 early
+    # data (0-RTT) accepted, client-initiated renegotiation honoured. None: not tested.
+    ems: bool | None = None
+    early_data: bool | None = None
+    client_renegotiation: bool | None = None
+    # Our own handshakes (scanner.net.handshakes); None: not tested.
+    cipher_order: CipherOrder | None = None
+    alpn: Alpn | None = None
     # How findings name this endpoint: "host:port", plus the address when the
     # host has several, so each address keeps its own verdicts across runs.
     asset: str = ""

@@ -21,6 +21,7 @@ from scanner.scoring.profile import Profile
 
 if TYPE_CHECKING:
     from scanner.net.dnssec import DnssecValidator
+    from scanner.net.handshakes import HandshakeTester
     from scanner.net.http import HttpClient
     from scanner.net.hybrid_kex import HybridKexTester
     from scanner.net.lookups import DiscoveryClient
@@ -40,6 +41,8 @@ class ProbeContext:
     tls: TlsScanner | None = None
     # The post-quantum key-exchange test (our own ClientHello); None: not run.
     kex: HybridKexTester | None = None
+    # Cipher order and ALPN (our own handshakes); None: not run.
+    handshakes: HandshakeTester | None = None
     http: HttpClient | None = None
     dnssec: DnssecValidator | None = None
     ports: PortScanner | None = None

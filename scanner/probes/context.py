@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.net.dnssec import DnssecValidator, load_anchors
+from scanner.net.handshakes import HandshakeTester
 from scanner.net.http import HttpClient
 from scanner.net.hybrid_kex import HybridKexTester
 from scanner.net.lookups import MAX_SEARCH_BODY, DiscoveryClient
@@ -41,6 +42,7 @@ def build_context(
             ca_file=ca_file, network_timeout=timeout, issuer_fetch=discovery.issuer, policy=policy
         ),
         kex=HybridKexTester(policy, timeout),
+        handshakes=HandshakeTester(policy, timeout),
         http=HttpClient(ca_file=ca_file, timeout=timeout, policy=policy),
         dnssec=DnssecValidator(resolver, anchors if anchors is not None else load_anchors(None)),
         ports=PortScanner(

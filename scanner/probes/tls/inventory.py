@@ -83,6 +83,31 @@ def post_quantum_text(o: Mapping[str, Any]) -> str:
     return "not tested"
 
 
+def groups_used(o: Mapping[str, Any]) -> list[str]:
+    """The key-exchange groups sslyze's handshakes got (TLS 1.3 first), as named there."""
+    seen: list[str] = []
+    for p in sorted(o.get("protocols") or [], key=lambda p: p.get("version") != "TLS 1.3"):
+        for c in p.get("ciphers") or [] if p.get("accepted") else []:
+            curve = c.get("curve") or (
+                f"DH {c['ephemeral_size']}" if c.get("ephemeral_type") == "DH" else ""
+            )
+            if curve and curve not in seen:
+                seen.append(curve)
+    return seen
+
+
+def alpn_text(o: Mapping[str, Any]) -> str:
+    """The application protocol the server chose when offered h2 and http/1.1."""
+    if o.get("service") and o.get("service") != "https":
+        return "n/a"  # asked of HTTPS endpoints only
+    alpn = o.get("alpn")
+    if not alpn:
+        return "not tested"
+    if alpn.get("chosen") is None:
+        return "not tested"
+    return str(alpn["chosen"]) or "none"
+
+
 def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per TLS configuration (an SSL Labs-style grid): protocols offered and
     the suites by class, with every endpoint that shows exactly that configuration
@@ -108,6 +133,8 @@ def grid_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
             row[c] = len(classes[c])
         row["weak suites"] = ", ".join(sorted(classes["weak"]))
         row["post-quantum"] = post_quantum_text(o)
+        row["groups"] = ", ".join(groups_used(o)) or "none"
+        row["alpn"] = alpn_text(o)
         cert = o.get("certificate") or {}
         leaf = (cert.get("received_chain") or [{}])[0]
         row["certificate"] = (

@@ -20,6 +20,7 @@ from scanner.observations.tls_services import DIALOGUE, STARTTLS_SERVICES, tls_s
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.tls.changes import certificate_changes, certificate_line
 from scanner.probes.tls.inventory import certificate_rows, grid_rows
+from scanner.probes.tls.own_tests import with_own_tests
 from scanner.scoring.profile import Profile
 
 from .evaluate import ALL_IDS, Thresholds, evaluate_endpoint
@@ -98,7 +99,7 @@ class TlsProbe(Probe):
             )
         ready = [e for e, r in zip(planned, checks, strict=True) if r.ok]
         scanned = dict(zip(ready, context.tls.scan(ready), strict=True)) if ready else {}
-        scanned = with_hybrid_kex(scanned, context)
+        scanned = with_own_tests(scanned, context)
         now = datetime.now(UTC)
         results: list[Observation] = list(unreachable)
         for endpoint, reach in zip(planned, checks, strict=True):
@@ -125,32 +126,6 @@ class TlsProbe(Probe):
             if isinstance(ep, TlsEndpointResult):
                 findings.extend(evaluate_endpoint(ep, thresholds))
         return findings
-
-
-def with_hybrid_kex(
-    scanned: Mapping[TlsEndpoint, TlsEndpointResult], context: ProbeContext
-) -> dict[TlsEndpoint, TlsEndpointResult]:
-    """Each endpoint that accepted TLS 1.3, with the post-quantum key-exchange test's
-    answer (one more connection each, after sslyze is done with it)."""
-    tester = context.kex
-    due = [
-        e
-        for e, r in scanned.items()
-        if r.outcome == "scanned" and (p := r.protocol("TLS 1.3")) is not None and p.accepted
-    ]
-    if tester is None or not due:
-        return dict(scanned)
-    direct = [e for e in due if not e.starttls]
-    # Mail servers are asked one at a time, as sslyze asks them (they limit scanners).
-    dialogues = [e for e in due if e.starttls]
-    with DaemonPool(16, name="tls-kex") as pool:
-        gentle = pool.submit(lambda: [tester.test(e) for e in dialogues])
-        answers = dict(zip(direct, pool.map(tester.test, direct), strict=True))
-        answers.update(zip(dialogues, gentle.result(), strict=True))
-    return {
-        e: dataclasses.replace(r, hybrid_kex=answers[e]) if e in answers else r
-        for e, r in scanned.items()
-    }
 
 
 def plan(

@@ -126,6 +126,9 @@ def endpoint(**changes: object) -> TlsEndpointResult:
             MozillaCompliance(level, True) for level in ("modern", "intermediate", "old")
         ),
         hybrid_kex=HybridKeyExchange("selected", OFFERED, group="X25519MLKEM768"),
+        ems=True,
+        early_data=False,
+        client_renegotiation=False,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -144,7 +147,10 @@ def status(ep: TlsEndpointResult, check_id: str) -> Status:
 def test_a_good_endpoint_passes_every_check() -> None:
     found = verdicts(endpoint())
     assert set(found) == {c for c in ALL_IDS if not c.startswith("mail.")}
-    assert {c: f.status for c, f in found.items() if f.status is not Status.PASS} == {}
+    # Its only TLS 1.2 suite is AEAD with forward secrecy: no order to enforce.
+    assert {c: f.status for c, f in found.items() if f.status is not Status.PASS} == {
+        "tls.cipher.order": Status.INFO
+    }
 
 
 @pytest.mark.parametrize(

@@ -145,3 +145,42 @@ def test_a_server_on_openssl_35_takes_the_post_quantum_key_exchange(
     # Without TLS 1.3 there is nothing to test: not applicable, never a warning.
     legacy = _verdicts(default_scans["legacy"])[("tls.kex.post_quantum", "legacy.test:443")]
     assert legacy.status is Status.INFO and legacy.detail.startswith("Not applicable")
+
+
+@pytest.mark.parametrize(
+    ("provider", "check", "asset", "expected"),
+    [
+        # tlslite-ng's SSL 3.0 listener has no extended master secret.
+        ("legacy", "tls.ems.missing", "mail.legacy.test:993", Status.FAIL),
+        # Python's OpenSSL no longer has the suites it serves: the order is not assessed.
+        ("legacy", "tls.cipher.order", "mail.legacy.test:993", Status.NOT_ASSESSED),
+        # The admin console on OpenSSL 3.5 set up without care.
+        ("legacy", "tls.renegotiation.client_initiated", "mail.legacy.test:8443", Status.FAIL),
+        ("legacy", "tls.cipher.order", "mail.legacy.test:8443", Status.FAIL),
+        ("legacy", "tls.ems.missing", "mail.legacy.test:8443", Status.PASS),
+        ("sprawl", "tls.early_data.accepted", "sprawl.test:443", Status.FAIL),
+        ("sprawl", "tls.early_data.accepted", "blog.sprawl.test:443", Status.PASS),
+        ("sprawl", "tls.cipher.order", "vpn.sprawl.test:443", Status.FAIL),
+        ("wild", "tls.cipher.order", "portal.wild.test:443", Status.PASS),
+        (
+            "exemplary",
+            "tls.renegotiation.client_initiated",
+            "mx1.exemplary.test:465 [127.0.10.11]",
+            Status.PASS,
+        ),
+    ],
+)
+def test_handshake_details_pass_and_fail_on_their_lab_cases(
+    default_scans: dict[str, ScanResult], provider: str, check: str, asset: str, expected: Status
+) -> None:
+    found = _verdicts(default_scans[provider])[(check, asset)]
+    assert found.status is expected, found.detail
+
+
+def test_alpn_and_groups_are_recorded_for_the_report(default_scans: dict[str, ScanResult]) -> None:
+    endpoints = _endpoints(default_scans["exemplary"])
+    web = endpoints[("mta-sts.exemplary.test", 443, "127.0.10.10")]
+    assert web.alpn is not None and web.alpn.chosen in ("h2", "http/1.1"), web.alpn
+    mail = endpoints[("mx1.exemplary.test", 993, "127.0.10.11")]
+    assert mail.alpn is None  # asked of HTTPS only
+    assert any(c.curve for p in web.protocols for c in p.ciphers)

@@ -83,3 +83,18 @@ def test_the_post_quantum_cell_says_what_the_test_found() -> None:
     assert cell() == "not tested"  # a scan saved before the test existed
     (row,) = grid_rows([_endpoint("a.example", "192.0.2.1")])
     assert row["post-quantum"] == "not applicable (no TLS 1.3)"
+
+
+def test_the_grid_names_the_key_exchange_groups_and_alpn() -> None:
+    o = _endpoint("a.example", "192.0.2.1")
+    o["protocols"][1]["ciphers"][0].update(ephemeral_type="ECDH", curve="secp256r1")
+    o["protocols"][-1] = {"version": "TLS 1.3", "accepted": True, "ciphers": [
+        {"name": "TLS_AES_128_GCM_SHA256", "ephemeral_type": "ECDH", "curve": "X25519"}]}  # fmt: skip
+    o["alpn"] = {"offered": ["h2", "http/1.1"], "chosen": "http/1.1"}
+    (row,) = grid_rows([o])
+    assert row["groups"] == "X25519, secp256r1"  # TLS 1.3's first
+    assert row["alpn"] == "http/1.1"
+    o["alpn"] = {"offered": ["h2", "http/1.1"], "chosen": ""}
+    assert grid_rows([o])[0]["alpn"] == "none"
+    o["service"] = "imaps"
+    assert grid_rows([o])[0]["alpn"] == "n/a"

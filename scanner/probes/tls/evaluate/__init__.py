@@ -12,8 +12,8 @@ from scanner.observations.tls_services import HTTP
 from scanner.probes.table import Gate, GatedCheck, run
 
 from . import certificate as cert
+from . import details, service
 from . import protocols as proto
-from . import service
 from .post_quantum import post_quantum
 from .view import (
     Check,
@@ -49,6 +49,10 @@ COMMON: tuple[GatedCheck[Endpoint], ...] = (
     row("tls.cipher.no_forward_secrecy", proto.no_forward_secrecy),
     row("tls.kex.weak", proto.weak_kex),
     row("tls.kex.post_quantum", post_quantum),
+    row("tls.ems.missing", details.extended_master_secret),
+    row("tls.early_data.accepted", details.early_data),
+    row("tls.renegotiation.client_initiated", details.client_renegotiation),
+    row("tls.cipher.order", details.cipher_order),
     row("tls.fallback_scsv.missing", proto.fallback_scsv),
     _cert("tls.cert.expiring_soon", cert.expiring_soon),
     _cert("tls.cert.incomplete_chain", cert.incomplete_chain),

@@ -9,16 +9,16 @@ as its service would (an IMAP ``* OK``) and reads one line.
 
 from __future__ import annotations
 
-import json
-import signal
 import socket
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
+from scanner.lab import threaded
+from scanner.lab.threaded import accept_loop
+
 IDLE_TIMEOUT = 10.0
-MAX_CONNECTIONS = 64
 
 
 def settings() -> Any:
@@ -47,50 +47,20 @@ def serve(spec: dict[str, Any], stop: threading.Event) -> None:
     key = parsePEMKey(Path(spec["key"]).read_text("ascii"), private=True)
     handshake = settings()
     greeting = str(spec.get("greeting", "* OK IMAP4rev1 ready")).encode("ascii") + b"\r\n"
-    slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     def handle(conn: socket.socket) -> None:
-        try:
-            conn.settimeout(IDLE_TIMEOUT)
-            tls = TLSConnection(conn)
-            tls.handshakeServer(certChain=chain, privateKey=key, settings=handshake)
-            tls.write(greeting)
-            tls.read(max=1024)
-            tls.close()
-        except Exception:  # noqa: BLE001, S110 - scanners abort handshakes on purpose
-            pass
-        finally:
-            conn.close()
-            slots.release()
+        conn.settimeout(IDLE_TIMEOUT)
+        tls = TLSConnection(conn)
+        tls.handshakeServer(certChain=chain, privateKey=key, settings=handshake)
+        tls.write(greeting)
+        tls.read(max=1024)
+        tls.close()
 
-    family = socket.AF_INET6 if ":" in spec["address"] else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as listener:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((spec["address"], int(spec["port"])))
-        listener.listen(64)
-        listener.settimeout(0.5)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            slots.acquire()
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+    accept_loop(spec, stop, handle)
 
 
 def main(argv: list[str]) -> int:
-    specs = json.loads(Path(argv[0]).read_text("utf-8"))
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    threads = [threading.Thread(target=serve, args=(s, stop), daemon=True) for s in specs]
-    for thread in threads:
-        thread.start()
-    print("legacy TLS listeners ready", flush=True)
-    while not stop.wait(0.5):
-        if not all(t.is_alive() for t in threads):
-            return 1  # a listener could not bind: the lab reports the component down
-    return 0
+    return threaded.main(argv[0], serve, "legacy TLS listeners ready")
 
 
 if __name__ == "__main__":

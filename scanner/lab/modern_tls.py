@@ -12,9 +12,7 @@ HTTPS admin console (one page).
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import socket
 import struct
 import sys
@@ -22,11 +20,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from scanner.lab import threaded
+from scanner.lab.threaded import accept_loop
+
 # The groups a careful operator sets: the hybrid first, then the curves Mozilla's
 # "intermediate" profile names (OpenSSL's defaults would add X448 and P-521).
 GROUPS = "X25519MLKEM768:X25519:secp256r1:secp384r1"
 IDLE_TIMEOUT = 10.0
-MAX_CONNECTIONS = 64
 MAX_LINES = 16
 
 
@@ -108,40 +108,21 @@ def serve(spec: dict[str, Any], stop: threading.Event) -> None:
     from OpenSSL import SSL
 
     ctx = context(spec["cert"], spec["key"], bool(spec.get("lax")))
-    slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+    speak = console if spec.get("protocol") == "https" else submission
 
     def handle(sock: socket.socket) -> None:
-        try:
-            # pyOpenSSL reads the descriptor itself: a Python timeout would make it
-            # non-blocking, so the idle limit is the kernel's.
-            idle = struct.pack("ll", int(IDLE_TIMEOUT), 0)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, idle)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, idle)
-            conn = SSL.Connection(ctx, sock)
-            conn.set_accept_state()
-            conn.do_handshake()
-            speak = console if spec.get("protocol") == "https" else submission
-            speak(conn, str(spec["name"]))
-            conn.shutdown()
-        except Exception:  # noqa: BLE001, S110 - scanners abort handshakes on purpose
-            pass
-        finally:
-            sock.close()
-            slots.release()
+        # pyOpenSSL reads the descriptor itself: a Python timeout would make it
+        # non-blocking, so the idle limit is the kernel's.
+        idle = struct.pack("ll", int(IDLE_TIMEOUT), 0)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, idle)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, idle)
+        conn = SSL.Connection(ctx, sock)
+        conn.set_accept_state()
+        conn.do_handshake()
+        speak(conn, str(spec["name"]))
+        conn.shutdown()
 
-    family = socket.AF_INET6 if ":" in spec["address"] else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as listener:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((spec["address"], int(spec["port"])))
-        listener.listen(64)
-        listener.settimeout(0.5)
-        while not stop.is_set():
-            try:
-                sock, _ = listener.accept()
-            except TimeoutError:
-                continue
-            slots.acquire()
-            threading.Thread(target=handle, args=(sock,), daemon=True).start()
+    accept_loop(spec, stop, handle)
 
 
 def configure_groups(path: Path) -> None:
@@ -157,19 +138,8 @@ def configure_groups(path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    specs = json.loads(Path(argv[0]).read_text("utf-8"))
     configure_groups(Path(argv[0]).with_suffix(".cnf"))
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    threads = [threading.Thread(target=serve, args=(s, stop), daemon=True) for s in specs]
-    for thread in threads:
-        thread.start()
-    print("modern TLS listeners ready", flush=True)
-    while not stop.wait(0.5):
-        if not all(t.is_alive() for t in threads):
-            return 1  # a listener could not bind: the lab reports the component down
-    return 0
+    return threaded.main(argv[0], serve, "modern TLS listeners ready")
 
 
 if __name__ == "__main__":

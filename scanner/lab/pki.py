@@ -44,6 +44,8 @@ class CertSpec:
     issuer_url: str | None = None  # the AIA caIssuers URL; None: the lab CA's own
     ocsp_url: str | None = None  # an AIA OCSP responder URL; None: none (as Let's Encrypt's)
     must_staple: bool = False  # the TLS Feature extension (status_request, RFC 7633)
+    # Embedded SCTs (RFC 6962), one from each of this many lab CT logs; 0: never logged.
+    scts: int = 2
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,60 @@ ISSUER_URL = f"http://{ISSUER_ADDRESS}/issuing.der"
 OCSP_URL = f"http://{ISSUER_ADDRESS}/ocsp"
 
 
+# The lab's certificate-transparency logs: their keys name them (log ID = SHA-256 of
+# the public key, RFC 6962 section 3.2), as public logs' do.
+CT_LOGS = ("lab-log-a", "lab-log-b", "lab-log-c")
+SCT_OID = x509.ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2")
+
+
+def _ct_log_key(directory: Path, name: str) -> ec.EllipticCurvePrivateKey:
+    path = directory / f"{name}.key"
+    if not path.exists():
+        _write_key(_new_key("ec"), path)
+    key = serialization.load_pem_private_key(path.read_bytes(), None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key
+
+
+def log_id(key: ec.EllipticCurvePrivateKey) -> bytes:
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return _sha256(spki)
+
+
+def _sha256(data: bytes) -> bytes:
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(data)
+    return digest.finalize()
+
+
+def sct_list(directory: Path, count: int, when: dt.datetime, tbs_hash: bytes) -> bytes:
+    """The DER of an SCT list extension value: ``count`` v1 SCTs (RFC 6962 section 3.2),
+    each signed by a lab log over the timestamp and the certificate's hash. (A public
+    log signs the precertificate's TBS; the lab's signatures are not meant to verify.)"""
+    timestamp = int(when.timestamp() * 1000).to_bytes(8, "big")
+    entries = b""
+    for name in CT_LOGS[:count]:
+        key = _ct_log_key(directory, name)
+        signature = key.sign(b"\x00\x00" + timestamp + tbs_hash, ec.ECDSA(hashes.SHA256()))
+        sct = (
+            b"\x00" + log_id(key) + timestamp + b"\x00\x00"  # v1, no extensions
+            + b"\x04\x03" + len(signature).to_bytes(2, "big") + signature  # SHA-256, ECDSA
+        )  # fmt: skip
+        entries += len(sct).to_bytes(2, "big") + sct
+    body = len(entries).to_bytes(2, "big") + entries
+    return _der_octets(body)
+
+
+def _der_octets(data: bytes) -> bytes:
+    n = len(data)
+    length = (
+        bytes([n]) if n < 128 else bytes([0x81, n]) if n < 256 else b"\x82" + n.to_bytes(2, "big")
+    )
+    return b"\x04" + length + data
+
+
 def ensure_ca(directory: Path) -> Path:
     """Create the root and issuing CAs on first use; return the root's PEM (the trust file)."""
     root_pem = directory / "ca.pem"
@@ -215,6 +271,10 @@ def issue(ca_dir: Path, out_dir: Path, stem: str, spec: CertSpec) -> IssuedCert:
         builder = builder.add_extension(
             x509.TLSFeature([x509.TLSFeatureType.status_request]), critical=False
         )
+    if spec.scts and not spec.self_signed:
+        tbs_hash = _sha256(repr((spec.names, start.isoformat())).encode())
+        value = sct_list(ca_dir, spec.scts, start, tbs_hash)
+        builder = builder.add_extension(x509.UnrecognizedExtension(SCT_OID, value), False)
     out_dir.mkdir(parents=True, exist_ok=True)
     if spec.signature_hash == "sha1":
         leaf = _openssl_sha1_sign(out_dir / stem, key, spec, ca_dir)

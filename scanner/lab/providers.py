@@ -312,7 +312,8 @@ LEGACY = LabProvider(
         WebSite(
             address="127.0.10.24",
             names=("mta-sts.legacy.test",),
-            cert=CertSpec(("mta-sts.legacy.test",)),
+            # From a CA that never logs its certificates (no SCTs).
+            cert=CertSpec(("mta-sts.legacy.test",), scts=0),
             redirect_http=False,
             files=(("/.well-known/mta-sts.txt", LEGACY_POLICY),),
         ),
@@ -334,7 +335,8 @@ LEGACY = LabProvider(
             "127.0.10.21",
             "mail.legacy.test",
             8443,
-            CertSpec(("mail.legacy.test",), key_type="rsa2048"),
+            # A two-year certificate, issued long after the 200-day limit began.
+            CertSpec(("mail.legacy.test",), days=730, key_type="rsa2048"),
         ),
     ),
     mail=(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import binascii
 import hashlib
+from datetime import UTC
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -11,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
-from scanner.observations.tls import CertInfo
+from scanner.observations.tls import CertInfo, Sct
 
 
 def _key(cert: x509.Certificate) -> tuple[str, int]:
@@ -66,6 +68,19 @@ def _must_staple(cert: x509.Certificate) -> bool:
     return x509.TLSFeatureType.status_request in feature
 
 
+def _scts(cert: x509.Certificate) -> tuple[Sct, ...]:
+    try:
+        found = cert.extensions.get_extension_for_class(
+            x509.PrecertificateSignedCertificateTimestamps
+        ).value
+    except (x509.ExtensionNotFound, ValueError):
+        return ()  # none, or an SCT list that does not parse: nothing shows it was logged
+    return tuple(
+        Sct(base64.b64encode(s.log_id).decode("ascii"), s.timestamp.replace(tzinfo=UTC))
+        for s in found
+    )
+
+
 def cert_info(cert: x509.Certificate) -> CertInfo:
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -99,4 +114,5 @@ def cert_info(cert: x509.Certificate) -> CertInfo:
         spki_sha512=hashlib.sha512(spki).hexdigest() if spki else "",
         ocsp_urls=_ocsp_urls(cert),
         must_staple=_must_staple(cert),
+        scts=_scts(cert),
     )

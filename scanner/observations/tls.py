@@ -38,6 +38,15 @@ class ProtocolResult:
 
 
 @dataclass(frozen=True)
+class Sct:
+    """A signed certificate timestamp embedded in the certificate (RFC 6962): which
+    log (its ID, base64 of the SHA-256 of its key) promised to publish it, and when."""
+
+    log_id: str
+    timestamp: datetime
+
+
+@dataclass(frozen=True)
 class CertInfo:
     subject: str
     common_name: str
@@ -62,6 +71,12 @@ class CertInfo:
     # before vetscan read them), so nothing is judged on it.
     ocsp_urls: tuple[str, ...] | None = None
     must_staple: bool | None = None
+    # The SCTs embedded in it (certificate transparency); None: not recorded.
+    scts: tuple[Sct, ...] | None = None
+
+    @property
+    def lifetime_days(self) -> float:
+        return (self.not_after - self.not_before).total_seconds() / 86400
 
 
 @dataclass(frozen=True)

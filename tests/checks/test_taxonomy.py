@@ -13,6 +13,7 @@ FAMILIES = (
     ("tls.cert.expiring_soon", "hygiene"),
     ("tls.cert.incomplete_chain", "hygiene"),
     ("tls.cert.sha1_signature", "hygiene"),
+    ("tls.cert.lifetime", "hygiene"),  # lifecycle, as expiry: #27 item 2
     ("tls.", "transport"),
     ("web.https_redirect.", "transport"),
     ("web.security_txt.", "communication"),

@@ -41,9 +41,33 @@ def certificate_rows(observations: Sequence[Mapping[str, Any]]) -> list[dict[str
                 # but that validates once its intermediate is fetched is trusted.
                 "trusted": bool(cert.get("trusted") or cert.get("aia_completed")),
                 "trust": trust_text(cert),
+                "lifetime_days": _lifetime(leaf),
+                "transparency": transparency_text(leaf),
             }
         )
     return sorted(out, key=lambda c: (c["endpoint"], c["address"]))
+
+
+def _lifetime(leaf: Mapping[str, Any]) -> int | None:
+    try:
+        start = datetime.fromisoformat(leaf["not_before"])
+        end = datetime.fromisoformat(leaf["not_after"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return round((end - start).total_seconds() / 86400)
+
+
+def transparency_text(leaf: Mapping[str, Any]) -> str:
+    """The certificate's embedded SCTs: how many, from how many logs."""
+    scts = leaf.get("scts")
+    if scts is None:
+        return "not recorded"
+    if not scts:
+        return "none"
+    logs = len({s.get("log_id") for s in scts})
+    return (
+        f"{len(scts)} SCT{'s' if len(scts) != 1 else ''} from {logs} log{'s' if logs != 1 else ''}"
+    )
 
 
 def trust_text(cert: Mapping[str, Any]) -> str:

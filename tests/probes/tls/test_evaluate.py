@@ -19,6 +19,7 @@ from scanner.observations.tls import (
     HybridKeyExchange,
     MozillaCompliance,
     ProtocolResult,
+    Sct,
     TlsEndpointResult,
     Vulnerability,
 )
@@ -50,6 +51,8 @@ def cert(**changes: object) -> CertInfo:
         signature_hash="sha256",
         sha256="aa" * 32,
         self_issued=False,
+        # Logged in two CT logs, as public CAs' certificates are.
+        scts=(Sct("a" * 43 + "=", NOW - timedelta(days=10)), Sct("b" * 43 + "=", NOW)),
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 

@@ -12,7 +12,7 @@ from scanner.observations.tls_services import HTTP
 from scanner.probes.table import Gate, GatedCheck, run
 
 from . import certificate as cert
-from . import details, service
+from . import details, lifecycle, service
 from . import protocols as proto
 from .post_quantum import post_quantum
 from .view import (
@@ -71,6 +71,8 @@ CERT_STRICT: tuple[GatedCheck[Endpoint], ...] = (
     _cert("tls.cert.not_yet_valid", cert.not_yet_valid),
     _cert("tls.cert.hostname_mismatch", cert.hostname),
     _cert("tls.cert.untrusted", cert.untrusted),
+    _cert("tls.cert.lifetime", lifecycle.lifetime),
+    _cert("tls.cert.transparency", lifecycle.transparency),
 )
 HTTPS_ONLY: tuple[GatedCheck[Endpoint], ...] = (
     *CERT_STRICT,

@@ -100,12 +100,7 @@ class HybridKexTester:
         sock.sendall(hello)
         deadline = time.monotonic() + self.timeout * 2
         data = b""
-        reply = read_reply(data)
         while True:
-            if data:
-                reply = read_reply(data)
-                if reply.kind != "incomplete":
-                    break
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
@@ -122,7 +117,9 @@ class HybridKexTester:
                 return HybridKeyExchange(
                     "invalid", OFFERED, reason="the server's first answer is larger than 64 KiB"
                 )
-        return judge_reply(reply)
+            reply = read_reply(data)
+            if reply.kind != "incomplete":
+                return judge_reply(reply)
 
 
 def judge_reply(reply: ServerReply) -> HybridKeyExchange:

@@ -317,13 +317,10 @@ def talk_gently(
 # --- up to the ClientHello ----------------------------------------------------
 
 
-def _upgrade_smtp(sock: socket.socket, reader: _Lines) -> str:
-    greeting = reader.reply()
-    code = reply_code(greeting)
-    if code is not None and 400 <= code < 500:
-        raise _Limited(greeting[0][:200])
-    if code != 220:
-        return f"no SMTP greeting (got {greeting[0][:200]!r})"
+def _upgrade_smtp(sock: socket.socket, reader: _Lines, protocol: str) -> str:
+    _, ended = _coded_greeting(reader, protocol, "SMTP")
+    if ended is not None:
+        return ended.reason
     _send(sock, b"EHLO vetscan.invalid\r\n")
     if reply_code(reader.reply()) != 250:
         return "EHLO refused"
@@ -332,28 +329,29 @@ def _upgrade_smtp(sock: socket.socket, reader: _Lines) -> str:
     return "" if reply_code(reply) == 220 else f"STARTTLS refused ({reply[0][:200]!r})"
 
 
-def _upgrade_imap(sock: socket.socket, reader: _Lines) -> str:
-    greeting = reader.line()
-    if not greeting.upper().startswith("* OK"):
-        return f"no IMAP greeting (got {greeting[:200]!r})"
+def _upgrade_imap(sock: socket.socket, reader: _Lines, protocol: str) -> str:
+    # Not PREAUTH: a session already authenticated may not start TLS (RFC 9051 6.2.1).
+    _, ended = _line_greeting(reader, protocol, "IMAP", ("* OK",), "* BYE")
+    if ended is not None:
+        return ended.reason
     _send(sock, b"v1 STARTTLS\r\n")
     reply = reader.until("V1 ")[-1]
     return "" if reply.upper().startswith("V1 OK") else f"STARTTLS refused ({reply[:200]!r})"
 
 
-def _upgrade_pop3(sock: socket.socket, reader: _Lines) -> str:
-    greeting = reader.line()
-    if not greeting.upper().startswith("+OK"):
-        return f"no POP3 greeting (got {greeting[:200]!r})"
+def _upgrade_pop3(sock: socket.socket, reader: _Lines, protocol: str) -> str:
+    _, ended = _line_greeting(reader, protocol, "POP3", ("+OK",), "-ERR")
+    if ended is not None:
+        return ended.reason
     _send(sock, b"STLS\r\n")
     reply = reader.line()
     return "" if reply.upper().startswith("+OK") else f"STLS refused ({reply[:200]!r})"
 
 
-def _upgrade_ftp(sock: socket.socket, reader: _Lines) -> str:
-    greeting = reader.reply()
-    if reply_code(greeting) != 220:
-        return f"no FTP greeting (got {greeting[0][:200]!r})"
+def _upgrade_ftp(sock: socket.socket, reader: _Lines, protocol: str) -> str:
+    _, ended = _coded_greeting(reader, protocol, "FTP")
+    if ended is not None:
+        return ended.reason
     _send(sock, b"AUTH TLS\r\n")
     reply = reader.reply()
     return "" if reply_code(reply) == 234 else f"AUTH TLS refused ({reply[0][:200]!r})"
@@ -385,7 +383,7 @@ def upgrade(sock: socket.socket, protocol: str, timeout: float) -> None:
         raise ValueError(f"no STARTTLS dialogue for {protocol!r}")
     reader = _Lines(sock, time.monotonic() + timeout * 2)
     try:
-        reason = _UPGRADES[protocol](sock, reader)
+        reason = _UPGRADES[protocol](sock, reader, protocol)
     except _Limited as exc:
         raise StartTlsFailed("limited", f"the server limited our connections ({exc})") from None
     except TimeoutError:

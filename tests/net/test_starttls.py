@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -15,6 +17,7 @@ from support.listeners import listener
 
 from scanner.net.policy import AddressPolicy
 from scanner.net.starttls import (
+    StartTlsFailed,
     ftp_features,
     imap_capabilities,
     pop3_capabilities,
@@ -22,6 +25,7 @@ from scanner.net.starttls import (
     smtp_capabilities,
     talk,
     talk_gently,
+    upgrade,
 )
 
 # The lab lives on loopback: these adapter tests may contact it.
@@ -214,3 +218,57 @@ def _recorded(pauses: list[float]) -> Callable[[float], None]:
         time.sleep(seconds)
 
     return sleep
+
+
+def _scripted(replies: list[bytes]) -> socket.socket:
+    """Our end of a socket pair whose other end sends each reply after reading a line
+    (the first before reading anything: the greeting)."""
+    ours, theirs = socket.socketpair()
+
+    def serve() -> None:
+        with theirs:
+            theirs.sendall(replies[0])
+            for reply in replies[1:]:
+                if not theirs.recv(1024):
+                    return
+                theirs.sendall(reply)
+            theirs.recv(1024)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return ours
+
+
+@pytest.mark.parametrize(
+    ("protocol", "replies"),
+    [
+        ("smtp", [b"220 mx ESMTP\r\n", b"250-mx\r\n250 STARTTLS\r\n", b"220 go ahead\r\n"]),
+        ("imap", [b"* OK ready\r\n", b"v1 OK begin TLS\r\n"]),
+        ("pop3", [b"+OK ready\r\n", b"+OK begin TLS\r\n"]),
+        ("ftp", [b"220 ftp\r\n", b"234 AUTH TLS ok\r\n"]),
+    ],
+)
+def test_the_dialogue_reaches_the_point_where_tls_starts(
+    protocol: str, replies: list[bytes]
+) -> None:
+    with _scripted(replies) as sock:
+        upgrade(sock, protocol, 2.0)  # raises if it did not get there
+
+
+@pytest.mark.parametrize(
+    ("protocol", "replies", "outcome", "said"),
+    [
+        ("smtp", [b"421 4.7.0 too many connections\r\n"], "limited", "421 4.7.0"),
+        ("smtp", [b"220 mx\r\n", b"250 mx\r\n", b"454 TLS not available\r\n"], "starttls", "454"),
+        ("imap", [b"* PREAUTH logged in\r\n"], "starttls", "no IMAP greeting"),
+        ("pop3", [b"+OK\r\n", b"-ERR no STLS\r\n"], "starttls", "STLS refused"),
+        ("ftp", [b"220 ftp\r\n", b"500 unknown\r\n"], "starttls", "AUTH TLS refused"),
+        ("smtp", [b"220 mx\r\n", b"250 mx\r\n", b"220 go\r\nEXTRA"], "starttls", "more after"),
+    ],
+)
+def test_a_dialogue_that_does_not_reach_tls_says_why(
+    protocol: str, replies: list[bytes], outcome: str, said: str
+) -> None:
+    with _scripted(replies) as sock, pytest.raises(StartTlsFailed) as failed:
+        upgrade(sock, protocol, 2.0)
+    assert failed.value.outcome == outcome
+    assert said in failed.value.reason

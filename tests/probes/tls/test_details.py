@@ -86,6 +86,7 @@ WEAK, STRONG = STATIC.name, AEAD.name
         ((WEAK, STRONG), Status.FAIL, "takes whichever suite the client names first"),
         ((WEAK, WEAK), Status.FAIL, "prefers TLS_RSA_WITH_AES_128_CBC_SHA"),
         ((), Status.NOT_ASSESSED, "handshake failed"),
+        ((STRONG, WEAK), Status.NOT_ASSESSED, "neither by its own order nor by ours"),
     ],
 )
 def test_cipher_order(chosen: tuple[str, ...], expected: Status, said: str) -> None:

@@ -148,7 +148,11 @@ def cipher_order(ep: TlsEndpointResult, _t: Thresholds) -> Finding:
     if order is None:
         return not_assessed(check_id, ep, "the cipher-order test did not run")
     if order.enforced is None:
-        return not_assessed(check_id, ep, order.reason or "the cipher-order test failed")
+        reason = order.reason or (
+            "the server chose neither by its own order nor by ours "
+            f"({order.chosen[0]}, then {order.chosen[1]})"
+        )
+        return not_assessed(check_id, ep, reason)
     weaker, stronger = order.offered
     if not order.enforced:
         return finding(

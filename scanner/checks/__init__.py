@@ -37,11 +37,12 @@ PITFALL_TITLES = {
 # to (tests/checks/test_taxonomy.py): a check sits in the area that names its pitfall.
 PITFALL_SCOPE = {
     "transport": "TLS on every service: protocol versions, cipher suites, key exchange, "
-    "certificate trust, host names and keys, known TLS flaws, and forcing HTTPS (HSTS, "
-    "redirects).",
+    "certificate trust, host names and keys, known TLS flaws, and forcing HTTPS (HSTS "
+    "and its preloading, redirects, pages that load content or take passwords over "
+    "plain HTTP).",
     "web": "What a web site tells browsers to protect its visitors: content security "
-    "policy, framing, content-type sniffing, referrers, cookies, cross-origin reads, "
-    "script integrity, and the software versions it announces.",
+    "policy, framing, content-type sniffing, referrers, cookies, cross-origin reads and "
+    "isolation, script integrity, and the software versions it announces.",
     "email": "Mail in the provider's name and to it: who may send it (SPF, DKIM, DMARC) "
     "and whether it travels encrypted (STARTTLS, MTA-STS, DANE).",
     "exposure": "Services reachable from the internet that should not be: remote "

@@ -119,14 +119,22 @@ def summary(
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.lab import manager
-    from scanner.lab.providers import CT_URLS, NAMESERVER, PROVIDERS
+    from scanner.lab.providers import CT_URLS, HSTS_PRELOADED, NAMESERVER, PROVIDERS
 
     if str(args.out) == "-":
         raise InputError("--out - writes one scan's JSON to stdout; the demo needs a folder")
     lab_dir = manager.up()
     options = scan_options(args, nameserver=NAMESERVER)
     # Certificate transparency from the lab's stub unless --ct-url or --set names another.
-    lab_ct = [o for o in discovery_overrides(None, CT_URLS) if not options.given(o.table, o.key)]
+    # ... and the lab's HSTS preload entries, which Chromium's list cannot hold.
+    lab_ct = [
+        o
+        for o in (
+            *discovery_overrides(None, CT_URLS),
+            Override.of("web.hsts_preloaded", list(HSTS_PRELOADED)),
+        )
+        if not options.given(o.table, o.key)
+    ]
     options = options.with_settings(*lab_ct).on_network(
         manager.ca_file(lab_dir), manager.trust_anchors(lab_dir), allow_private=True
     )

@@ -56,6 +56,8 @@ class WebSite:
     files: tuple[tuple[str, str], ...] = ()
     # The front page as HTML (otherwise a line of text naming the site)
     index_html: str | None = None
+    # What plain HTTP serves when it does not redirect, as HTML (otherwise a line of text)
+    http_index_html: str | None = None
     # What the address answers over HTTP for a host name none of its sites claims
     # (a cloud service's "no such site" page), with status 404.
     unknown_host_page: str | None = None
@@ -227,6 +229,9 @@ EXEMPLARY = LabProvider(
                 ("Referrer-Policy", "no-referrer"),
                 ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
                 ("Set-Cookie", "session=lab; Path=/; Secure; HttpOnly; SameSite=Strict"),
+                ("Cross-Origin-Opener-Policy", "same-origin"),
+                ("Cross-Origin-Embedder-Policy", "require-corp"),
+                ("Cross-Origin-Resource-Policy", "same-origin"),
             ),
             ipv6=True,
             files=(
@@ -238,7 +243,9 @@ EXEMPLARY = LabProvider(
                 '<script src="/app.js"></script>'
                 '<script src="https://cdn.example.invalid/lib-3.1.js" integrity="sha384-'
                 'oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC" '
-                'crossorigin="anonymous"></script></head><body>Welcome</body></html>'
+                'crossorigin="anonymous"></script></head><body>Welcome'
+                '<form action="/login" method="post"><input type="email" name="user">'
+                '<input type="password" name="password"></form></body></html>'
             ),
         ),
     ),
@@ -305,8 +312,16 @@ LEGACY = LabProvider(
             headers=(
                 ("X-Powered-By", "PHP/5.6.40"),
                 ("Set-Cookie", "PHPSESSID=lab; path=/"),
+                # A policy tried out years ago and never switched on.
+                ("Content-Security-Policy-Report-Only", "default-src 'self'"),
             ),
             redirect_http=False,
+            # The customer login, on plain HTTP too.
+            http_index_html=(
+                "<!DOCTYPE html><html><head><title>Legacy Systems</title></head><body>"
+                '<form action="/login.php" method="post"><input name="user">'
+                '<input type="password" name="pass"></form></body></html>'
+            ),
             files=(("/.well-known/security.txt", LEGACY_SECURITY_TXT),),
         ),
         WebSite(
@@ -440,6 +455,10 @@ BROKEN = LabProvider(
                 ("Access-Control-Allow-Origin", "*"),
                 # Hostile text in a header: every renderer must show it escaped.
                 ("X-Powered-By", "<script>alert('hdr')</script> PHP/7.0.1"),
+                # Isolation headers copied with the wrong values: browsers ignore them.
+                ("Cross-Origin-Opener-Policy", "same-site"),
+                ("Cross-Origin-Embedder-Policy", "require_corp"),
+                ("Cross-Origin-Resource-Policy", "same-domain"),
             ),
             redirect_http=False,
             index_html=(
@@ -542,6 +561,9 @@ CT_ADDRESS = "127.0.10.70"
 CT_URL = f"http://{CT_ADDRESS}/ok/"
 # --ct-url values that point both CT formats at the stub (the demo and tests use them).
 CT_URLS = (CT_URL, f"certspotter={CT_URL}")
+# The lab's entries on the HSTS preload list (web.hsts_preloaded): the shipped snapshot
+# is Chromium's, which holds no .test name.
+HSTS_PRELOADED = ("exemplary.test",)
 # The same stub serves CISA's KEV feed (vetscan kev update --url).
 KEV_URL = f"{CT_URL}known_exploited_vulnerabilities.json"
 
@@ -606,7 +628,23 @@ SPRAWL = LabProvider(
             names=("webmail.sprawl.test",),
             # Must-staple (RFC 7633), and the server staples nothing.
             cert=CertSpec(("webmail.sprawl.test",), ocsp_url=OCSP_URL, must_staple=True),
-            headers=(("Strict-Transport-Security", "max-age=63072000"),),
+            headers=(
+                ("Strict-Transport-Security", "max-age=63072000"),
+                ("Set-Cookie", "webmail_sess=lab; Path=/; Secure; HttpOnly"),
+                ("Set-Cookie", "lang=en; Path=/"),
+            ),
+            # Its policies in <meta> tags; a nonce makes browsers ignore 'unsafe-inline'.
+            # The login is over HTTPS; a partner's badge still loads over plain HTTP.
+            index_html=(
+                "<!DOCTYPE html><html><head><title>Webmail</title>"
+                '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '
+                "script-src 'self' 'nonce-lab4sprawl' 'unsafe-inline'; object-src 'none'\">"
+                '<meta name="referrer" content="strict-origin-when-cross-origin">'
+                "</head><body>"
+                '<form action="https://webmail.sprawl.test/login" method="post">'
+                '<input name="user"><input type="password" name="password"></form>'
+                '<img src="http://badges.partner-cdn.test/secure.png"></body></html>'
+            ),
             # Its admin console answers on 8443 too, beside the web port.
             tls_ports=(443, 8443),
         ),

@@ -33,11 +33,14 @@ def _server_blocks(site: WebSite, cert: pki.IssuedCert, extra: list[str]) -> str
         if site.index_html
         else f'            return 200 "{names}\\n";'
     )
-    plain_body = (
-        "        return 301 https://$host$request_uri;"
-        if site.redirect_http
-        else '        return 200 "plain http\\n";'
-    )
+    if site.redirect_http:
+        plain_body = "        return 301 https://$host$request_uri;"
+    elif site.http_index_html:
+        plain_body = (
+            f"        default_type text/html;\n        return 200 {_quote(site.http_index_html)};"
+        )
+    else:
+        plain_body = '        return 200 "plain http\\n";'
     unknown = (
         f"""
     server {{

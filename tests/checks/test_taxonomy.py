@@ -16,6 +16,9 @@ FAMILIES = (
     ("tls.cert.lifetime", "hygiene"),  # lifecycle, as expiry: #27 item 2
     ("tls.", "transport"),
     ("web.https_redirect.", "transport"),
+    ("web.hsts.", "transport"),  # #27 item 6: forcing HTTPS, as the redirect
+    ("web.mixed_content", "transport"),
+    ("web.login.", "transport"),
     ("web.security_txt.", "communication"),
     ("web.", "web"),
     ("email.dmarc.no_reporting", "communication"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scanner.engine import scan
 from scanner.lab import manager
-from scanner.lab.providers import CT_URLS, LabProvider
+from scanner.lab.providers import CT_URLS, HSTS_PRELOADED, LabProvider
 from scanner.model import ScanResult, Target
 from scanner.net.dnssec import load_anchors
 from scanner.net.policy import AddressPolicy
@@ -29,7 +29,10 @@ def lab_context(
         AddressPolicy(allow_private=True),
         # Certificate transparency from the lab's stub, as the demo has it.
         with_discovery(profile, None, CT_URLS).with_overrides(
-            [Override.of("dkim.selectors", [k.selector for k in provider.dkim], extend=True)]
+            [
+                Override.of("dkim.selectors", [k.selector for k in provider.dkim], extend=True),
+                Override.of("web.hsts_preloaded", list(HSTS_PRELOADED)),
+            ]
         ),
         manager.ca_file(lab),
         3.0,

@@ -14,15 +14,25 @@ import sectxt
 from scanner.checks import finding
 from scanner.model import Finding, Status
 from scanner.probes.table import GatedCheck, Skip, ids, run, unanswered
+from scanner.probes.web import content, policy_checks
 from scanner.probes.web.observations import WebObservation
 
 _VERSION = re.compile(r"\d+(\.\d+)+")
 _WEAK_REFERRER = {"unsafe-url", "no-referrer-when-downgrade", ""}
+_REFERRER_TOKENS = {
+    "no-referrer",
+    "no-referrer-when-downgrade",
+    "same-origin",
+    "origin",
+    "strict-origin",
+    "origin-when-cross-origin",
+    "strict-origin-when-cross-origin",
+    "unsafe-url",
+}
 
 
 def _header(obs: WebObservation, name: str) -> str | None:
-    lowered = name.lower()
-    return next((v for k, v in obs.headers if k.lower() == lowered), None)
+    return obs.header(name)
 
 
 def _redirect(obs: WebObservation) -> Finding:
@@ -74,37 +84,6 @@ def _redirect(obs: WebObservation) -> Finding:
     )
 
 
-def _csp_missing(obs: WebObservation) -> Finding:
-    h, csp = obs.host, _header(obs, "content-security-policy")
-    if csp is None:
-        return finding(
-            "web.header.csp_missing", Status.FAIL, h, f"{h} sends no Content-Security-Policy."
-        )
-    return finding(
-        "web.header.csp_missing", Status.PASS, h, f"{h} sends a Content-Security-Policy.", csp=csp
-    )
-
-
-def _csp_unsafe(obs: WebObservation) -> Finding:
-    h, csp = obs.host, _header(obs, "content-security-policy")
-    if csp is None:
-        return finding("web.header.csp_unsafe", Status.INFO, h, "Not applicable: no CSP.")
-    unsafe = [t for t in ("'unsafe-inline'", "'unsafe-eval'") if t in csp.lower()]
-    for directive in csp.split(";"):
-        parts = directive.split()
-        wide = [p for p in parts[1:] if p in ("*", "http:", "https:", "data:")]
-        if parts and parts[0].lower() in ("default-src", "script-src", "object-src") and wide:
-            unsafe.append(f"{parts[0]} allows {' '.join(wide)}")
-    return finding(
-        "web.header.csp_unsafe",
-        Status.FAIL if unsafe else Status.PASS,
-        h,
-        f"The CSP of {h} "
-        + (f"weakens itself: {', '.join(unsafe)}." if unsafe else "avoids unsafe sources."),
-        csp=csp,
-    )
-
-
 def _xcto(obs: WebObservation) -> Finding:
     h = obs.host
     xcto = (_header(obs, "x-content-type-options") or "").strip().lower()
@@ -139,8 +118,22 @@ def _clickjacking(obs: WebObservation) -> Finding:
     )
 
 
+def _referrer_policy(obs: WebObservation) -> str | None:
+    """The policy the browser applies: a <meta name="referrer"> overrides the header
+    (HTML 4.2.5.2); in a comma-separated header the last token it knows counts."""
+    metas = obs.meta_values("name", "referrer")
+    if metas:
+        return metas[-1]
+    header = _header(obs, "referrer-policy")
+    if header is None:
+        return None
+    tokens = [t.strip().lower() for t in header.split(",")]
+    known = [t for t in tokens if t in _REFERRER_TOKENS]
+    return known[-1] if known else header
+
+
 def _referrer(obs: WebObservation) -> Finding:
-    h, referrer = obs.host, _header(obs, "referrer-policy")
+    h, referrer = obs.host, _referrer_policy(obs)
     weak = referrer is None or referrer.strip().lower() in _WEAK_REFERRER
     return finding(
         "web.header.referrer_policy_missing",
@@ -164,35 +157,6 @@ def _permissions(obs: WebObservation) -> Finding:
         h,
         f"{h} "
         + ("sends a Permissions-Policy." if permissions else "sends no Permissions-Policy."),
-    )
-
-
-def _cookies(obs: WebObservation) -> Finding:
-    h = obs.host
-    cookies = [v for k, v in obs.headers if k.lower() == "set-cookie"]
-    weak_cookies = []
-    for cookie in cookies:
-        attributes = {a.strip().split("=")[0].lower() for a in cookie.split(";")[1:]}
-        missing = [a for a in ("secure", "httponly", "samesite") if a not in attributes]
-        if missing:
-            weak_cookies.append(f"{cookie.split('=')[0].strip()} (no {', '.join(missing)})")
-    if not cookies:
-        return finding(
-            "web.cookie.insecure", Status.INFO, h, f"{h} sets no cookie on its front page."
-        )
-    if weak_cookies:
-        return finding(
-            "web.cookie.insecure",
-            Status.FAIL,
-            h,
-            f"Cookies of {h} lack protection: {'; '.join(weak_cookies)}.",
-            cookies=weak_cookies,
-        )
-    return finding(
-        "web.cookie.insecure",
-        Status.PASS,
-        h,
-        f"Every cookie of {h} is Secure, HttpOnly and SameSite.",
     )
 
 
@@ -336,6 +300,11 @@ def _https(obs: WebObservation) -> Skip | None:
     )
 
 
+def _preload_looked_up(obs: WebObservation) -> Skip | None:
+    """The preload list was consulted (scans saved before it was did not)."""
+    return None if obs.preload_list else unanswered("scanned before vetscan read the preload list")
+
+
 def _security_txt(obs: WebObservation) -> Skip | None:
     """The security.txt request answered (whatever its status)."""
     if obs.security_txt_status is not None:
@@ -349,16 +318,22 @@ def _security_txt(obs: WebObservation) -> Skip | None:
 # is "not assessed" with the reason.
 CHECKS: tuple[GatedCheck[WebObservation], ...] = (
     GatedCheck("web.https_redirect.missing", (), _redirect),
-    GatedCheck("web.header.csp_missing", (_https,), _csp_missing),
-    GatedCheck("web.header.csp_unsafe", (_https,), _csp_unsafe),
+    GatedCheck("web.header.csp_missing", (_https,), policy_checks.csp_missing),
+    GatedCheck("web.header.csp_unsafe", (_https,), policy_checks.csp_unsafe),
     GatedCheck("web.header.xcto_missing", (_https,), _xcto),
     GatedCheck("web.header.clickjacking", (_https,), _clickjacking),
     GatedCheck("web.header.referrer_policy_missing", (_https,), _referrer),
     GatedCheck("web.header.permissions_policy_missing", (_https,), _permissions),
-    GatedCheck("web.cookie.insecure", (_https,), _cookies),
+    GatedCheck("web.cookie.insecure", (_https,), policy_checks.cookie_attributes),
     GatedCheck("web.header.version_disclosure", (_https,), _version_disclosure),
     GatedCheck("web.header.cors_universal", (_https,), _cors),
     GatedCheck("web.sri.missing", (_https,), _sri),
+    GatedCheck("web.header.coop", (_https,), policy_checks.coop),
+    GatedCheck("web.header.coep", (_https,), policy_checks.coep),
+    GatedCheck("web.header.corp", (_https,), policy_checks.corp),
+    GatedCheck("web.mixed_content", (_https, content.page_read), content.mixed_content),
+    GatedCheck("web.login.plain_http", (content.any_page,), content.login_over_http),
+    GatedCheck("web.hsts.preload", (_https, _preload_looked_up), policy_checks.hsts_preload),
     GatedCheck("web.security_txt.missing", (_security_txt,), _sectxt_missing),
     GatedCheck("web.security_txt.invalid", (_security_txt,), _sectxt_invalid),
 )

@@ -20,8 +20,8 @@ __all__ = ["Hop", "WebObservation", "WebProbe", "follow"]
 
 class WebProbe(Probe):
     name = "web"
-    description = "HTTPS redirect, security headers, cookies, version disclosure and security.txt of the web hosts."
-    version = "1"
+    description = "HTTPS redirect, security headers (CSP, cross-origin isolation), cookies, mixed content, login forms, HSTS preloading, version disclosure and security.txt of the web hosts."
+    version = "2"
     rank = 80
     consumes = ("dns-discovery",)
     observation_types = (WebObservation,)

@@ -9,6 +9,7 @@ from typing import Any
 
 from scanner.checks import PITFALL_TITLES, catalogue
 from scanner.document.answers import answer_states
+from scanner.document.cadence import carry
 from scanner.document.changes import diff
 from scanner.document.inventory import inventory
 from scanner.document.questions import RETEST_DAYS, failing_checks, questions, retests, top_risks
@@ -150,6 +151,8 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
         out["changes"] = diff(previous, out)
     else:
         out.setdefault("changes", None)
+    # A new scan's ledger is made in build_document; a saved one keeps its own.
+    out.setdefault("cadence", None)
     out.pop("integrity", None)
     return out
 
@@ -170,4 +173,6 @@ def build_document(
     if waivers:
         document = annotate(document, waivers, today or datetime.now(UTC).date())
     document["adjusted_scores"] = dict(adjusted_scores) if adjusted_scores is not None else None
-    return with_sections(document, previous)
+    document = with_sections(document, previous)
+    document["cadence"] = carry(previous, document)
+    return document

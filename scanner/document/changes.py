@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from scanner.document.cadence import Verdicts
 from scanner.document.types import FindingDoc, waived
 from scanner.probes.base import Probe
 from scanner.registry import changes_order, installed
@@ -171,10 +172,18 @@ def diff(old: Doc, new: Doc) -> dict[str, Any]:
     # not new at the provider: it was not looked at. It is listed apart, never alerted.
     assessed_before = _assessed_checks(old)
     titles = _titles(old, new)
+    now = Verdicts(new)
     for key in sorted(set(before) | set(after)):
         kind = _classify(before.get(key), after.get(key))
         if kind == "new" and key[0] not in assessed_before:
             kind = "newly_assessed"
+        if (
+            kind == "no_longer_assessed"
+            and key not in after
+            and now.state((key[0], key[1])) == "fixed"
+        ):
+            # The port is closed and its host passes the check: fixed, not unseen.
+            kind = "resolved"
         if kind is not None:
             groups[kind].append(_summary(before.get(key), after.get(key), titles))
 

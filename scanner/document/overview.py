@@ -61,6 +61,7 @@ def row(
         "failed_checks": len({f["check_id"] for f in doc["findings"] if f["status"] == "fail"}),
         "coverage": scores.get("coverage"),
         "change": change,
+        "cadence": time_to_fix(doc.get("cadence")),
         "run_id": doc["scan"]["run_id"],
         "started": doc["scan"]["started"],
         "profile": (doc.get("scores") or {}).get("profile") or doc["scan"].get("profile", ""),
@@ -95,6 +96,7 @@ def failed_row(
         "failed_checks": 0,
         "coverage": None,
         "change": None,
+        "cadence": None,
         "run_id": None,
         "started": None,
         "profile": "",
@@ -117,3 +119,11 @@ def overview_of_rows(rows: Sequence[dict[str, Any]], generated: str) -> dict[str
     for r in rows:
         titles.update(r["pitfall_titles"])
     return {"generated": generated, "pitfall_titles": titles, "providers": rows}
+
+
+def time_to_fix(ledger: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The overview's time-to-fix cell: the ledger's whole-provider summary and how
+    many runs it rests on (None for documents made before the ledger)."""
+    if not isinstance(ledger, Mapping) or not isinstance(ledger.get("overall"), Mapping):
+        return None
+    return {"runs": ledger.get("runs", 1), **ledger["overall"]}

@@ -17,7 +17,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from scanner.lab.pki import IssuedCert
-from scanner.lab.providers import DNS_ADDRESSES, DNS_PORT, SERVICE_ZONES, DkimKey, LabProvider
+from scanner.lab.providers import (
+    DNS_ADDRESSES,
+    DNS_PORT,
+    SERVICE_ZONES,
+    TURNOVER_ADDRESS,
+    TURNOVER_DOMAIN,
+    DkimKey,
+    LabProvider,
+)
 
 SERIAL = 2026112901
 ANCHORS = "anchors.txt"
@@ -186,15 +194,20 @@ def write(
     (directory / "zones" / "test.zone").write_text(
         "$ORIGIN test.\n$TTL 300\n"
         f"@ SOA ns1.test. hostmaster.test. {SERIAL} 3600 600 604800 300\n"
-        f"@ NS ns1\nns1 A {addresses[0]}\n",
+        f"@ NS ns1\nns1 A {addresses[0]}\n"
+        f"{TURNOVER_DOMAIN.removesuffix('.test')} A {TURNOVER_ADDRESS}\n",
         "utf-8",
     )
     for name, records in SERVICE_ZONES.items():
         body = "".join(f"{owner} {rtype} {rdata}\n" for owner, rtype, rdata in records)
+        # A zone that names its own name servers (a provider's defensive registration)
+        # gets no ns1 of its own.
+        own_ns = any(owner == "@" and rtype == "NS" for owner, rtype, _ in records)
+        ns = "" if own_ns else f"@ NS ns1\nns1 A {addresses[0]}\n"
         (directory / "zones" / f"{name}.zone").write_text(
             f"$ORIGIN {name}.\n$TTL 300\n"
             f"@ SOA ns1.{name}. hostmaster.{name}. {SERIAL} 3600 600 604800 300\n"
-            f"@ NS ns1\nns1 A {addresses[0]}\n{body}",
+            f"{ns}{body}",
             "utf-8",
         )
     (directory / "static-anchors.txt").write_text("\n".join(static_anchors) + "\n", "utf-8")

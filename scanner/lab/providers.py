@@ -553,6 +553,12 @@ SERVICE_ZONES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "azurewebsites.net": (),
 }
 
+# A host the lab names but runs nothing on: the history tests start and stop real
+# services on it between scans (a provider fixing things over time). Its name is a
+# record in the lab's "test." zone, not a zone of its own.
+TURNOVER_DOMAIN = "turnover.test"
+TURNOVER_ADDRESS = "127.0.10.94"
+
 # The lab's certificate-transparency stub (scanner.lab.banners "ct-stub"): crt.sh and
 # Certspotter formats under /ok/, and their failure modes under /403/, /429/, /502/,
 # /html/ (an error page with status 200), /drip/ (a byte a second) and /huge/ (more

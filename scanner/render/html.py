@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from scanner.checks import PITFALL_SCOPE
-from scanner.document import areas
+from scanner.document import areas, cadence
 from scanner.document.counts import LABELS, check_counts
 from scanner.document.integrity import digest, html_placeholder, seal_html
 from scanner.registry import CHANGES_FRAGMENT, REPORT_FRAGMENT, installed, report_fragment
@@ -112,6 +112,7 @@ def when(value: object) -> str:
 
 
 _ENV.filters["when"] = when
+_ENV.filters["duration"] = cadence.duration
 
 
 def _sort_key(f: Mapping[str, Any]) -> tuple[int, int, str, str]:

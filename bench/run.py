@@ -405,6 +405,67 @@ def bench_web(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]
     return [row], [goal]
 
 
+def bench_lookalike(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]]:
+    """The look-alike probe (its 400 most plausible names, NS first) against dnstwist's
+    own scanner (every name it makes, NS, A, AAAA and MX each) on the same lab DNS."""
+    from scanner.lab.providers import DNS_ADDRESSES
+
+    probe_time = RESULTS / ".lookalike-time"
+    ours = Row("vetscan look-alike probe, legacy.test (400 of 1917 names, process)")
+    inner = Row("  ...the probe's own wall time, in process")
+    theirs = Row("dnstwist --registered, legacy.test (all 1917 names, process)")
+    dnstwist = str(Path(PYTHON).with_name("dnstwist"))
+    found: set[str] = set()
+    theirs_found: set[str] = set()
+    for _ in range(repeat):
+        elapsed, _ = timed(
+            [PYTHON, str(ROOT / "bench" / "lookalike_once.py"), "legacy.test", str(probe_time)]
+        )
+        ours.times.append(elapsed)
+        inner.times.append(float(probe_time.read_text()))
+        found = set(probe_time.with_suffix(".names").read_text().split())
+        if not quick:
+            elapsed, _ = timed(
+                [dnstwist, "--registered", "--format", "list",
+                 "--nameservers", DNS_ADDRESSES[0], "legacy.test"]
+            )  # fmt: skip
+            theirs.times.append(elapsed)
+    if not quick:
+        listed = subprocess.run(
+            [dnstwist, "--registered", "--format", "json", "--nameservers", DNS_ADDRESSES[0],
+             "legacy.test"],
+            capture_output=True, text=True, timeout=120, check=False,
+        ).stdout  # fmt: skip
+        theirs_found = {
+            str(entry["domain"])
+            for entry in json.loads(listed or "[]")
+            # Only the lab's .test names: the lab's DNS refuses .com, which dnstwist
+            # then reads as registered.
+            if entry.get("fuzzer") != "*original"
+            and str(entry["domain"]).endswith(".test")
+            and any(entry.get(k) for k in ("dns_ns", "dns_a", "dns_aaaa", "dns_mx"))
+        }
+    missing = sorted(theirs_found - found)
+    goals = [
+        Goal(
+            "look-alike probe for one domain under 2 s",
+            (inner.median or 99) < 2.0,
+            f"{inner.median:.2f} s" if inner.median else "not measured",
+        ),
+        ratio_goal("look-alike probe no slower than dnstwist's own scan", ours, theirs, 1.0),
+        Goal(
+            "finds every look-alike dnstwist finds registered",
+            None if quick else not missing,
+            "not measured (quick)"
+            if quick
+            else f"dnstwist: {', '.join(sorted(theirs_found)) or 'none'}; vetscan: "
+            f"{', '.join(sorted(found)) or 'none'}"
+            + (f"; missing: {', '.join(missing)}" if missing else ""),
+        ),
+    ]
+    return [ours, inner, theirs], goals
+
+
 def bench_discovery(ca: Path, repeat: int, quick: bool) -> tuple[list[Row], list[Goal]]:
     from scanner.lab.providers import CT_ADDRESS
     from scanner.net.lookups import MAX_SEARCH_BODY
@@ -509,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         "DNS and email": bench_email,
         "Services": bench_services,
         "Web": bench_web,
+        "Look-alikes": bench_lookalike,
         "Discovery": bench_discovery,
         "Hostile provider": bench_hostile,
         "Portfolio": bench_portfolio,

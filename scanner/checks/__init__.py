@@ -51,7 +51,7 @@ PITFALL_SCOPE = {
     "versions still supported and free of known (and known-exploited) vulnerabilities, "
     "leftovers (dangling names, old keys, deprecated records).",
     "dns": "The domain's name service: DNSSEC, name-server redundancy and authority, "
-    "zone transfers, CAA, takeover of names.",
+    "zone transfers, CAA, takeover of names, and look-alike domains others registered.",
     "communication": "How the provider can be told of a problem and learns of one: "
     "security.txt, DMARC and TLS reports, brand indicators.",
 }

@@ -20,6 +20,7 @@ from scanner.lab.pki import IssuedCert
 from scanner.lab.providers import (
     DNS_ADDRESSES,
     DNS_PORT,
+    LOOKALIKE_ZONES,
     SERVICE_ZONES,
     TURNOVER_ADDRESS,
     TURNOVER_DOMAIN,
@@ -124,7 +125,8 @@ def knot_config(
     # DMARC, CAA - inconclusive at its last step).
     zones = [f"  - domain: test\n    file: {directory}/zones/test.zone"]
     zones += [
-        f"  - domain: {name}\n    file: {directory}/zones/{name}.zone" for name in SERVICE_ZONES
+        f"  - domain: {name}\n    file: {directory}/zones/{name}.zone"
+        for name in {**SERVICE_ZONES, **LOOKALIKE_ZONES}
     ]
     for p in providers:
         zone = [f"  - domain: {p.domain}", f"    file: {directory}/zones/{p.domain}.zone"]
@@ -198,7 +200,7 @@ def write(
         f"{TURNOVER_DOMAIN.removesuffix('.test')} A {TURNOVER_ADDRESS}\n",
         "utf-8",
     )
-    for name, records in SERVICE_ZONES.items():
+    for name, records in {**SERVICE_ZONES, **LOOKALIKE_ZONES}.items():
         body = "".join(f"{owner} {rtype} {rdata}\n" for owner, rtype, rdata in records)
         # A zone that names its own name servers (a provider's defensive registration)
         # gets no ns1 of its own.

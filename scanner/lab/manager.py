@@ -27,6 +27,7 @@ from scanner.lab.providers import (
     CT_ADDRESS,
     DNS_ADDRESSES,
     DNS_PORT,
+    LOOKALIKE_CT_NAMES,
     OPEN_RESOLVER_ADDRESS,
     PROVIDERS,
     LabProvider,
@@ -274,6 +275,7 @@ def _banner_config(
         listeners.append(spec)
     listeners += _inward_listeners(lab_dir)
     names = {p.domain: list(p.ct_names) for p in providers if p.ct_names}
+    names |= {domain: list(found) for domain, found in LOOKALIKE_CT_NAMES.items()}
     names[inward.DOMAIN] = list(inward.CT_NAMES)
     listeners.append({"address": CT_ADDRESS, "port": 80, "service": "ct-stub", "names": names})
     path = lab_dir / "banners.json"

@@ -559,6 +559,25 @@ SERVICE_ZONES: dict[str, tuple[tuple[str, str, str], ...]] = {
 TURNOVER_DOMAIN = "turnover.test"
 TURNOVER_ADDRESS = "127.0.10.94"
 
+# Look-alikes of legacy.test (scanner.probes.lookalike), as zones of their own:
+# "lgeacy.test" someone else's and mail-capable, "1egacy.test" someone else's with a
+# web site and certificates in the CT stub, "legaccy.test" the provider's own
+# defensive registration (served by legacy.test's name server). No look-alike of
+# the other providers is registered.
+LOOKALIKE_ADDRESS = "127.0.10.88"
+LOOKALIKE_ZONES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "lgeacy.test": (
+        ("@", "A", LOOKALIKE_ADDRESS),
+        ("@", "MX", "10 mail"),
+        ("mail", "A", LOOKALIKE_ADDRESS),
+        ("www", "A", LOOKALIKE_ADDRESS),
+    ),
+    "1egacy.test": (("@", "A", LOOKALIKE_ADDRESS), ("www", "A", LOOKALIKE_ADDRESS)),
+    "legaccy.test": (("@", "NS", "ns1.legacy.test."), ("@", "A", "127.0.10.20")),
+}
+# What the CT stub lists for the look-alikes (certificates someone had issued for them).
+LOOKALIKE_CT_NAMES = {"1egacy.test": ("1egacy.test", "www.1egacy.test")}
+
 # The lab's certificate-transparency stub (scanner.lab.banners "ct-stub"): crt.sh and
 # Certspotter formats under /ok/, and their failure modes under /403/, /429/, /502/,
 # /html/ (an error page with status 200), /drip/ (a byte a second) and /huge/ (more

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from scanner.document.types import FindingDoc, waived
+from scanner.document.types import FindingDoc, effective_status
 
 Doc = Mapping[str, Any]
 Key = tuple[str, str]
@@ -36,23 +36,20 @@ KEEP_FIXED = 500
 KEEP_OPEN = 2000
 
 
+def _endpoint(asset: str) -> str:
+    return asset.split(" ", 1)[0]
+
+
 def host_of(asset: str) -> str:
     """The host an asset lives on: "mx1.example.test:25 [192.0.2.1]" and
     "mx1.example.test:25" -> "mx1.example.test"; "[2001:db8::1]:25" -> "2001:db8::1";
     an address or name without a port is its own host."""
-    text = asset.split(" ", 1)[0]
+    text = _endpoint(asset)
     if text.startswith("["):
         return text[1:].split("]", 1)[0]
     if text.count(":") == 1:
         return text.split(":", 1)[0]
     return text
-
-
-def _status(finding: Mapping[str, Any]) -> str:
-    status = str(finding["status"])
-    return (
-        "accepted" if status in ("fail", "warn") and waived(cast(FindingDoc, finding)) else status
-    )
 
 
 def _worst(statuses: Iterable[str]) -> str:
@@ -70,18 +67,28 @@ class Verdicts:
         self.failed: set[Key] = set()
         for f in doc.get("findings", []):
             key = (str(f["check_id"]), str(f["asset"]))
-            by_key.setdefault(key, []).append(_status(f))
+            by_key.setdefault(key, []).append(effective_status(cast(FindingDoc, f)))
             self.severity.setdefault(key, str(f["severity"]))
             if f["status"] == "fail":
                 self.failed.add(key)
         self.by_key = {k: _worst(v) for k, v in by_key.items()}
+        # The same host and port named with or without its address ("mx1:25" and
+        # "mx1:25 [192.0.2.1]", as a second address appears): one asset.
+        by_endpoint: dict[Key, list[str]] = {}
         self.by_host: dict[Key, set[str]] = {}
         for (check, asset), status in self.by_key.items():
+            by_endpoint.setdefault((check, _endpoint(asset)), []).append(status)
             self.by_host.setdefault((check, host_of(asset)), set()).add(status)
+        self.by_endpoint = {k: _worst(v) for k, v in by_endpoint.items()}
+
+    def status(self, key: Key) -> str | None:
+        """The verdict on the asset of ``key``, under any of its names, or None."""
+        found = self.by_key.get(key)
+        return found if found is not None else self.by_endpoint.get((key[0], _endpoint(key[1])))
 
     def state(self, key: Key) -> str:
         """ "open", "fixed" or "unseen" for an episode of ``key``."""
-        status = self.by_key.get(key)
+        status = self.status(key)
         if status is None:
             # The asset is gone (a port closed, say): fixed if its host was assessed on
             # this check (a verdict on the host or on another of its ports), unseen if
@@ -109,14 +116,14 @@ def _seconds(start: str, end: str) -> int:
     )
 
 
-def _pitfall(doc: Doc, check_id: str, fallback: str = "") -> str:
+def _pitfall(doc: Doc, check_id: str) -> str:
     check = (doc.get("checks") or {}).get(check_id) or {}
-    return str(check.get("pitfall") or fallback or "unknown")
+    return str(check.get("pitfall") or "unknown")
 
 
-def _title(doc: Doc, check_id: str, fallback: str = "") -> str:
+def _title(doc: Doc, check_id: str) -> str:
     check = (doc.get("checks") or {}).get(check_id) or {}
-    return str(check.get("title") or fallback or check_id)
+    return str(check.get("title") or check_id)
 
 
 def _valid(ledger: object) -> bool:
@@ -146,10 +153,10 @@ def carry(previous: Doc | None, current: Doc) -> dict[str, Any]:
     first_run = before is None
     opened: list[dict[str, Any]] = []
     fixed: list[dict[str, Any]] = list(before["fixed"]) if before else []
-    tracked: set[Key] = set()
+    tracked: set[Key] = set()  # (check, endpoint) of the episodes carried
     for episode in before["open"] if before else []:
         key = (str(episode["check_id"]), str(episode["asset"]))
-        tracked.add(key)
+        tracked.add((key[0], _endpoint(key[1])))
         state = verdicts.state(key)
         if state == "fixed":
             fixed.append(
@@ -164,12 +171,12 @@ def carry(previous: Doc | None, current: Doc) -> dict[str, Any]:
         kept = dict(episode)
         if state == "open":
             kept["seen"] = now
-            kept["status"] = verdicts.by_key.get(key, kept.get("status", "fail"))
+            kept["status"] = verdicts.status(key) or kept.get("status", "fail")
             kept["severity"] = verdicts.severity.get(key, kept.get("severity"))
         opened.append(kept)
     reopened = {(str(e["check_id"]), str(e["asset"])) for e in fixed}
     for key in verdicts.failing():
-        if key in tracked:
+        if (key[0], _endpoint(key[1])) in tracked:  # open already, under another name
             continue
         opened.append(
             {
@@ -222,27 +229,22 @@ _EPISODE = (
 def _summary_of(
     fixed: list[dict[str, Any]], opened: list[dict[str, Any]], now: str
 ) -> dict[str, Any]:
-    times = [int(e["seconds"]) for e in fixed]
     current = [e for e in opened if e.get("seen") == now]
-    ages = [_seconds(str(e["opened"]), now) for e in current]
+    ages = [(_seconds(str(e["opened"]), now), e) for e in current]
+    worst = max(fixed, key=lambda e: int(e["seconds"]), default=None)
+    oldest = max(ages, key=lambda pair: pair[0], default=None)
     return {
-        "fixed": len(times),
-        "median_seconds": round(statistics.median(times)) if times else None,
-        "worst_seconds": max(times) if times else None,
-        # The worst fix of a failure found in the ledger's first run is a floor.
-        "worst_at_least": bool(
-            times and any(e.get("before_history") and e["seconds"] == max(times) for e in fixed)
-        ),
+        "fixed": len(fixed),
+        "median_seconds": round(statistics.median(int(e["seconds"]) for e in fixed))
+        if fixed
+        else None,
+        "worst_seconds": int(worst["seconds"]) if worst else None,
+        # A failure found in the ledger's first run may be older: its time is a floor.
+        "worst_at_least": bool(worst and worst.get("before_history")),
         "reopened": sum(1 for e in fixed + current if e.get("reopened")),
         "open": len(current),
-        "oldest_open_seconds": max(ages) if ages else None,
-        "oldest_open_at_least": bool(
-            ages
-            and any(
-                e.get("before_history") and _seconds(str(e["opened"]), now) == max(ages)
-                for e in current
-            )
-        ),
+        "oldest_open_seconds": oldest[0] if oldest else None,
+        "oldest_open_at_least": bool(oldest and oldest[1].get("before_history")),
         "unseen": len(opened) - len(current),
     }
 
@@ -261,11 +263,6 @@ def summary(
         )
         for name in names
     }
-
-
-def needs_more_runs(ledger: Mapping[str, Any] | None) -> bool:
-    """True while the ledger has seen one run only: nothing can have been fixed yet."""
-    return ledger is None or int(ledger.get("runs", 0)) < 2
 
 
 def duration(seconds: int | float | None) -> str:

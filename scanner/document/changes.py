@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from scanner.document.cadence import Verdicts
-from scanner.document.types import FindingDoc, waived
+from scanner.document.types import FindingDoc, effective_status
 from scanner.probes.base import Probe
 from scanner.registry import changes_order, installed
 
@@ -74,13 +74,6 @@ def _summary(
         "to_status": effective_status(new) if new is not None else None,
         "detail": ref["detail"],
     }
-
-
-def effective_status(finding: FindingDoc) -> str:
-    """The status, with an actively waived failure read as "accepted"."""
-    if waived(finding) and finding["status"] in _BAD:
-        return "accepted"
-    return str(finding["status"])
 
 
 def _classify(old: FindingDoc | None, new: FindingDoc | None) -> str | None:

@@ -45,6 +45,13 @@ def waived(finding: FindingDoc) -> bool:
     return waiver is not None and waiver["active"]
 
 
+def effective_status(finding: FindingDoc) -> str:
+    """The status, with an actively waived failure or warning read as "accepted"."""
+    if waived(finding) and finding["status"] in ("fail", "warn"):
+        return "accepted"
+    return str(finding["status"])
+
+
 class ProbeAttemptDoc(TypedDict):
     probe: str
     version: str

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.document.cadence import carry, duration, host_of, needs_more_runs
+from scanner.document.cadence import carry, duration, host_of
 from scanner.document.changes import diff
 
 START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -54,7 +54,7 @@ CSP = "web.header.csp_missing"
 def test_a_first_run_needs_a_second_and_its_failures_may_be_older() -> None:
     first = run(0, f(DB, "192.0.2.1:6379", "fail"), f(CSP, "example.test", "pass"))
     ledger = first["cadence"]
-    assert needs_more_runs(ledger) and ledger["runs"] == 1
+    assert ledger["runs"] == 1
     (episode,) = ledger["open"]
     assert episode["asset"] == "192.0.2.1:6379" and episode["before_history"]
     assert ledger["overall"]["fixed"] == 0 and ledger["overall"]["median_seconds"] is None
@@ -66,7 +66,7 @@ def test_a_failure_fixed_on_its_asset_counts_from_first_seen_to_found_fixed() ->
     three = run(10, f(CSP, "example.test", "fail"), previous=two)
     four = run(17, f(CSP, "example.test", "pass"), previous=three)
     ledger = four["cadence"]
-    assert not needs_more_runs(ledger) and ledger["runs"] == 4
+    assert ledger["runs"] == 4
     (fixed,) = ledger["fixed"]
     assert fixed["seconds"] == 14 * 86400 and not fixed["before_history"]
     assert fixed["fixed_run"] == "run-17" and fixed["opened_run"] == "run-3"
@@ -112,6 +112,18 @@ def test_a_run_that_could_not_look_closes_nothing() -> None:
         "192.0.2.1:3306",
         5,
     )
+
+
+def test_an_asset_named_with_its_address_is_the_same_asset() -> None:
+    # A second address appears: "mx1.example.test:25" is now named with each address.
+    one = run(0, f(DB, "mx1.example.test:25", "fail"))
+    two = run(1, f(DB, "mx1.example.test:25 [192.0.2.1]", "fail"), previous=one)
+    ledger = two["cadence"]
+    assert ledger["fixed"] == []
+    assert [e["asset"] for e in ledger["open"] if e["seen"] == ledger["measured_at"]] == [
+        "mx1.example.test:25"
+    ]
+    assert diff(one, two)["resolved"] == []
 
 
 def test_a_warning_or_an_accepted_risk_is_not_a_fix() -> None:

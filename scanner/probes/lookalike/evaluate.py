@@ -44,7 +44,9 @@ def _unassessable(obs: LookalikeObservation, check_id: str) -> Finding | None:
         return not_assessed(check_id, obs.domain, obs.reason)
     if obs.checked == 0 and obs.generated:
         why = "no look-alike could be looked up"
-        if obs.unanswered:
+        if obs.outcome != "error" and not (obs.considered or obs.unanswered or obs.late):
+            why += " (lookalike.max_candidates is 0)"
+        elif obs.unanswered:
             why += f" ({obs.unanswered} got no answer from the resolver)"
         elif obs.late:
             why += " (the time budget ran out)"

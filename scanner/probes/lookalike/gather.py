@@ -1,7 +1,8 @@
 """Gathering for the look-alike probe: dnstwist's names, each looked up through the
 scan's resolver (NS first: NXDOMAIN ends it in one query; a name that exists gets
 its A, AAAA and MX), within a count and a time bound; the registered ones that are
-not the provider's own are searched in certificate transparency."""
+not the provider's own are searched in certificate transparency (discovery's
+searches) within the same time bound."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from scanner.discovery.ct import CertspotterSource, CrtShSource
 from scanner.model import Target
 from scanner.net.resolver import DnsOutcome
 from scanner.probes.base import ProbeContext
+from scanner.probes.discovery.surface import source_context
 
 from .observations import Lookalike, LookalikeObservation
 from .permutations import Candidate, UnknownFuzzer, candidates
@@ -66,23 +68,18 @@ def _own(found: Lookalike, ns: tuple[str, ...], mx: tuple[str, ...]) -> str:
 
 
 def _ct_context(context: ProbeContext) -> SourceContext | None:
-    urls = {
-        key: context.profile.setting("discovery", key) for key in ("crtsh_urls", "certspotter_urls")
-    }
-    if context.discovery is None or not any(urls.values()):
+    """Discovery's CT searches, or None where none is configured."""
+    urls = [context.profile.setting("discovery", k) for k in ("crtsh_urls", "certspotter_urls")]
+    if context.discovery is None or not any(urls):
         return None
-    return SourceContext(
-        resolver=context.resolver,
-        policy=context.policy,
-        settings=urls,
-        fetch=context.discovery.get,
-        timeout=context.timeout,
-    )
+    return source_context(context, {})
 
 
-def _certificates(found: Lookalike, ct: SourceContext | None) -> Lookalike:
+def _certificates(found: Lookalike, ct: SourceContext | None, deadline: float) -> Lookalike:
     if ct is None:
         return replace(found, ct_reason="no certificate-transparency search is configured")
+    if time.monotonic() > deadline:
+        return replace(found, ct_reason="not searched: the time budget ran out")
     names: set[str] = set()
     try:
         for source in (CrtShSource(), CertspotterSource()):
@@ -119,7 +116,7 @@ def observe(domain: str, context: ProbeContext) -> LookalikeObservation:
     searched = [f for f in registered if not f.own][: int(setting("ct_lookups"))]
     with DaemonPool(min(4, max(1, len(searched))), name="lookalike-ct") as pool:
         looked = dict(zip(
-            [f.name for f in searched], pool.map(lambda f: _certificates(f, ct), searched),
+            [f.name for f in searched], pool.map(lambda f: _certificates(f, ct, deadline), searched),
             strict=True,
         ))  # fmt: skip
     registered = [looked.get(f.name, f) for f in registered]

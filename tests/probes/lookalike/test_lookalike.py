@@ -109,6 +109,11 @@ def test_a_lookup_that_could_not_run_is_not_assessed() -> None:
             assert f.status is Status.NOT_ASSESSED and why in f.detail
 
 
+def test_no_lookup_asked_for_is_not_assessed_and_says_why() -> None:
+    for f in evaluate(_obs(checked=0, considered=0)):
+        assert f.status is Status.NOT_ASSESSED and "max_candidates is 0" in f.detail
+
+
 def test_a_partial_lookup_says_how_far_it_got() -> None:
     obs = _obs(
         outcome="partly checked",

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from scanner import api
 from scanner.errors import InputError
 from scanner.model import Target
 from scanner.net.targets import parse_host_port, user_domain
 from scanner.options import OutputOptions, ScanOptions
+from scanner.scoring.profile import Profile
+
+
+def with_frameworks(profile: Profile, args: argparse.Namespace) -> Profile:
+    """The profile with --framework's control matrices instead of its own."""
+    asked = getattr(args, "framework", None)
+    if asked is None:
+        return profile
+    from scanner.controls import selected
+
+    return dataclasses.replace(profile, frameworks=selected(asked.split(",")))
 
 
 def scan_options(args: argparse.Namespace, nameserver: str | None = None) -> ScanOptions:
+    options = _scan_options(args, nameserver)
+    return dataclasses.replace(options, profile=with_frameworks(options.profile, args))
+
+
+def _scan_options(args: argparse.Namespace, nameserver: str | None = None) -> ScanOptions:
     given = getattr(args, "nameserver", None)
     return ScanOptions.build(
         profile=args.profile,

@@ -57,6 +57,30 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_frameworks(args: argparse.Namespace) -> int:
+    from scanner.controls import frameworks, selected
+
+    known = frameworks()
+    if args.framework is None:
+        for framework in known.values():
+            print(f"{framework.id:18} {framework.name} (mapping of {framework.mapping_date})")
+        return EXIT_OK
+    framework = known[selected([args.framework])[0]]
+    print(f"{framework.name}, version {framework.version}\n{framework.citation}")
+    print(f"mapping of {framework.mapping_date}: evidence toward each control, never proof\n")
+    for control in framework.controls:
+        print(f"{control.id}  {control.title}")
+        if control.history:
+            print("    answered by the vendor's history of runs")
+        for check_id in control.checks:
+            print(f"    {check_id}")
+    if framework.not_applicable:
+        print("\nnot applicable:")
+        for check_id, reason in sorted(framework.not_applicable.items()):
+            print(f"    {check_id}: {reason}")
+    return EXIT_OK
+
+
 def cmd_profiles(args: argparse.Namespace) -> int:
     import json
 

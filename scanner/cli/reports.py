@@ -11,7 +11,6 @@ from scanner import api
 from scanner.cli.args import existing_history, output_options
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
 from scanner.errors import InputError
-from scanner.model import worst_failing
 from scanner.render import Format
 from scanner.textsafe import term
 
@@ -38,12 +37,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_rejudge(args: argparse.Namespace) -> int:
     """`vetscan rejudge`: a saved scan judged again under a profile, offline."""
+    from scanner.cli.args import with_frameworks
     from scanner.scoring.profile import load_profile
 
     output = output_options(args)
     if (args.scan_json is None) == (args.run is None):
         raise InputError("rejudge needs a SCAN.json or --run RUN_ID (one of them)")
-    profile = load_profile(args.profile)
+    profile = with_frameworks(load_profile(args.profile), args)
     if args.run is not None:
         evidence = api.evidence(location=existing_history(args), run=args.run)
     else:
@@ -63,9 +63,9 @@ def cmd_rejudge(args: argparse.Namespace) -> int:
             f"profile {gathered}) judged again under profile {term(profile.name)}"
         )
         summary(result, paths, quiet=False)
-    worst = worst_failing(result.findings)
-    failed = worst is not None and worst.at_least(profile.fail_threshold)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    from scanner.cli.scancmd import gate_exit
+
+    return gate_exit(result, profile, args)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scanner.checks import PITFALL_TITLES, catalogue
+from scanner.controls.matrix import control_section, selection
 from scanner.document.answers import answer_states
 from scanner.document.cadence import carry
 from scanner.document.changes import diff
@@ -107,11 +108,16 @@ def _checks(findings: list[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+def with_sections(
+    doc: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    frameworks: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """Adds the derived sections: check texts, top risks, questions, inventory, changes.
 
     Also used to bring a saved document of an older schema up to date, so old
-    evidence can be re-rendered without rescanning.
+    evidence can be re-rendered without rescanning. ``frameworks`` chooses the
+    control matrix; None keeps the document's own.
     """
     out = dict(doc)
     out["schema_version"] = SCHEMA_VERSION
@@ -153,6 +159,7 @@ def with_sections(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) ->
         out.setdefault("changes", None)
     # A new scan's ledger is made in build_document; a saved one keeps its own.
     out.setdefault("cadence", None)
+    out["controls"] = control_section(out, selection(doc) if frameworks is None else frameworks)
     out.pop("integrity", None)
     return out
 
@@ -164,6 +171,7 @@ def build_document(
     today: date | None = None,
     adjusted_scores: Mapping[str, Any] | None = None,
     answers: Sequence[Mapping[str, Any]] = (),
+    frameworks: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The scan's document; with waivers, their marks and the adjusted score beside the
     raw; with the provider's ``answers`` (scanner.document.answers), each beside what
@@ -173,6 +181,8 @@ def build_document(
     if waivers:
         document = annotate(document, waivers, today or datetime.now(UTC).date())
     document["adjusted_scores"] = dict(adjusted_scores) if adjusted_scores is not None else None
-    document = with_sections(document, previous)
+    document = with_sections(document, previous, frameworks)
     document["cadence"] = carry(previous, document)
+    # Supplier-oversight controls read the ledger just made.
+    document["controls"] = control_section(document, frameworks)
     return document

@@ -37,7 +37,8 @@ def build_document(
     if waivers and profile is not None:
         card = judge_card(adjusted(result.findings, waivers, day), profile).to_json()
     shown = [a.as_dict() for a in answers]
-    return seal(documents.build_document(result, previous, waivers, day, card, shown))
+    chosen = profile.frameworks if profile is not None else ()
+    return seal(documents.build_document(result, previous, waivers, day, card, shown, chosen))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner.checks import PITFALL_TITLES
+from scanner.controls.matrix import controls_text
 from scanner.textsafe import visible
 
 COLUMNS = (
@@ -28,6 +29,7 @@ COLUMNS = (
     "observed_utc",
     "detail",
     "remediation",
+    "controls",
     "waiver_accepted_by",
     "waiver_expires",
     "waiver_reason",
@@ -97,6 +99,7 @@ def render_csv(document: dict[str, Any]) -> str:
             when(f["observed_at"]) if f.get("observed_at") else "",
             f["detail"],
             check.get("remediation", ""),
+            controls_text(document.get("controls"), f["check_id"]),
             waiver.get("accepted_by", ""),
             waiver.get("expires", ""),
             waiver.get("reason", ""),

@@ -67,6 +67,9 @@ class Profile:
     deal_breakers: frozenset[str] = frozenset()
     condition_severity: Severity = Severity.HIGH
     deadline_days: Mapping[Severity, int] = field(default_factory=lambda: dict(DEADLINE_DAYS))
+    # The frameworks whose control matrix the report shows (scanner.controls), unless
+    # --framework names others.
+    frameworks: tuple[str, ...] = ()
 
     def weight(self, pitfall: str) -> float:
         return self.pitfall_weights.get(pitfall, 1.0)
@@ -100,6 +103,7 @@ _TOP: dict[str, tuple[type | tuple[type, ...], str]] = {
     "pitfalls": (dict, "a table of pitfall = weight"),
     "decision": (dict, "a table"),
     "deadlines": (dict, "a table of severity = days"),
+    "frameworks": (list, "a list of framework IDs ('vetscan frameworks')"),
 }
 _TABLES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "checks": {"disabled": (list, "a list of check IDs")},
@@ -308,6 +312,12 @@ def _build(data: dict[str, Any], source: str) -> Profile:
     days = dict(DEADLINE_DAYS)
     for name, value in data.get("deadlines", {}).items():
         days[Severity(name)] = int(_number(value, source, f"deadlines.{name}", 0.0, 3650.0))
+    from scanner.controls import selected
+
+    try:
+        chosen = selected(data.get("frameworks", []))
+    except InputError as exc:
+        raise ProfileError(f"{source}: key 'frameworks': {exc}") from None
     try:
         settings = resolve(data, source)
     except SettingError as exc:
@@ -330,6 +340,7 @@ def _build(data: dict[str, Any], source: str) -> Profile:
         deal_breakers=frozenset(breakers),
         condition_severity=condition,
         deadline_days=days,
+        frameworks=chosen,
     )
 
 
@@ -379,6 +390,7 @@ def describe(profile: Profile) -> dict[str, Any]:
         "deadlines": {
             str(s): d for s, d in profile.deadline_days.items() if s is not Severity.INFO
         },
+        "frameworks": list(profile.frameworks),
         **{
             table: {
                 key: list(v) if isinstance(v := profile.setting(table, key), tuple) else v

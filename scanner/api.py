@@ -204,11 +204,32 @@ def _stored(location: str, run: str) -> dict[str, Any]:
 
 
 def verify_report(path: Path, pubkey: Path | None = None) -> list[Check]:
-    """Whether a report (HTML, JSON, PDF) and its JSON were altered since written."""
+    """Whether a report (HTML, JSON, PDF, SARIF, JUnit, OSCAL) and its JSON were
+    altered since written."""
     try:
-        return reissue.verify_report(path, pubkey)
+        return reissue.verify_report(path, pubkey, export_renderers())
     except (IntegrityError, OSError) as exc:
         raise InputError(str(exc)) from None
+
+
+def export_renderers() -> dict[str, Callable[[dict[str, Any]], str]]:
+    """The exports `verify` re-renders from their JSON, by file suffix."""
+    from scanner.render import RENDERERS, Format
+
+    def one(fmt: Format, name: str | None = None) -> Callable[[dict[str, Any]], str]:
+        def render(document: dict[str, Any]) -> str:
+            out = RENDERERS[fmt](document)
+            picked = out[name] if isinstance(out, dict) and name else out
+            assert isinstance(picked, str)
+            return picked
+
+        return render
+
+    return {
+        ".sarif": one(Format.SARIF),
+        ".junit.xml": one(Format.JUNIT, "junit.xml"),
+        ".oscal.json": one(Format.OSCAL, "oscal.json"),
+    }
 
 
 def generate_key(path: Path) -> Path:

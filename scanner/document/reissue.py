@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,14 +88,23 @@ def upgrade_saved(data: dict[str, Any], name: str) -> dict[str, Any]:
     return document
 
 
-def verify_report(path: Path, pubkey: Path | None) -> list[Check]:
+def verify_report(
+    path: Path,
+    pubkey: Path | None,
+    exports: Mapping[str, Callable[[dict[str, Any]], str]] | None = None,
+) -> list[Check]:
     """Checks one report: the JSON, the HTML (when both exist) and the signature of a
     report set; a PDF by the JSON (and signature) it carries inside; an HTML page whose
     JSON was not kept by its own digest."""
     if path.suffix == ".pdf":
         return _verify_pdf(path, pubkey)
+    # Exports rendered from the JSON (suffix -> its renderer, given by the caller):
+    # each must be exactly what the JSON beside it renders to.
+    export = next((s for s in exports or {} if path.name.endswith(s)), None)
+    if exports and export is not None:
+        return _verify_export(path, export, exports[export], pubkey)
     if path.suffix not in (".html", ".json"):
-        raise OSError(f"{path}: give the report's .html, .json or .pdf file")
+        raise OSError(f"{path}: give the report's .html, .json, .pdf, .sarif or .junit.xml file")
     json_path, html_path = path.with_suffix(".json"), path.with_suffix(".html")
     if not json_path.is_file():
         if path.suffix == ".html" and html_path.is_file():
@@ -117,6 +127,39 @@ def verify_report(path: Path, pubkey: Path | None) -> list[Check]:
     )
     checks += _signature(document, text_of, pubkey, signature.name)
     return checks
+
+
+def _verify_export(
+    path: Path, suffix: str, render: Callable[[dict[str, Any]], str], pubkey: Path | None
+) -> list[Check]:
+    json_path = path.with_name(path.name.removesuffix(suffix) + ".json")
+    if not json_path.is_file():
+        raise OSError(f"{json_path}: the report's JSON is missing; it holds the evidence")
+    try:
+        document = _read_json(json_path)
+    except SavedScanError as exc:
+        return [Check("json", False, str(exc))]
+    expected = render(document)
+    text = read_input(path, "report").decode("utf-8", errors="replace")
+    same = text == expected
+    name = {".sarif": "SARIF", ".junit.xml": "JUnit XML"}.get(suffix, "OSCAL")
+    checks = [
+        check_json(document),
+        Check(
+            "pair",
+            same,
+            f"the {name} is what this JSON renders to"
+            if same
+            else f"the {name} was altered or belongs to another run or version of the JSON",
+        ),
+    ]
+    signature = json_path.with_name(json_path.name + ".sig")
+    text_of = (
+        read_input(signature, "signature").decode("utf-8", errors="replace")
+        if signature.is_file()
+        else None
+    )
+    return checks + _signature(document, text_of, pubkey, signature.name)
 
 
 def _pair(claims: dict[str, str], document: dict[str, Any], what: str) -> Check:

@@ -75,7 +75,12 @@ def written_reports(document: Mapping[str, Any], output: OutputOptions) -> list[
     stem = report_stem(
         document["provider"]["name"], datetime.fromisoformat(document["scan"]["started"])
     )
-    suffixes = {"questions.md" if f is Format.QUESTIONS else f.value for f in output.formats}
+    multi = {
+        Format.QUESTIONS: "questions.md",
+        Format.JUNIT: "junit.xml",
+        Format.OSCAL: "oscal.json",
+    }
+    suffixes = {multi.get(f, f.value) for f in output.formats}
     for candidate in sorted(output.out.glob(f"{stem}*.json")):
         name = candidate.name.removesuffix(".json")
         if name != stem and not (name.startswith(f"{stem}-") and name[len(stem) + 1 :].isdigit()):

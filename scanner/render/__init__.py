@@ -13,8 +13,11 @@ from typing import Any
 from scanner.render.csv import render_csv
 from scanner.render.html import render_html
 from scanner.render.json import render_json
+from scanner.render.junit import render_junit
+from scanner.render.oscal import render_oscal
 from scanner.render.pdf import PdfUnavailable, render_pdf
 from scanner.render.questions import render_questions
+from scanner.render.sarif import render_sarif
 
 
 class Format(StrEnum):
@@ -23,6 +26,9 @@ class Format(StrEnum):
     CSV = "csv"
     PDF = "pdf"
     QUESTIONS = "questions"  # three files: questions.txt, questions.md and questions.csv
+    SARIF = "sarif"  # SARIF 2.1.0, for code-scanning and security dashboards
+    JUNIT = "junit"  # one file, .junit.xml, for CI test reports
+    OSCAL = "oscal"  # one file, .oscal.json: NIST OSCAL assessment results
 
 
 RENDERERS: dict[Format, Callable[[dict[str, Any]], str | bytes | dict[str, str]]] = {
@@ -31,6 +37,9 @@ RENDERERS: dict[Format, Callable[[dict[str, Any]], str | bytes | dict[str, str]]
     Format.CSV: render_csv,
     Format.PDF: render_pdf,
     Format.QUESTIONS: render_questions,
+    Format.SARIF: render_sarif,
+    Format.JUNIT: render_junit,
+    Format.OSCAL: render_oscal,
 }
 
 __all__ = ["RENDERERS", "Format", "PdfUnavailable"]

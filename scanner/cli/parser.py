@@ -11,6 +11,7 @@ from pathlib import Path
 from scanner import __version__
 from scanner.checks import PITFALLS
 from scanner.cli import catalogue, labcmd, portfolio, queue, reports, scancmd
+from scanner.cli.gate import add_gate_options
 from scanner.errors import InputError
 from scanner.render import Format
 from scanner.scoring.profile import builtin_names
@@ -138,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
         "default; 'vetscan profiles' describes them)",
     )
     output.add_argument(
+        "--framework",
+        metavar="ID[,ID]",
+        help="control matrices in the report: iso27001, nis2, dora, c5, soc2, "
+        "cyber-essentials, pci-dss, bod-18-01 or all (default: the profile's; "
+        "'vetscan frameworks' lists them)",
+    )
+    output.add_argument(
         "--set",
         action="append",
         default=[],
@@ -178,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SELECTOR",
         help="DKIM selector to look up besides the common ones (repeatable)",
     )
+
+    add_gate_options(p)
 
     demo = sub.add_parser("demo", parents=[output, verbosity], help="start the lab and scan it")
     demo.add_argument("--db", metavar="PATH|URL", help="(default: in the lab folder)")
@@ -304,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     rejudge.add_argument(
         "--profile", default="default", metavar="NAME|FILE", help="the profile that judges"
     )
+    add_gate_options(rejudge)
+    rejudge.add_argument("--framework", metavar="ID[,ID]", help="control matrices in the report")
     rejudge.add_argument(
         "--out", type=Path, default=Path("reports"), metavar="DIR", help="'-': JSON to stdout"
     )
@@ -359,6 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("probes", parents=[verbosity], help="list installed probes")
     checks = sub.add_parser("checks", parents=[verbosity], help="list the check catalogue")
     checks.add_argument("check_id", nargs="?", metavar="ID", help="explain one check")
+    frameworks = sub.add_parser(
+        "frameworks", parents=[verbosity], help="list the control frameworks checks map to"
+    )
+    frameworks.add_argument("framework", nargs="?", metavar="ID", help="its controls and checks")
     profiles = sub.add_parser(
         "profiles",
         parents=[verbosity],
@@ -427,6 +443,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "keygen": reports.cmd_keygen,
     "probes": catalogue.cmd_probes,
     "checks": catalogue.cmd_checks,
+    "frameworks": catalogue.cmd_frameworks,
     "profiles": catalogue.cmd_profiles,
     "lab": labcmd.cmd_lab,
     "answers": portfolio.cmd_answers,

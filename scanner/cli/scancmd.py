@@ -12,11 +12,13 @@ from typing import TextIO
 from scanner import api
 from scanner.cli.args import history_location, output_options, scan_options, target
 from scanner.cli.exits import EXIT_FINDINGS, EXIT_OK
+from scanner.cli.gate import gate_reasons
 from scanner.document.counts import check_counts, describe
 from scanner.errors import HistoryUnusable, InputError, ScanIncomplete
-from scanner.model import ProbeResult, ScanResult, Target, worst_failing
+from scanner.model import ProbeResult, ScanResult, Target
 from scanner.net.targets import parse_host_port
 from scanner.options import OutputOptions, ScanOptions, discovery_overrides
+from scanner.scoring.profile import Profile
 from scanner.scoring.settings import Override
 from scanner.textsafe import term
 
@@ -92,9 +94,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     # With --out - the JSON owns standard output; the summary goes to stderr.
     summary(result, prepared.paths, args.quiet, sys.stderr if output.to_stdout else sys.stdout)
     api.require_completed(result)
-    worst = worst_failing(result.findings)
-    failed = worst is not None and worst.at_least(options.profile.fail_threshold)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    return gate_exit(result, options.profile, args)
+
+
+def gate_exit(result: ScanResult, profile: Profile, args: argparse.Namespace) -> int:
+    """EXIT_FINDINGS when the findings fail the gate (scanner.cli.gate), else EXIT_OK;
+    with --fail-on or --fail-on-grade, why on standard error."""
+    reasons = gate_reasons(result, profile, args)
+    asked = getattr(args, "fail_on", None) is not None or getattr(args, "fail_on_grade", None)
+    if reasons and asked and not getattr(args, "quiet", False):
+        print(f"vetscan: exit {EXIT_FINDINGS}: {'; '.join(reasons)}", file=sys.stderr)
+    return EXIT_FINDINGS if reasons else EXIT_OK
 
 
 def summary(
